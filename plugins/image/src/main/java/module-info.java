@@ -1,0 +1,3 @@
+module capfabric.plugin.image {
+    requires capfabric.spi;
+}

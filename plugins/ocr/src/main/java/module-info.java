@@ -1,0 +1,3 @@
+module capfabric.plugin.ocr {
+    requires capfabric.spi;
+}

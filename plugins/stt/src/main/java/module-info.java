@@ -1,0 +1,3 @@
+module capfabric.plugin.stt {
+    requires capfabric.spi;
+}

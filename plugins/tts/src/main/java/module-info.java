@@ -1,0 +1,3 @@
+module capfabric.plugin.tts {
+    requires capfabric.spi;
+}
