@@ -1,0 +1,199 @@
+package dev.capfabric.kernel;
+
+import dev.capfabric.kernel.config.NodeSettings;
+import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobMetrics;
+import dev.capfabric.kernel.dispatch.JobRoute;
+import dev.capfabric.kernel.dispatch.LocalRoute;
+import dev.capfabric.kernel.http.ApiError;
+import dev.capfabric.kernel.http.CapabilityService;
+import dev.capfabric.kernel.http.CapsService;
+import dev.capfabric.kernel.http.InstalledService;
+import dev.capfabric.kernel.http.MetricsService;
+import dev.capfabric.kernel.node.HardwareProfile;
+import dev.capfabric.kernel.node.LoadSampler;
+import dev.capfabric.kernel.node.NodeDescriber;
+import dev.capfabric.kernel.plugins.Inventory;
+import dev.capfabric.kernel.plugins.PluginHost;
+import dev.capfabric.kernel.plugins.ProviderSlot;
+import dev.capfabric.kernel.plugins.ProviderStatus;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.http.HttpException;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import oshi.SystemInfo;
+
+import java.lang.module.ModuleDescriptor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One capfabric node: its plugins, dispatcher, HTTP server and (when configured) its place in the
+ * fabric. Built from {@link NodeSettings}; several kernels can run in one JVM (tests do), as nothing
+ * here is static.
+ */
+public final class Kernel implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Kernel.class.getName());
+
+    private final NodeSettings settings;
+    private final PluginHost plugins;
+    private final LoadSampler load;
+    private final NodeDescriber describer;
+    private final Dispatcher dispatcher;
+    private final PrometheusMeterRegistry meters;
+    private final WebServer server;
+
+    private Kernel(NodeSettings settings, Clock clock) {
+        this.settings = settings;
+        SystemInfo system = new SystemInfo();
+        CompletableFuture<HardwareProfile> hardware = NodeDescriber.sampleInBackground(() -> HardwareProfile.sample(system));
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.plugins = new PluginHost(settings);
+        this.load = new LoadSampler(system, settings.loadInterval());
+        this.describer = new NodeDescriber(settings.nodeId(), version(), clock.instant(), hardware, load, plugins);
+        this.dispatcher = new Dispatcher(settings.nodeId(), plugins, settings.section("dispatch"), new JobMetrics(meters));
+        describer.useGauges(dispatcher);
+        registerGauges();
+        JobRoute route = new LocalRoute(settings.nodeId(), dispatcher, plugins);
+        this.server = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .featuresDiscoverServices(false)
+                .addFeature(ObserveFeature.builder()
+                        .endpoint("/")
+                        .observersDiscoverServices(false)
+                        .addObserver(HealthObserver.builder()
+                                .details(true)
+                                .useSystemServices(false)
+                                .addCheck(this::liveness, HealthCheckType.LIVENESS, "kernel")
+                                .addCheck(this::readiness, HealthCheckType.READINESS, "providers")
+                                .build())
+                        .build())
+                .routing(routing -> routing(routing, route))
+                .build();
+    }
+
+    /** Builds a kernel, loads its plugins and starts serving. */
+    public static Kernel start(NodeSettings settings) {
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** Builds a kernel with the given clock, loads its plugins and starts serving. */
+    public static Kernel start(NodeSettings settings, Clock clock) {
+        requireNonNull(settings, "settings is null");
+        Kernel kernel = new Kernel(settings, requireNonNull(clock, "clock is null"));
+        kernel.plugins.start();
+        kernel.server.start();
+        LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on http://{2}:{3} with capabilities {4}",
+                kernel.describer.version(), settings.nodeId(), settings.host(), String.valueOf(kernel.port()),
+                kernel.plugins.inventory().capabilities());
+        return kernel;
+    }
+
+    private void routing(HttpRouting.Builder routing, JobRoute route) {
+        routing.register("/caps", new CapsService(describer))
+                .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
+                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route))
+                .register("/metrics", new MetricsService(meters))
+                .error(HttpException.class, (request, response, error) ->
+                        ApiError.of(error.status().code() == 404 ? "not_found" : "bad_request", error.getMessage())
+                                .send(response, error.status().code()))
+                .error(Throwable.class, (request, response, error) -> {
+                    LOG.log(System.Logger.Level.WARNING, "request " + request.prologue() + " failed", error);
+                    ApiError.of("internal", "the kernel failed to handle the request: " + error.getClass().getSimpleName())
+                            .send(response, 500);
+                });
+    }
+
+    private HealthCheckResponse liveness() {
+        return HealthCheckResponse.builder().status(true).detail("node_id", settings.nodeId()).build();
+    }
+
+    private HealthCheckResponse readiness() {
+        int usable = (int) plugins.inventory().providers().stream().filter(ProviderSlot::usable).count();
+        return HealthCheckResponse.builder()
+                .status(usable > 0)
+                .detail("usable_providers", usable)
+                .build();
+    }
+
+    private void registerGauges() {
+        Gauge.builder("capfabric.plugins.loaded", plugins, p -> p.inventory().plugins().stream()
+                        .filter(r -> r.status().equals("loaded")).count())
+                .description("Plugins loaded").register(meters);
+        Gauge.builder("capfabric.plugins.failed", plugins, p -> p.inventory().plugins().stream()
+                        .filter(r -> r.status().equals("failed")).count())
+                .description("Plugins that failed to load").register(meters);
+        for (ProviderStatus status : ProviderStatus.values()) {
+            Gauge.builder("capfabric.providers", plugins, p -> countProviders(p.inventory(), status))
+                    .description("Providers by status").tag("status", status.wireName()).register(meters);
+        }
+    }
+
+    private static long countProviders(Inventory inventory, ProviderStatus status) {
+        return inventory.providers().stream().filter(slot -> slot.status() == status).count();
+    }
+
+    /** The port the HTTP server listens on. */
+    public int port() {
+        return server.port();
+    }
+
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    public PluginHost plugins() {
+        return plugins;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public NodeDescriber describer() {
+        return describer;
+    }
+
+    /** The kernel's version, from its module descriptor; {@code dev} when run unpackaged. */
+    public static String version() {
+        return Optional.ofNullable(Kernel.class.getModule().getDescriptor())
+                .flatMap(ModuleDescriptor::rawVersion)
+                .orElse("dev");
+    }
+
+    /** Stops taking jobs, lets running ones finish (up to {@code grace}), then stops serving. */
+    public void stop(Duration grace) {
+        dispatcher.drainAndClose(grace);
+        server.stop();
+        plugins.close();
+        load.close();
+        meters.close();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /** Exposed for tests and the fabric: the settings' environment, as read at start-up. */
+    Map<String, String> environment() {
+        return settings.environment();
+    }
+}

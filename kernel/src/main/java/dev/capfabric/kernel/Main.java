@@ -1,0 +1,81 @@
+package dev.capfabric.kernel;
+
+import dev.capfabric.kernel.config.InvalidSettingsException;
+import dev.capfabric.kernel.config.NodeSettings;
+import dev.capfabric.kernel.config.SettingsLoader;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Starts a node: {@code bin/capfabric} runs this. Exits with status 2 when the configuration cannot
+ * be used, saying why.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        for (String arg : args) {
+            switch (arg) {
+                case "--version", "-V" -> {
+                    System.out.println("capfabric " + Kernel.version());
+                    return;
+                }
+                case "--help", "-h" -> {
+                    System.out.println(usage());
+                    return;
+                }
+                default -> {
+                    System.err.println("capfabric: unknown argument '" + arg + "'\n\n" + usage());
+                    System.exit(2);
+                }
+            }
+        }
+        Map<String, String> environment = System.getenv();
+        NodeSettings settings;
+        Kernel kernel;
+        try {
+            settings = SettingsLoader.load(environment, installDir(environment));
+            kernel = Kernel.start(settings);
+        } catch (InvalidSettingsException e) {
+            System.err.println("capfabric: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("capfabric-shutdown").unstarted(() -> {
+            System.out.println("capfabric: stopping node " + settings.nodeId() + ", letting running jobs finish");
+            kernel.stop(Duration.ofMillis(settings.config().get("shutdown-grace-ms").asLong().orElse(10_000L)));
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    private static Path installDir(Map<String, String> environment) {
+        String home = System.getProperty("capfabric.home", environment.get("CAPFABRIC_HOME"));
+        return home == null || home.isBlank() ? Path.of("").toAbsolutePath() : Path.of(home).toAbsolutePath();
+    }
+
+    private static String usage() {
+        return """
+                Usage: capfabric [--help] [--version]
+
+                Runs a capfabric node in the foreground, logging to stdout. Stop it with SIGTERM or Ctrl-C:
+                running jobs finish (bounded by capfabric.shutdown-grace-ms) before it exits.
+
+                Environment:
+                  CAPFABRIC_CONFIG        the YAML configuration file (default: conf/capfabric.yaml of the installation)
+                  CAPFABRIC_NODE_ID       this node's id (default: the host name, lowercased and sanitised)
+                  CAPFABRIC_PORT          the HTTP port (default 8080)
+                  CAPFABRIC_PLUGINS_DIR   the plugins folder (default: plugins/ of the installation)
+                  CAPFABRIC_NATS_URL      NATS server(s) to join; unset runs the node alone
+                  CAPFABRIC_SCAN_PATHS    extra folders listed on /capabilities/installed (':' or ',' separated)
+                  CAPFABRIC_PROVIDERS_<ID>_ENABLED=false   switches a provider off
+                  JAVA_OPTS               extra JVM options for bin/capfabric
+                """;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.capfabric.kernel.dispatch;
+
+import dev.capfabric.kernel.node.NodeDescriber;
+import dev.capfabric.kernel.plugins.Inventory;
+import dev.capfabric.kernel.plugins.PluginHost;
+import dev.capfabric.kernel.plugins.ProviderSlot;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.ProviderDescription;
+import io.helidon.config.Config;
+import io.micrometer.core.instrument.Gauge;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Runs jobs on this node: one {@link CapabilityLane} per capability, created when a provider for it
+ * appears and resized whenever the providers change.
+ */
+public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseable {
+
+    /**
+     * What {@link #submit} did with a job.
+     */
+    public sealed interface Admission {
+        /** The job is queued; its outcome completes when it ran, failed or was dropped. */
+        record Queued(CompletableFuture<Outcome> outcome) implements Admission {
+        }
+
+        /** The job was refused before queueing. */
+        record Refused(Outcome.Failed outcome) implements Admission {
+        }
+    }
+
+    private final String nodeId;
+    private final PluginHost plugins;
+    private final Config settings;
+    private final JobMetrics metrics;
+    private final Map<Capability, CapabilityLane> lanes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Dispatcher(String nodeId, PluginHost plugins, Config dispatchSettings, JobMetrics metrics) {
+        this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this.plugins = requireNonNull(plugins, "plugins is null");
+        this.settings = requireNonNull(dispatchSettings, "dispatchSettings is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        plugins.addListener(this::providersChanged);
+        providersChanged();
+    }
+
+    private synchronized void providersChanged() {
+        if (closed) {
+            return;
+        }
+        for (Capability capability : plugins.inventory().known()) {
+            CapabilityLane lane = lanes.get(capability);
+            if (lane == null) {
+                lanes.put(capability, newLane(capability));
+            } else {
+                lane.resize();
+            }
+        }
+    }
+
+    private CapabilityLane newLane(Capability capability) {
+        CapabilityLane lane = new CapabilityLane(capability, nodeId, settingsFor(capability),
+                () -> plugins.inventory().usable(capability), metrics);
+        Gauge.builder("capfabric.queue.depth", lane, CapabilityLane::depth)
+                .description("Jobs waiting for a worker")
+                .tag("capability", capability.name())
+                .register(metrics.registry());
+        return lane;
+    }
+
+    /** The limits that apply to a capability's jobs. */
+    public DispatchSettings settingsFor(Capability capability) {
+        return DispatchSettings.of(settings, capability.name());
+    }
+
+    /**
+     * Queues a job for a local provider, or refuses it at once: 429 when the queue is full, 503 when no
+     * provider here can take it, 422 when the job names a provider this node does not have.
+     */
+    public Admission submit(Job job) {
+        Capability capability = job.capability();
+        if (closed) {
+            return refused(capability, "shutting_down", new Outcome.Failed(503, "unavailable", "the node is shutting down",
+                    nodeId, Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
+        }
+        Inventory inventory = plugins.inventory();
+        List<ProviderSlot> usable = inventory.usable(capability);
+        Optional<String> named = job.parameter("provider");
+        if (named.isPresent() && inventory.providers().stream()
+                .noneMatch(slot -> capability.equals(slot.capability()) && slot.id().equals(named.get()))) {
+            return refused(capability, "unknown_provider", new Outcome.Failed(422, "unknown_provider",
+                    "no provider '" + named.get() + "' for " + capability + " on this node", nodeId, named,
+                    Optional.empty(), Map.of("providers", inventory.usable(capability).stream().map(ProviderSlot::id).toList())));
+        }
+        List<ProviderSlot> fitting = usable.stream()
+                .filter(slot -> named.isEmpty() || slot.id().equals(named.get()))
+                .filter(slot -> offers(slot, job))
+                .toList();
+        CapabilityLane lane = lanes.get(capability);
+        if (fitting.isEmpty() || lane == null) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("providers", inventory.unusableReasons(capability));
+            job.parameter("model").ifPresent(m -> details.put("model", m));
+            job.parameter("language").ifPresent(l -> details.put("language", l));
+            String message = usable.isEmpty()
+                    ? "no usable provider for " + capability + " on this node"
+                    : "no usable provider for " + capability + " on this node offers what the job asks for"
+                            + describeAsk(job);
+            return refused(capability, "unavailable", new Outcome.Failed(503, "unavailable", message, nodeId, named,
+                    Optional.of(Duration.ofSeconds(5)), details));
+        }
+        QueuedJob queued = new QueuedJob(job);
+        if (!lane.offer(queued)) {
+            Duration wait = lane.estimatedWait();
+            return refused(capability, "queue_full", new Outcome.Failed(429, "queue_full",
+                    capability + " queue is full (" + lane.settings().queueCapacity() + " jobs waiting)", nodeId, Optional.empty(),
+                    Optional.of(wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait), Map.of()));
+        }
+        return new Admission.Queued(queued.outcome);
+    }
+
+    private Admission refused(Capability capability, String reason, Outcome.Failed outcome) {
+        metrics.refused(capability, reason);
+        return new Admission.Refused(outcome);
+    }
+
+    private static String describeAsk(Job job) {
+        StringBuilder ask = new StringBuilder();
+        job.parameter("model").ifPresent(m -> ask.append(" (model ").append(m).append(')'));
+        job.parameter("language").ifPresent(l -> ask.append(" (language ").append(l).append(')'));
+        return ask.toString();
+    }
+
+    /** Whether a provider lists the model and language a job asks for; an empty list accepts any. */
+    static boolean offers(ProviderSlot slot, Job job) {
+        Optional<ProviderDescription> description = slot.description();
+        if (description.isEmpty()) {
+            return false;
+        }
+        return matches(description.get().models(), job.parameter("model"))
+                && matches(description.get().languages(), job.parameter("language"));
+    }
+
+    private static boolean matches(List<String> offered, Optional<String> asked) {
+        return asked.isEmpty() || offered.isEmpty() || offered.contains(asked.get());
+    }
+
+    /** Whether this node could serve the job now without queueing behind a full lane. */
+    public boolean hasHeadroom(Capability capability) {
+        CapabilityLane lane = lanes.get(capability);
+        return lane != null && lane.depth() < lane.settings().queueCapacity();
+    }
+
+    /** Recent service time of a capability, milliseconds; 0 when it never ran here. */
+    public double serviceTimeMillis(Capability capability) {
+        CapabilityLane lane = lanes.get(capability);
+        return lane == null ? 0 : lane.serviceTimeMillis();
+    }
+
+    @Override
+    public Map<String, Integer> queueDepth() {
+        Map<String, Integer> depth = new TreeMap<>();
+        lanes.forEach((capability, lane) -> depth.put(capability.name(), lane.depth()));
+        return depth;
+    }
+
+    @Override
+    public Map<String, Integer> inflight() {
+        Map<String, Integer> inflight = new TreeMap<>();
+        lanes.forEach((capability, lane) -> inflight.put(capability.name(), lane.running()));
+        return inflight;
+    }
+
+    /** Stops taking jobs, waits up to {@code grace} for running ones, then refuses what is still queued. */
+    public void drainAndClose(Duration grace) {
+        synchronized (this) {
+            closed = true;
+        }
+        long end = System.nanoTime() + grace.toNanos();
+        for (CapabilityLane lane : lanes.values()) {
+            try {
+                lane.awaitIdle(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        lanes.values().forEach(CapabilityLane::close);
+    }
+}

@@ -1,0 +1,216 @@
+package dev.capfabric.kernel.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.dispatch.CancellationFlag;
+import dev.capfabric.kernel.dispatch.DispatchSettings;
+import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobRoute;
+import dev.capfabric.kernel.dispatch.Outcome;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code POST /v1/capability/<cap>}: runs a job, routed by the node's {@link JobRoute}.
+ *
+ * <p>The body is the job's input with its {@code Content-Type}. Parameters come from the query string
+ * and, for a JSON body, from the top-level scalar fields of the object (the query string wins on a
+ * clash). {@code X-Request-Timeout} (milliseconds) sets the deadline, {@code X-Capfabric-Node} pins a
+ * node. Every answer names the node and, when one was involved, the provider.
+ */
+public final class CapabilityService implements HttpService {
+
+    public static final HeaderName NODE = HeaderNames.create("X-Capfabric-Node");
+    public static final HeaderName PROVIDER = HeaderNames.create("X-Capfabric-Provider");
+    public static final HeaderName JOB_ID = HeaderNames.create("X-Capfabric-Job-Id");
+    public static final HeaderName REQUEST_TIMEOUT = HeaderNames.create("X-Request-Timeout");
+
+    private final String nodeId;
+    private final Dispatcher dispatcher;
+    private final JobRoute route;
+
+    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route) {
+        this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
+        this.route = requireNonNull(route, "route is null");
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/{capability}", this::run)
+                .any("/{capability}", (request, response) -> {
+                    response.header(HeaderNames.ALLOW, "POST");
+                    fail(response, 405, "method_not_allowed", "use POST to run a job", Map.of());
+                });
+    }
+
+    private void run(ServerRequest request, ServerResponse response) {
+        response.header(NODE, nodeId);
+        String name = request.path().pathParameters().get("capability");
+        if (!Capability.isValid(name)) {
+            fail(response, 404, "not_found", "'" + name + "' is not a capability name", Map.of("known", route.knownCapabilities()));
+            return;
+        }
+        Capability capability = Capability.of(name);
+        if (!route.knows(capability)) {
+            fail(response, 404, "not_found", "no node knows capability '" + name + "'", Map.of("known", route.knownCapabilities()));
+            return;
+        }
+        DispatchSettings limits = dispatcher.settingsFor(capability);
+        Job job;
+        try {
+            job = readJob(request, capability, limits);
+        } catch (BadRequest e) {
+            fail(response, e.status, e.kind, e.getMessage(), Map.of());
+            return;
+        }
+        response.header(JOB_ID, job.id());
+        Optional<String> pinned = request.headers().first(NODE).map(String::strip).filter(s -> !s.isEmpty());
+        if (pinned.isPresent() && !NodeId.isValid(pinned.get())) {
+            fail(response, 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
+            return;
+        }
+        respond(response, route.run(job, pinned));
+    }
+
+    private Job readJob(ServerRequest request, Capability capability, DispatchSettings limits) {
+        long max = limits.maxBodyBytes();
+        request.headers().contentLength().ifPresent(length -> {
+            if (length > max) {
+                throw new BadRequest(413, "too_large", "body of " + length + " bytes is above the " + max + "-byte limit for " + capability);
+            }
+        });
+        byte[] body = readBounded(request, max, capability);
+        String mediaType = request.headers().first(HeaderNames.CONTENT_TYPE).orElse(Payload.OCTETS);
+        Payload input = new Payload(mediaType, body);
+
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (isJson(input.baseType())) {
+            parameters.putAll(jsonParameters(body));
+        }
+        for (String key : request.query().names()) {
+            parameters.put(key, request.query().get(key));
+        }
+        Duration timeout = timeout(request, limits);
+        String jobId = request.headers().first(JOB_ID).filter(NodeId::isValid).orElseGet(() -> UUID.randomUUID().toString());
+        return new Job(jobId, capability, parameters, input, Instant.now().plus(timeout), new CancellationFlag());
+    }
+
+    private static byte[] readBounded(ServerRequest request, long max, Capability capability) {
+        try (InputStream in = request.content().inputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (body.length > max) {
+                throw new BadRequest(413, "too_large", "body is above the " + max + "-byte limit for " + capability);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isJson(String baseType) {
+        return baseType.equals(Payload.JSON) || baseType.endsWith("+json");
+    }
+
+    private static Map<String, String> jsonParameters(byte[] body) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw new BadRequest(400, "bad_input", "malformed JSON body: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadRequest(400, "bad_input", "the JSON body must be an object");
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        root.properties().forEach(field -> {
+            JsonNode value = field.getValue();
+            if (value.isValueNode() && !value.isNull()) {
+                parameters.put(field.getKey(), value.asText());
+            }
+        });
+        return parameters;
+    }
+
+    private static Duration timeout(ServerRequest request, DispatchSettings limits) {
+        Optional<String> header = request.headers().first(REQUEST_TIMEOUT);
+        if (header.isEmpty()) {
+            return limits.defaultTimeout();
+        }
+        long millis;
+        try {
+            millis = Long.parseLong(header.get().strip());
+        } catch (NumberFormatException e) {
+            throw new BadRequest(400, "bad_input", "X-Request-Timeout must be a whole number of milliseconds, not '" + header.get() + "'");
+        }
+        if (millis <= 0) {
+            throw new BadRequest(400, "bad_input", "X-Request-Timeout must be positive");
+        }
+        Duration asked = Duration.ofMillis(millis);
+        return asked.compareTo(limits.maxTimeout()) > 0 ? limits.maxTimeout() : asked;
+    }
+
+    private static void respond(ServerResponse response, Outcome outcome) {
+        response.header(NODE, outcome.node());
+        switch (outcome) {
+            case Outcome.Served served -> {
+                response.header(PROVIDER, served.provider());
+                if (served.result().output().isPresent()) {
+                    Payload output = served.result().output().get();
+                    response.header(HeaderNames.CONTENT_TYPE, output.mediaType());
+                    response.send(output.bytes());
+                } else {
+                    Json.send(response, Status.OK_200, served.result().metadata());
+                }
+            }
+            case Outcome.Failed failed -> {
+                failed.provider().ifPresent(p -> response.header(PROVIDER, p));
+                failed.retryAfter().ifPresent(wait ->
+                        response.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000))));
+                Map<String, Object> details = new LinkedHashMap<>(failed.details());
+                failed.provider().ifPresent(p -> details.putIfAbsent("provider", p));
+                details.putIfAbsent("node", failed.node());
+                fail(response, failed.status(), failed.kind(), failed.message(), details);
+            }
+        }
+    }
+
+    private static void fail(ServerResponse response, int status, String kind, String message, Map<String, Object> details) {
+        ApiError.of(kind, message, details).send(response, status);
+    }
+
+    /** A request the kernel refuses before it becomes a job. */
+    private static final class BadRequest extends RuntimeException {
+        private final int status;
+        private final String kind;
+
+        BadRequest(int status, String kind, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.kind = kind;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.capfabric.kernel.plugins;
+
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.CapabilityProvider;
+import dev.capfabric.spi.Health;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.ProviderDescription;
+import dev.capfabric.spi.Result;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One provider id from one plugin, in whatever state it is: a live provider, or the reason there is
+ * none.
+ *
+ * <p>A live provider is retired (plugin removed or replaced, node stopping) by {@link #retire()}: it
+ * takes no new job, and is closed once the jobs already running have returned.
+ */
+public final class ProviderSlot {
+
+    private static final System.Logger LOG = System.getLogger(ProviderSlot.class.getName());
+
+    private final String id;
+    private final Capability capability;
+    private final String plugin;
+    private final ProviderStatus fixedStatus;
+    private final String fixedReason;
+    private final CapabilityProvider provider;
+    private final Runnable onClosed;
+
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicBoolean retiring = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Health health = Health.ok();
+    private volatile ProviderDescription description;
+
+    private ProviderSlot(String id, Capability capability, String plugin, ProviderStatus fixedStatus, String fixedReason,
+                         CapabilityProvider provider, Runnable onClosed) {
+        this.id = requireNonNull(id, "id is null");
+        this.capability = capability;
+        this.plugin = requireNonNull(plugin, "plugin is null");
+        this.fixedStatus = fixedStatus;
+        this.fixedReason = fixedReason;
+        this.provider = provider;
+        this.onClosed = onClosed;
+    }
+
+    /** A slot holding a live provider; its description is read once now. */
+    static ProviderSlot live(String id, Capability capability, String plugin, CapabilityProvider provider, Runnable onClosed) {
+        ProviderSlot slot = new ProviderSlot(id, capability, plugin, null, null, requireNonNull(provider, "provider is null"), onClosed);
+        slot.description = provider.describe();
+        return slot;
+    }
+
+    /** A slot without a provider: unavailable or disabled, with the reason. */
+    static ProviderSlot absent(String id, Capability capability, String plugin, ProviderStatus status, String reason) {
+        return new ProviderSlot(id, capability, plugin, status, requireNonNull(reason, "reason is null"), null, () -> {
+        });
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The capability, or null when the factory could not even say which. */
+    public Capability capability() {
+        return capability;
+    }
+
+    public String plugin() {
+        return plugin;
+    }
+
+    /** Usable only while live, healthy and not retiring. */
+    public ProviderStatus status() {
+        if (fixedStatus != null) {
+            return fixedStatus;
+        }
+        return health.usable() && !retiring.get() ? ProviderStatus.USABLE : ProviderStatus.UNAVAILABLE;
+    }
+
+    public boolean usable() {
+        return status() == ProviderStatus.USABLE;
+    }
+
+    /** What the provider declares; empty when there is no live provider. */
+    public Optional<ProviderDescription> description() {
+        return Optional.ofNullable(description);
+    }
+
+    /** Jobs running in this provider now. */
+    public int inflight() {
+        return inflight.get();
+    }
+
+    /** How many jobs it can run at once; 1 when there is no live provider. */
+    public int concurrency() {
+        return description == null ? 1 : description.concurrency();
+    }
+
+    /**
+     * Runs a job in the provider, unless the slot is retiring or holds no provider.
+     *
+     * @throws CapabilityException of kind unavailable when the slot takes no jobs
+     */
+    public Result handle(Job job) throws CapabilityException {
+        if (provider == null || !tryAcquire()) {
+            throw CapabilityException.unavailable("provider " + id + " is not taking jobs: " + reason());
+        }
+        try {
+            return provider.handle(job);
+        } finally {
+            release();
+        }
+    }
+
+    private boolean tryAcquire() {
+        if (retiring.get()) {
+            return false;
+        }
+        inflight.incrementAndGet();
+        if (retiring.get()) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    private void release() {
+        if (inflight.decrementAndGet() == 0 && retiring.get()) {
+            closeOnce();
+        }
+    }
+
+    /** Takes no new jobs from now on and closes the provider once those running have returned. */
+    void retire() {
+        if (retiring.compareAndSet(false, true) && inflight.get() == 0) {
+            closeOnce();
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get() || provider == null;
+    }
+
+    private void closeOnce() {
+        if (provider == null || !closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            provider.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "provider " + id + " failed to close", e);
+        } finally {
+            onClosed.run();
+        }
+    }
+
+    /** Asks the provider for its health and description; a provider that throws is marked down. */
+    void refresh() {
+        if (provider == null || retiring.get()) {
+            return;
+        }
+        try {
+            health = requireNonNull(provider.health(), "health() returned null");
+            description = requireNonNull(provider.describe(), "describe() returned null");
+        } catch (RuntimeException e) {
+            health = Health.down("health check failed: " + e);
+        }
+    }
+
+    void markDown(String reason) {
+        health = Health.down(reason);
+    }
+
+    String reason() {
+        if (fixedReason != null) {
+            return fixedReason;
+        }
+        if (retiring.get()) {
+            return "retiring: its plugin was removed or replaced";
+        }
+        return health.detail();
+    }
+
+    public ProviderReport report() {
+        ProviderDescription d = description;
+        String capabilityName = capability == null ? null : capability.name();
+        if (d == null) {
+            return new ProviderReport(id, capabilityName, plugin, status(), reason(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), 0, 0, Map.of());
+        }
+        return new ProviderReport(id, capabilityName, plugin, status(), reason(), d.models(), d.languages(), d.voices(),
+                d.accepts(), d.produces(), d.maxInputBytes(), d.concurrency(), d.extra());
+    }
+}

@@ -1,0 +1,36 @@
+/**
+ * The capfabric kernel: loads capability-provider plugins into module layers, derives the node's
+ * capabilities, dispatches jobs, joins the NATS fabric and serves HTTP.
+ */
+module capfabric.kernel {
+    requires capfabric.spi;
+
+    requires io.helidon.webserver;
+    requires io.helidon.config;
+    requires io.helidon.config.yaml;
+    requires io.helidon.webserver.observe;
+    requires io.helidon.webserver.observe.health;
+    requires io.helidon.health;
+
+    requires com.fasterxml.jackson.databind;
+    requires com.github.oshi;
+    requires io.nats.jnats;
+    requires org.jctools.core;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    // OSHI (an automatic module) logs through SLF4J; resolving it here brings in the JUL binding
+    requires org.slf4j;
+
+    // JCTools reads fields through sun.misc.Unsafe
+    requires jdk.unsupported;
+
+    uses dev.capfabric.spi.ProviderFactory;
+
+    exports dev.capfabric.kernel;
+
+    // records that become JSON
+    opens dev.capfabric.kernel.node to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.http to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.plugins to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.dispatch to com.fasterxml.jackson.databind;
+}
