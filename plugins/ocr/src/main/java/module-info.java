@@ -1,3 +1,14 @@
+/**
+ * OCR providers for capfabric: {@code tesseract} (Tesseract in process, through JavaCPP) and
+ * {@code vision-llm} (a vision language model behind Ollama's or an OpenAI-compatible API).
+ */
 module capfabric.plugin.ocr {
     requires capfabric.spi;
+    requires java.net.http;
+    requires org.bytedeco.javacpp;
+    requires org.bytedeco.leptonica;
+    requires org.bytedeco.tesseract;
+
+    provides dev.capfabric.spi.ProviderFactory with
+            dev.capfabric.plugin.ocr.tesseract.TesseractFactory;
 }

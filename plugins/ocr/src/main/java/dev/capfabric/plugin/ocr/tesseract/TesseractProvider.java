@@ -1,0 +1,103 @@
+package dev.capfabric.plugin.ocr.tesseract;
+
+import dev.capfabric.plugin.ocr.image.ImageFormat;
+import dev.capfabric.plugin.ocr.image.ImageHeader;
+import dev.capfabric.plugin.ocr.job.OcrParameters;
+import dev.capfabric.plugin.ocr.job.RecognisedText;
+import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.CapabilityProvider;
+import dev.capfabric.spi.Health;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
+import dev.capfabric.spi.ProviderDescription;
+import dev.capfabric.spi.Result;
+import org.bytedeco.leptonica.PIX;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+import static java.util.Objects.requireNonNull;
+import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
+
+/**
+ * OCR with Tesseract running in this process. Guarantees: the languages it advertises are those
+ * whose traineddata it found; an image is refused by its header (format, pixel count) before any
+ * decoding; each job uses an engine no other job touches meanwhile; a job abandoned during
+ * recognition stops at the next text line.
+ */
+final class TesseractProvider implements CapabilityProvider {
+
+    private final TesseractSettings settings;
+    private final TessdataCatalog catalog;
+    private final EnginePool engines;
+    private final String version;
+
+    TesseractProvider(TesseractSettings settings, TessdataCatalog catalog, EnginePool engines, String version) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.engines = requireNonNull(engines, "engines is null");
+        this.version = requireNonNull(version, "version is null");
+    }
+
+    @Override
+    public ProviderDescription describe() {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("engine", "tesseract " + version);
+        extra.put("default-language", settings.defaultLanguage());
+        extra.put("max-pixels", settings.limits().maxPixels());
+        extra.put("page-segmentation-modes", catalog.hasOsd() ? "1, 3-13" : "3-13");
+        extra.put("tessdata", catalog.folder().toString());
+        return ProviderDescription.builder()
+                .languages(catalog.languages())
+                .accepts(ImageFormat.mediaTypes())
+                .produces(List.of(Payload.JSON))
+                .maxInputBytes(settings.limits().maxBytes())
+                .concurrency(engines.size())
+                .artifacts(catalog.artifacts())
+                .extra(extra)
+                .build();
+    }
+
+    @Override
+    public Health health() {
+        return Health.ok("tesseract " + version + " in process, " + engines.started() + " of " + engines.size()
+                + " engines started, languages " + catalog.languages());
+    }
+
+    @Override
+    public Result handle(Job job) throws CapabilityException {
+        if (job.abandoned()) {
+            throw CapabilityException.timeout("the job was abandoned before recognition started");
+        }
+        OcrParameters parameters = OcrParameters.from(job);
+        String language = parameters.language().orElse(settings.defaultLanguage());
+        Optional<String> missing = catalog.firstMissing(language);
+        if (missing.isPresent()) {
+            throw CapabilityException.unprocessable("language '" + missing.get()
+                    + "' is not installed on this node; installed: " + String.join(", ", catalog.languages()));
+        }
+        int pageSegmentation = PageSegmentation.choose(parameters.psm(), catalog.hasOsd());
+        ImageHeader header = settings.limits().check(job.input());
+        PIX image = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
+        try {
+            TesseractEngine engine = engines.borrow(language, job.timeLeft());
+            try {
+                TesseractEngine.Page page = engine.recognise(image, pageSegmentation, job);
+                return new RecognisedText(page.text(), OptionalDouble.of(page.confidence()), page.lines(),
+                        page.words(), TesseractFactory.ID, Optional.of(language), Optional.empty()).toResult();
+            } finally {
+                engines.giveBack(engine);
+            }
+        } finally {
+            pixDestroy(image);
+        }
+    }
+
+    @Override
+    public void close() {
+        engines.close();
+    }
+}

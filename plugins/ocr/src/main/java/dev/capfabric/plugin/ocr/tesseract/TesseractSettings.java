@@ -1,0 +1,42 @@
+package dev.capfabric.plugin.ocr.tesseract;
+
+import dev.capfabric.plugin.ocr.config.ConfigReader;
+import dev.capfabric.plugin.ocr.image.ImageLimits;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The {@code tesseract} provider's configuration.
+ *
+ * <table>
+ * <caption>keys under {@code providers.tesseract}</caption>
+ * <tr><td>{@code tessdata}</td><td>a folder of traineddata files searched before all others</td></tr>
+ * <tr><td>{@code system-tessdata}</td><td>search the distributions' folders (default true)</td></tr>
+ * <tr><td>{@code bundled-tessdata}</td><td>use the eng.traineddata shipped in the plugin (default true)</td></tr>
+ * <tr><td>{@code language}</td><td>language when a job names none (default {@code eng})</td></tr>
+ * <tr><td>{@code concurrency}</td><td>engines, hence jobs at once (default: available processors)</td></tr>
+ * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
+ * </table>
+ */
+record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolean bundledTessdata,
+                         String defaultLanguage, int concurrency, ImageLimits limits) {
+
+    TesseractSettings {
+        requireNonNull(tessdata, "tessdata is null");
+        requireNonNull(defaultLanguage, "defaultLanguage is null");
+        requireNonNull(limits, "limits is null");
+    }
+
+    static TesseractSettings from(ConfigReader config) {
+        return new TesseractSettings(
+                config.string("tessdata").map(Path::of),
+                config.flag("system-tessdata", true),
+                config.flag("bundled-tessdata", true),
+                config.string("language", "eng"),
+                config.positiveInt("concurrency", Runtime.getRuntime().availableProcessors()),
+                config.imageLimits());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.capfabric.plugin.ocr;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Renders lines of text with Java2D, black on white, and encodes them with ImageIO. */
+public final class TextImages {
+
+    public static final Font SERIF_32 = new Font(Font.SERIF, Font.PLAIN, 32);
+
+    private TextImages() {
+    }
+
+    public static BufferedImage render(List<String> lines, Font font) {
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D measuring = probe.createGraphics();
+        FontMetrics metrics = measuring.getFontMetrics(font);
+        int width = lines.stream().mapToInt(metrics::stringWidth).max().orElse(1) + 2 * 40;
+        int lineHeight = metrics.getHeight() + font.getSize() / 3;
+        int height = lines.size() * lineHeight + 2 * 40;
+        measuring.dispose();
+
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(font);
+        int y = 40 + metrics.getAscent();
+        for (String line : lines) {
+            g.drawString(line, 40, y);
+            y += lineHeight;
+        }
+        g.dispose();
+        return image;
+    }
+
+    /** Encodes with the ImageIO writer named {@code format} ({@code png}, {@code jpeg}, {@code tiff}, {@code bmp}). */
+    public static byte[] encode(BufferedImage image, String format) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, format, out)) {
+                throw new IllegalStateException("no ImageIO writer for " + format);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] png(String... lines) {
+        return encode(render(List.of(lines), SERIF_32), "png");
+    }
+}

@@ -1,0 +1,154 @@
+package dev.capfabric.plugin.ocr.tesseract;
+
+import dev.capfabric.plugin.ocr.TestContext;
+import dev.capfabric.plugin.ocr.TestJobs;
+import dev.capfabric.plugin.ocr.TextImages;
+import dev.capfabric.spi.CapabilityProvider;
+import dev.capfabric.spi.Creation;
+import dev.capfabric.spi.ProviderDescription;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How the tesseract factory finds traineddata, and every way it reports itself unusable. */
+class TesseractFactoryTest {
+
+    private static final Map<String, String> ONLY_BUNDLED = Map.of("system-tessdata", "false");
+
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path folder;
+
+    @Test
+    void runsOnTheBundledEnglishAloneAndSaysWhereItWasExtracted() throws Exception {
+        try (CapabilityProvider provider = ready(ONLY_BUNDLED, Map.of())) {
+            ProviderDescription description = provider.describe();
+
+            assertEquals(List.of("eng"), description.languages());
+            Path extracted = Path.of(description.artifacts().getFirst().path());
+            assertTrue(extracted.startsWith(dataDir), extracted.toString());
+            assertArrayEquals(bundledEng(), Files.readAllBytes(extracted));
+            assertEquals("hello world", provider.handle(TestJobs.png(TextImages.png("hello world"))).metadata().get("text"));
+        }
+    }
+
+    @Test
+    void advertisesEveryLanguageInTheConfiguredFolderAndRecognisesWithIt() throws Exception {
+        Files.write(folder.resolve("xyz.traineddata"), bundledEng()); // an English model under another name
+        try (CapabilityProvider provider = ready(Map.of("system-tessdata", "false", "tessdata", folder.toString()), Map.of())) {
+            assertEquals(List.of("eng", "xyz"), provider.describe().languages());
+
+            Map<String, Object> json = provider.handle(TestJobs.ocr(TextImages.png("hello world"), "image/png",
+                    Map.of("language", "xyz"))).metadata();
+
+            assertEquals("hello world", json.get("text"));
+            assertEquals("xyz", json.get("language"));
+            assertEquals("hello world", provider.handle(TestJobs.ocr(TextImages.png("hello world"), "image/png",
+                    Map.of("language", "eng+xyz"))).metadata().get("text"));
+        }
+    }
+
+    @Test
+    void findsLanguagesInTheTessdataPrefixFolder() throws Exception {
+        Files.write(folder.resolve("abc.traineddata"), bundledEng());
+        try (CapabilityProvider provider = ready(ONLY_BUNDLED, Map.of("TESSDATA_PREFIX", folder.toString()))) {
+            assertEquals(List.of("abc", "eng"), provider.describe().languages());
+        }
+    }
+
+    @Test
+    void searchesTheSystemTessdataFolders() throws Exception {
+        Path debian = Path.of("/usr/share/tesseract-ocr/5/tessdata/eng.traineddata");
+        try (CapabilityProvider provider = ready(Map.of(), Map.of())) {
+            String engPath = provider.describe().artifacts().stream()
+                    .filter(artifact -> artifact.name().equals("eng")).findFirst().orElseThrow().path();
+            assertEquals(Files.exists(debian) ? debian.toString() : dataDir.resolve("bundled-tessdata/eng.traineddata").toString(), engPath);
+        }
+    }
+
+    @Test
+    void isUnusableWhenTheConfiguredTessdataFolderDoesNotExist() {
+        String reason = unusable(Map.of("tessdata", folder.resolve("missing").toString()), Map.of());
+
+        assertTrue(reason.contains(folder.resolve("missing") + " does not exist"), reason);
+    }
+
+    @Test
+    void isUnusableWhenTheConfiguredTessdataFolderHoldsNoTraineddata() {
+        String reason = unusable(Map.of("tessdata", folder.toString()), Map.of());
+
+        assertTrue(reason.contains("holds no *.traineddata"), reason);
+    }
+
+    @Test
+    void isUnusableWhenNoTraineddataIsFoundAnywhere() {
+        String reason = unusable(Map.of("system-tessdata", "false", "bundled-tessdata", "false"), Map.of());
+
+        assertTrue(reason.startsWith("no traineddata file found"), reason);
+        assertTrue(reason.contains("bundled eng.traineddata is switched off"), reason);
+    }
+
+    @Test
+    void isUnusableWhenTheDefaultLanguageIsNotInstalled() {
+        String reason = unusable(Map.of("language", "xyz"), Map.of());
+
+        assertTrue(reason.contains("default language 'xyz' has no traineddata"), reason);
+    }
+
+    @Test
+    void isUnusableWhenTheDefaultLanguageTraineddataIsCorrupt() throws Exception {
+        Files.write(folder.resolve("eng.traineddata"), "not a model".getBytes());
+
+        String reason = unusable(Map.of("tessdata", folder.toString(), "system-tessdata", "false"), Map.of());
+
+        assertTrue(reason.contains("could not load the traineddata for 'eng'"), reason);
+    }
+
+    @Test
+    void isUnusableWithAnInvalidSetting() {
+        assertTrue(unusable(Map.of("concurrency", "many"), Map.of()).contains("concurrency must be a positive whole number"));
+        assertTrue(unusable(Map.of("max-pixels", "0"), Map.of()).contains("max-pixels must be a positive whole number"));
+        assertTrue(unusable(Map.of("system-tessdata", "maybe"), Map.of()).contains("system-tessdata must be true or false"));
+    }
+
+    @Test
+    void reportsALanguageItCannotLoadAsUnprocessable() throws Exception {
+        Files.write(folder.resolve("bad.traineddata"), "not a model".getBytes());
+        try (CapabilityProvider provider = ready(Map.of("tessdata", folder.toString(), "system-tessdata", "false"), Map.of())) {
+            var failure = org.junit.jupiter.api.Assertions.assertThrows(dev.capfabric.spi.CapabilityException.class,
+                    () -> provider.handle(TestJobs.ocr(TextImages.png("hello"), "image/png", Map.of("language", "bad"))));
+
+            assertEquals(dev.capfabric.spi.CapabilityException.Kind.UNPROCESSABLE, failure.kind());
+            // the engine that failed to load 'bad' still serves the default language afterwards
+            assertEquals("hello", provider.handle(TestJobs.png(TextImages.png("hello"))).metadata().get("text"));
+        }
+    }
+
+    private CapabilityProvider ready(Map<String, String> config, Map<String, String> environment) {
+        Creation creation = new TesseractFactory(environment).create(new TestContext(config, dataDir));
+        return assertInstanceOf(Creation.Ready.class, creation, creation::toString).provider();
+    }
+
+    private String unusable(Map<String, String> config, Map<String, String> environment) {
+        Creation creation = new TesseractFactory(environment).create(new TestContext(config, dataDir));
+        return assertInstanceOf(Creation.Unusable.class, creation, creation::toString).reason();
+    }
+
+    private static byte[] bundledEng() throws IOException {
+        try (InputStream in = TessdataCatalog.class.getResourceAsStream(TessdataCatalog.BUNDLED_ENG)) {
+            return in.readAllBytes();
+        }
+    }
+}
