@@ -1,0 +1,256 @@
+package dev.capfabric.kernel;
+
+import dev.capfabric.spi.ProviderFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.spi.ToolProvider;
+
+/**
+ * Builds real plugin jars for tests: Java sources compiled with the JDK's javac against the SPI,
+ * packed with the jar tool. Used only by tests; nothing here ships.
+ */
+public final class TestPlugins {
+
+    private TestPlugins() {
+    }
+
+    /** Where the SPI's classes are, for compiling plugins against it. */
+    public static Path spiLocation() {
+        try {
+            return Path.of(ProviderFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Compiles {@code sources} (path relative to the source root → content, including
+     * {@code module-info.java}) into {@code jar}, with the SPI and {@code modulePath} available.
+     */
+    public static Path jar(Path jar, Map<String, String> sources, List<Path> modulePath) {
+        try {
+            Path work = Files.createTempDirectory("capfabric-plugin-src");
+            Path src = work.resolve("src");
+            Path classes = work.resolve("classes");
+            List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-nowarn", "--release", "25"));
+            List<Path> path = new ArrayList<>(modulePath);
+            path.add(spiLocation());
+            args.add("--module-path");
+            args.add(String.join(java.io.File.pathSeparator, path.stream().map(Path::toString).toList()));
+            for (Map.Entry<String, String> source : sources.entrySet()) {
+                Path file = src.resolve(source.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, source.getValue());
+                args.add(file.toString());
+            }
+            run("javac", args);
+            Files.createDirectories(jar.toAbsolutePath().getParent());
+            Path tmp = jar.resolveSibling("." + jar.getFileName() + ".tmp");
+            run("jar", List.of("--create", "--file", tmp.toString(), "-C", classes.toString(), "."));
+            // appear atomically, as an operator's `mv` would
+            Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void run(String tool, List<String> args) {
+        ToolProvider provider = ToolProvider.findFirst(tool).orElseThrow(() -> new IllegalStateException("no " + tool + " tool in this JDK"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        int code = provider.run(print, print, args.toArray(String[]::new));
+        if (code != 0) {
+            throw new IllegalStateException(tool + " failed (" + code + "):\n" + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * A plugin with one provider whose behaviour is set here and steered per job:
+     * <ul>
+     *   <li>{@code sleep_ms}: sleep before answering (checks cancellation);</li>
+     *   <li>{@code fail}: throw a CapabilityException of that kind ({@code bad_input}, {@code unavailable} ...);</li>
+     *   <li>{@code throw}: throw an IllegalStateException.</li>
+     * </ul>
+     * It answers JSON {@code {"provider", "node", "input", "params", "tag"}} and appends every job id it
+     * sees to {@code seen.log} in its data folder.
+     */
+    public static Builder provider(String module, String providerId, String capability) {
+        return new Builder(module, providerId, capability);
+    }
+
+    /** Builds an echoing test plugin. */
+    public static final class Builder {
+        private final String module;
+        private final String providerId;
+        private final String capability;
+        private String tag = "v1";
+        private int concurrency = 1;
+        private int order = 0;
+        private String unusable;
+        private boolean throwInConstructor;
+        private boolean throwInCreate;
+        private String requiresLibrary;
+        private List<String> models = List.of();
+        private List<String> languages = List.of();
+
+        private Builder(String module, String providerId, String capability) {
+            this.module = module;
+            this.providerId = providerId;
+            this.capability = capability;
+        }
+
+        /** A word the provider puts in every answer, to tell versions apart. */
+        public Builder tag(String tag) {
+            this.tag = tag;
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder order(int order) {
+            this.order = order;
+            return this;
+        }
+
+        public Builder unusable(String reason) {
+            this.unusable = reason;
+            return this;
+        }
+
+        public Builder throwInConstructor() {
+            this.throwInConstructor = true;
+            return this;
+        }
+
+        public Builder throwInCreate() {
+            this.throwInCreate = true;
+            return this;
+        }
+
+        public Builder models(String... models) {
+            this.models = List.of(models);
+            return this;
+        }
+
+        public Builder languages(String... languages) {
+            this.languages = List.of(languages);
+            return this;
+        }
+
+        /** The provider reports {@code testlib.Version.value()} as its tag; the library module must be on the path. */
+        public Builder tagFromLibrary() {
+            this.requiresLibrary = "testlib";
+            return this;
+        }
+
+        public Path build(Path jar) {
+            return build(jar, List.of());
+        }
+
+        public Path build(Path jar, List<Path> modulePath) {
+            String pkg = module.replace('-', '_');
+            String moduleInfo = "module " + module + " {\n requires capfabric.spi;\n"
+                    + (requiresLibrary != null ? " requires " + requiresLibrary + ";\n" : "")
+                    + " provides dev.capfabric.spi.ProviderFactory with " + pkg + ".TestFactory;\n}\n";
+            String tagExpression = requiresLibrary != null ? "testlib.Version.value()" : quote(tag);
+            String factory = """
+                    package %1$s;
+
+                    import dev.capfabric.spi.*;
+                    import java.nio.file.*;
+                    import java.util.*;
+
+                    public final class TestFactory implements ProviderFactory {
+                        public TestFactory() {
+                            if (%2$s) { throw new IllegalStateException("constructor refuses on purpose"); }
+                        }
+                        public String id() { return %3$s; }
+                        public Capability capability() { return Capability.of(%4$s); }
+                        public int order() { return %5$d; }
+                        public Creation create(ProviderContext context) {
+                            if (%6$s) { throw new IllegalStateException("create refuses on purpose"); }
+                            String unusable = %7$s;
+                            if (unusable != null) { return Creation.unusable(unusable); }
+                            return Creation.ready(new TestProvider(context));
+                        }
+
+                        static final class TestProvider implements CapabilityProvider {
+                            private final ProviderContext context;
+                            TestProvider(ProviderContext context) { this.context = context; }
+                            public ProviderDescription describe() {
+                                return ProviderDescription.builder().concurrency(%8$d)
+                                        .models(List.of(%9$s)).languages(List.of(%10$s))
+                                        .extra(Map.of("tag", %11$s)).build();
+                            }
+                            public Health health() { return Health.ok(); }
+                            public Result handle(Job job) throws CapabilityException {
+                                try {
+                                    Files.writeString(context.dataDir().resolve("seen.log"), job.id() + "\\n",
+                                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                                } catch (java.io.IOException e) { throw CapabilityException.internal("log", e); }
+                                long sleep = Long.parseLong(job.parameter("sleep_ms").orElse("0"));
+                                long end = System.nanoTime() + sleep * 1_000_000L;
+                                while (System.nanoTime() < end && !job.cancellation().isCancelled()) {
+                                    try { Thread.sleep(Math.min(5, Math.max(1, (end - System.nanoTime()) / 1_000_000L))); }
+                                    catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
+                                }
+                                Optional<String> fail = job.parameter("fail");
+                                if (fail.isPresent()) {
+                                    throw new CapabilityException(CapabilityException.Kind.valueOf(fail.get().toUpperCase()), "failing on purpose: " + fail.get());
+                                }
+                                if (job.parameter("throw").isPresent()) { throw new IllegalStateException("thrown on purpose"); }
+                                if (job.parameter("echo_bytes").isPresent()) {
+                                    return Result.of(new Payload(job.input().mediaType(), job.input().bytes()));
+                                }
+                                Map<String, Object> out = new LinkedHashMap<>();
+                                out.put("provider", %3$s);
+                                out.put("node", context.nodeId());
+                                out.put("input", job.input().asText());
+                                out.put("params", new TreeMap<>(job.parameters()));
+                                out.put("tag", %11$s);
+                                return Result.json(out);
+                            }
+                            public void close() {
+                                try {
+                                    Files.writeString(context.dataDir().resolve("closed.log"), "closed\\n",
+                                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                                } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+                            }
+                        }
+                    }
+                    """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
+                    unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression);
+            return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
+        }
+
+        private static String quote(String s) {
+            return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+
+        private static String quoteAll(List<String> values) {
+            return String.join(", ", values.stream().map(Builder::quote).toList());
+        }
+    }
+
+    /** A library module {@code testlib} whose {@code testlib.Version.value()} returns {@code version}. */
+    public static Path library(Path jar, String version) {
+        return jar(jar, Map.of(
+                "module-info.java", "module testlib { exports testlib; }\n",
+                "testlib/Version.java", "package testlib; public final class Version { public static String value() { return \""
+                        + version + "\"; } }\n"), List.of());
+    }
+}
