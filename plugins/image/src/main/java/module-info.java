@@ -7,4 +7,7 @@ module capfabric.plugin.image {
     requires capfabric.spi;
     requires java.net.http;
     requires com.fasterxml.jackson.databind;
+
+    provides dev.capfabric.spi.ProviderFactory
+            with dev.capfabric.plugin.image.OpenAiImagesFactory, dev.capfabric.plugin.image.A1111Factory;
 }
