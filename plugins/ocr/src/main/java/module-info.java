@@ -5,10 +5,12 @@
 module capfabric.plugin.ocr {
     requires capfabric.spi;
     requires java.net.http;
+    requires com.fasterxml.jackson.jr.ob;
     requires org.bytedeco.javacpp;
     requires org.bytedeco.leptonica;
     requires org.bytedeco.tesseract;
 
     provides dev.capfabric.spi.ProviderFactory with
-            dev.capfabric.plugin.ocr.tesseract.TesseractFactory;
+            dev.capfabric.plugin.ocr.tesseract.TesseractFactory,
+            dev.capfabric.plugin.ocr.visionllm.VisionLlmFactory;
 }

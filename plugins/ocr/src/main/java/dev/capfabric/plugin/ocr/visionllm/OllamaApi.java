@@ -1,0 +1,87 @@
+package dev.capfabric.plugin.ocr.visionllm;
+
+import dev.capfabric.plugin.ocr.image.ImageFormat;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Ollama's native API: {@code POST /api/generate} with {@code "images": [base64]} and
+ * {@code "stream": false}, answering {@code {"response": ...}}; models from {@code GET /api/tags};
+ * errors as {@code {"error": "..."}}.
+ */
+record OllamaApi() implements VisionApi {
+
+    static final String NAME = "ollama";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<ImageFormat> formats() {
+        // the multimodal models decode images with stb_image, which reads PNG and JPEG reliably
+        return Set.of(ImageFormat.PNG, ImageFormat.JPEG);
+    }
+
+    @Override
+    public URI modelsEndpoint(URI base) {
+        return base.resolve("api/tags");
+    }
+
+    @Override
+    public List<String> models(Map<String, Object> answer) throws UnexpectedAnswerException {
+        if (!(answer.get("models") instanceof List<?> models)) {
+            throw new UnexpectedAnswerException("no \"models\" list in the answer of /api/tags");
+        }
+        List<String> names = new ArrayList<>();
+        for (Object model : models) {
+            if (model instanceof Map<?, ?> fields && fields.get("name") instanceof String name) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public URI recogniseEndpoint(URI base) {
+        return base.resolve("api/generate");
+    }
+
+    @Override
+    public Map<String, Object> recogniseRequest(String model, String prompt, byte[] image, ImageFormat format) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("model", model);
+        request.put("prompt", prompt);
+        request.put("images", List.of(Base64.getEncoder().encodeToString(image)));
+        request.put("stream", false);
+        request.put("options", Map.of("temperature", 0));
+        return request;
+    }
+
+    @Override
+    public String text(Map<String, Object> answer) throws UnexpectedAnswerException {
+        if (answer.get("response") instanceof String response) {
+            return response;
+        }
+        throw new UnexpectedAnswerException("no \"response\" text in the answer of /api/generate");
+    }
+
+    @Override
+    public Optional<String> errorMessage(Map<String, Object> answer) {
+        return answer.get("error") instanceof String message ? Optional.of(message) : Optional.empty();
+    }
+
+    /** Ollama lists {@code llava:latest} for a model pulled as {@code llava}. */
+    @Override
+    public boolean serves(List<String> models, String model) {
+        return models.contains(model) || !model.contains(":") && models.contains(model + ":latest");
+    }
+}
