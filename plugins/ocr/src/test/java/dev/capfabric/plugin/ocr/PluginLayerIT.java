@@ -1,0 +1,99 @@
+package dev.capfabric.plugin.ocr;
+
+import dev.capfabric.spi.CapabilityProvider;
+import dev.capfabric.spi.Creation;
+import dev.capfabric.spi.ProviderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged plugin in a module layer of its own, built the way the kernel builds it: every jar
+ * of the plugin folder a root, one class loader, native access enabled, the SPI from the parent.
+ * JavaCPP must find and extract the natives through that loader, and the bundled traineddata must
+ * be read from the plugin jar.
+ */
+class PluginLayerIT {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void recognisesTextWhenLoadedInAChildLayerLikeTheKernelLoadsIt() throws Exception {
+        ModuleLayer layer = pluginLayer(pluginFolder());
+        Map<String, ProviderFactory> factories = factories(layer);
+        assertEquals(Set.of("tesseract", "vision-llm"), factories.keySet());
+
+        ProviderFactory tesseract = factories.get("tesseract");
+        assertNotSame(getClass().getClassLoader(), tesseract.getClass().getClassLoader());
+        // the bundled English only, so it has to come out of the plugin jar in the layer
+        Creation creation = tesseract.create(new TestContext(Map.of("system-tessdata", "false"), dataDir));
+        try (CapabilityProvider provider = assertInstanceOf(Creation.Ready.class, creation, creation::toString).provider()) {
+            Map<String, Object> json = provider.handle(TestJobs.png(TextImages.png("Loaded from a module layer"))).metadata();
+
+            assertEquals("Loaded from a module layer", json.get("text"));
+            assertEquals(List.of("eng"), provider.describe().languages());
+        }
+    }
+
+    @Test
+    void reportsTheTesseractProviderUnusableWhenThePlatformJarsAreMissing() throws Exception {
+        List<Path> withoutNatives = pluginFolder().stream()
+                .filter(jar -> !jar.getFileName().toString().matches(".*-(linux|macosx|windows)-[a-z0-9_]+\\.jar"))
+                .toList();
+        ModuleLayer layer = pluginLayer(withoutNatives);
+
+        Creation creation = factories(layer).get("tesseract").create(new TestContext(Map.of(), dataDir));
+
+        String reason = assertInstanceOf(Creation.Unusable.class, creation, creation::toString).reason();
+        assertTrue(reason.startsWith("the Tesseract native libraries for linux-x86_64 could not be loaded"), reason);
+    }
+
+    private static List<Path> pluginFolder() throws IOException {
+        Path jar = Path.of(System.getProperty("ocr.plugin.jar"));
+        try (Stream<Path> deps = Files.list(Path.of(System.getProperty("ocr.plugin.deps")))) {
+            return Stream.concat(Stream.of(jar), deps.filter(path -> path.toString().endsWith(".jar"))).toList();
+        }
+    }
+
+    private static ModuleLayer pluginLayer(List<Path> jars) {
+        ModuleLayer parent = ProviderFactory.class.getModule().getLayer();
+        ModuleFinder finder = ModuleFinder.of(jars.toArray(Path[]::new));
+        Set<String> roots = finder.findAll().stream().map(ModuleReference::descriptor)
+                .map(java.lang.module.ModuleDescriptor::name).collect(Collectors.toSet());
+        Configuration configuration = parent.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
+        // The kernel passes its own loader, which holds no natives. Here that loader is the test's, whose
+        // module path holds the platform jars, so resources would be found through it: the platform
+        // loader keeps this layer as blind to them as the kernel's is.
+        ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(configuration, List.of(parent),
+                ClassLoader.getPlatformClassLoader());
+        controller.layer().modules().forEach(controller::enableNativeAccess);
+        return controller.layer();
+    }
+
+    private static Map<String, ProviderFactory> factories(ModuleLayer layer) {
+        // the kernel's module says 'uses'; this test runs inside the plugin's own module, which does not
+        PluginLayerIT.class.getModule().addUses(ProviderFactory.class);
+        return ServiceLoader.load(layer, ProviderFactory.class).stream()
+                .filter(provider -> provider.type().getModule().getLayer() == layer) // not the parent's copy
+                .map(ServiceLoader.Provider::get)
+                .collect(Collectors.toMap(ProviderFactory::id, factory -> factory));
+    }
+}
