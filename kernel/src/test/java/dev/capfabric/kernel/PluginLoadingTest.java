@@ -173,6 +173,19 @@ class PluginLoadingTest {
     }
 
     @Test
+    void providerWhoseHealthIsDownIsNeverAdvertised() {
+        TestPlugins.provider("test.down", "backend-down", "image").healthDown("backend http://gpu:7860 refused the connection")
+                .build(home.resolve("plugins/down.jar"));
+        TestNode node = start(Map.of());
+
+        JsonNode caps = node.getJson("/caps");
+        assertFalse(hasCapability(caps, "image"));
+        JsonNode down = provider(caps, "backend-down");
+        assertEquals("unavailable", down.get("status").asText());
+        assertEquals("backend http://gpu:7860 refused the connection", down.get("reason").asText());
+    }
+
+    @Test
     void duplicateProviderIdsAreResolvedByOrderAndTheLoserIsReported() {
         TestPlugins.provider("test.first", "same-id", "echo").tag("low").order(1).build(home.resolve("plugins/a-low.jar"));
         TestPlugins.provider("test.second", "same-id", "echo").tag("high").order(5).build(home.resolve("plugins/b-high.jar"));

@@ -98,6 +98,7 @@ public final class TestPlugins {
         private int concurrency = 1;
         private int order = 0;
         private String unusable;
+        private String healthDown;
         private boolean throwInConstructor;
         private boolean throwInCreate;
         private String requiresLibrary;
@@ -128,6 +129,12 @@ public final class TestPlugins {
 
         public Builder unusable(String reason) {
             this.unusable = reason;
+            return this;
+        }
+
+        /** The provider is created but its health check says down, with this reason. */
+        public Builder healthDown(String reason) {
+            this.healthDown = reason;
             return this;
         }
 
@@ -196,7 +203,7 @@ public final class TestPlugins {
                                         .models(List.of(%9$s)).languages(List.of(%10$s))
                                         .extra(Map.of("tag", %11$s)).build();
                             }
-                            public Health health() { return Health.ok(); }
+                            public Health health() { String down = %12$s; return down == null ? Health.ok() : Health.down(down); }
                             public Result handle(Job job) throws CapabilityException {
                                 try {
                                     Files.writeString(context.dataDir().resolve("seen.log"), job.id() + "\\n",
@@ -233,7 +240,8 @@ public final class TestPlugins {
                         }
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
-                    unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression);
+                    unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
+                    healthDown == null ? "null" : quote(healthDown));
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
         }
 

@@ -52,10 +52,17 @@ public final class ProviderSlot {
         this.onClosed = onClosed;
     }
 
-    /** A slot holding a live provider; its description is read once now. */
+    /**
+     * A slot holding a live provider. Its health and description are read once now, so a provider whose
+     * backend is down is never advertised, not even until the first periodic health check.
+     */
     static ProviderSlot live(String id, Capability capability, String plugin, CapabilityProvider provider, Runnable onClosed) {
         ProviderSlot slot = new ProviderSlot(id, capability, plugin, null, null, requireNonNull(provider, "provider is null"), onClosed);
-        slot.description = provider.describe();
+        slot.refresh();
+        if (slot.description == null) {
+            // describe() failed: keep the slot, down, with a minimal description so it can be shown
+            slot.description = dev.capfabric.spi.ProviderDescription.builder().build();
+        }
         return slot;
     }
 
