@@ -1,0 +1,61 @@
+package dev.capfabric.plugin.tts.audio;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Speech as signed 16-bit samples, interleaved by channel, with the rate they were made at. Every
+ * provider of this plugin turns whatever its engine produces into this, and answers it as a 16-bit PCM
+ * WAV file ({@link WavFiles#write}).
+ *
+ * <p>The array is handed over, not copied: nobody modifies it after construction.
+ *
+ * @param sampleRate samples per second per channel, positive
+ * @param channels   channel count, positive
+ * @param samples    interleaved samples; whole frames only
+ */
+public record PcmAudio(int sampleRate, int channels, short[] samples) {
+
+    public PcmAudio {
+        requireNonNull(samples, "samples is null");
+        if (sampleRate <= 0) {
+            throw new IllegalArgumentException("sampleRate must be positive: " + sampleRate);
+        }
+        if (channels <= 0) {
+            throw new IllegalArgumentException("channels must be positive: " + channels);
+        }
+        if (samples.length % channels != 0) {
+            throw new IllegalArgumentException(samples.length + " samples do not make whole frames of " + channels + " channels");
+        }
+    }
+
+    /** The number of sample frames (one sample per channel). */
+    public int frames() {
+        return samples.length / channels;
+    }
+
+    /** How long the audio plays, in seconds. */
+    public double durationSeconds() {
+        return (double) frames() / sampleRate;
+    }
+
+    /**
+     * The root-mean-square level over all samples, relative to full scale: 0 for digital silence, about
+     * 0.05 to 0.3 for ordinary speech.
+     */
+    public double rms() {
+        if (samples.length == 0) {
+            return 0;
+        }
+        double sum = 0;
+        for (short sample : samples) {
+            double normalised = sample / 32768.0;
+            sum += normalised * normalised;
+        }
+        return Math.sqrt(sum / samples.length);
+    }
+
+    @Override
+    public String toString() {
+        return "PcmAudio[" + sampleRate + " Hz, " + channels + " ch, " + frames() + " frames]";
+    }
+}

@@ -1,0 +1,117 @@
+package dev.capfabric.plugin.tts.freetts;
+
+import com.sun.speech.freetts.en.us.CMUDiphoneVoice;
+import dev.capfabric.plugin.tts.speech.OutputFormat;
+import dev.capfabric.plugin.tts.speech.Settings;
+import dev.capfabric.plugin.tts.speech.SpeechRules;
+import dev.capfabric.plugin.tts.speech.Voice;
+import dev.capfabric.spi.Artifact;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Creation;
+import dev.capfabric.spi.ProviderContext;
+import dev.capfabric.spi.ProviderFactory;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code freetts} provider: FreeTTS 1.2.2 in pure Java, with the voices inside its jar, so it works
+ * on any node without system packages. It needs only the JDK module {@code java.desktop} in the
+ * runtime's boot layer (FreeTTS's audio interface is written against {@code javax.sound.sampled}); where
+ * that is missing the provider is unusable and says so.
+ *
+ * <p>Settings: {@code instances} (voice sets loaded, hence jobs at once; default 2, or 1 on a one-core
+ * machine), {@code voice} (default {@code kevin16}), {@code max-text-chars} (5000), {@code max-audio-bytes}.
+ */
+public final class FreeTtsFactory implements ProviderFactory {
+
+    static final double MIN_SPEED = 0.5;
+    static final double MAX_SPEED = 2.0;
+
+    @Override
+    public String id() {
+        return FreeTtsProvider.ID;
+    }
+
+    @Override
+    public Capability capability() {
+        return Capability.TTS;
+    }
+
+    @Override
+    public Creation create(ProviderContext context) {
+        Optional<String> missing = missingJavaSound();
+        if (missing.isPresent()) {
+            return Creation.unusable(missing.get());
+        }
+        Settings settings = new Settings(context);
+        int instances;
+        int maxTextChars;
+        long maxAudioBytes;
+        String defaultVoice;
+        try {
+            instances = settings.positiveInt("instances", Math.min(2, Runtime.getRuntime().availableProcessors()), 64);
+            maxTextChars = settings.maxTextChars();
+            maxAudioBytes = settings.maxAudioBytes();
+            defaultVoice = settings.text("voice").orElse("kevin16");
+        } catch (IllegalArgumentException e) {
+            return Creation.unusable(Settings.invalid(id(), e));
+        }
+
+        List<FreeTtsVoiceSet> sets = new ArrayList<>();
+        try {
+            for (int i = 0; i < instances; i++) {
+                sets.add(FreeTtsVoiceSet.load());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            sets.forEach(FreeTtsVoiceSet::close);
+            return Creation.unusable("FreeTTS cannot load its voices: " + e);
+        }
+        List<CMUDiphoneVoice> loaded = sets.getFirst().voices();
+        List<Voice> voices = loaded.stream().map(v -> Voice.of(v.getName(), v.getLocale().toLanguageTag())).toList();
+        SpeechRules rules;
+        try {
+            rules = new SpeechRules(id(), maxTextChars, voices, Optional.of(defaultVoice), MIN_SPEED, MAX_SPEED,
+                    Set.of(OutputFormat.WAV));
+        } catch (IllegalArgumentException e) {
+            sets.forEach(FreeTtsVoiceSet::close);
+            return Creation.unusable(Settings.invalid(id(), e));
+        }
+        context.logger().log(System.Logger.Level.INFO, "FreeTTS ready: {0} voice set(s) of {1}",
+                sets.size(), rules.voiceNames());
+        return Creation.ready(new FreeTtsProvider(rules, sets, maxAudioBytes, artifacts(loaded)));
+    }
+
+    /** Present when FreeTTS cannot run here: why. */
+    static Optional<String> missingJavaSound() {
+        Optional<Module> desktop = ModuleLayer.boot().findModule("java.desktop");
+        if (desktop.isPresent() && FreeTtsFactory.class.getModule().canRead(desktop.get())) {
+            return Optional.empty();
+        }
+        return Optional.of("FreeTTS needs the JDK module java.desktop (javax.sound.sampled) in the runtime's boot layer:"
+                + " start the node with --add-modules java.desktop, and include java.desktop in a jlink image");
+    }
+
+    private static List<Artifact> artifacts(List<CMUDiphoneVoice> voices) {
+        return voices.stream()
+                .map(v -> new Artifact("voice", v.getName(), v.getDatabase().toString(), sizeOf(v.getDatabase())))
+                .toList();
+    }
+
+    private static long sizeOf(URL url) {
+        try {
+            URLConnection connection = url.openConnection();
+            connection.setUseCaches(false);
+            long length = connection.getContentLengthLong();
+            connection.getInputStream().close();
+            return length;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.capfabric.plugin.tts.freetts;
+
+import dev.capfabric.plugin.tts.SpokenAudio;
+import dev.capfabric.plugin.tts.TestContext;
+import dev.capfabric.plugin.tts.TestJobs;
+import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.CapabilityProvider;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Creation;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
+import dev.capfabric.spi.ProviderDescription;
+import dev.capfabric.spi.Result;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FreeTtsProviderTest {
+
+    private static final String SENTENCE = "The quick brown fox jumps over the lazy dog.";
+
+    private static CapabilityProvider provider;
+
+    @BeforeAll
+    static void create() {
+        Creation creation = new FreeTtsFactory().create(TestContext.of(Map.of("instances", "2")));
+        provider = assertInstanceOf(Creation.Ready.class, creation, creation.toString()).provider();
+    }
+
+    @AfterAll
+    static void close() {
+        provider.close();
+    }
+
+    @Test
+    void speaksASentenceAsSixteenBitWavWithTheVoicesRealRate() throws Exception {
+        Result result = provider.handle(TestJobs.text(SENTENCE));
+
+        SpokenAudio audio = SpokenAudio.of(result).assertSpeech(1.5);
+        assertEquals(16_000f, audio.sampleRate(), "kevin16 speaks at 16 kHz");
+        assertEquals(1, audio.channels());
+        assertEquals("freetts", result.metadata().get("provider"));
+        assertEquals("kevin16", result.metadata().get("voice"));
+        assertEquals(16_000, result.metadata().get("sample_rate"));
+        assertEquals(audio.seconds(), (double) result.metadata().get("duration_s"), 0.001);
+    }
+
+    @Test
+    void eightKilohertzVoiceSaysSoInTheHeader() throws Exception {
+        Result result = provider.handle(TestJobs.job(Map.of("text", SENTENCE, "voice", "KEVIN")));
+
+        SpokenAudio audio = SpokenAudio.of(result).assertSpeech(1.5);
+        assertEquals(8_000f, audio.sampleRate());
+        assertEquals("kevin", result.metadata().get("voice"));
+    }
+
+    @Test
+    void describesTheVoicesFoundInTheJar() {
+        ProviderDescription description = provider.describe();
+
+        assertEquals(List.of("kevin", "kevin16"), description.voices().stream().sorted().toList());
+        assertEquals(List.of("en-US"), description.languages());
+        assertEquals(List.of("audio/wav"), description.produces());
+        assertEquals(2, description.concurrency());
+        assertEquals(2, description.artifacts().size());
+        assertTrue(description.artifacts().stream().allMatch(a -> a.path().startsWith("jar:") && a.bytes() > 1_000_000),
+                description.artifacts().toString());
+    }
+
+    @Test
+    void fasterSpeedGivesShorterSpeech() throws Exception {
+        double slow = SpokenAudio.of(provider.handle(TestJobs.job(Map.of("text", SENTENCE, "speed", "0.5")))).seconds();
+        double fast = SpokenAudio.of(provider.handle(TestJobs.job(Map.of("text", SENTENCE, "speed", "2")))).seconds();
+
+        assertTrue(slow > 2.5 * fast, "speed 0.5 gave " + slow + " s, speed 2 gave " + fast + " s");
+    }
+
+    @Test
+    void concurrentJobsGetExactlyTheAudioTheyWouldGetAlone() throws Exception {
+        List<String> texts = List.of(SENTENCE, "Seven silver ships sailed south at dawn.", "Please call me back at noon.");
+        List<byte[]> alone = new ArrayList<>();
+        for (String text : texts) {
+            alone.add(provider.handle(TestJobs.text(text)).output().orElseThrow().bytes());
+        }
+
+        try (ExecutorService workers = Executors.newFixedThreadPool(2)) {
+            List<Future<byte[]>> together = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (String text : texts) {
+                    together.add(workers.submit(() -> provider.handle(TestJobs.text(text)).output().orElseThrow().bytes()));
+                }
+            }
+            for (int i = 0; i < together.size(); i++) {
+                assertArrayEquals(alone.get(i % texts.size()), together.get(i).get(), "job " + i);
+            }
+        }
+    }
+
+    @Test
+    void abandonedJobStopsWithTimeout() {
+        Job abandoned = new Job("j", Capability.TTS, Map.of("text", SENTENCE), Payload.empty(),
+                Instant.now().plus(Duration.ofMinutes(1)), () -> true);
+
+        CapabilityException e = assertThrows(CapabilityException.class, () -> provider.handle(abandoned));
+        assertEquals(CapabilityException.Kind.TIMEOUT, e.kind());
+    }
+
+    @Test
+    void refusesFormatsItCannotProduce() {
+        CapabilityException e = assertThrows(CapabilityException.class,
+                () -> provider.handle(TestJobs.job(Map.of("text", SENTENCE, "format", "mp3"))));
+
+        assertEquals(CapabilityException.Kind.UNPROCESSABLE, e.kind());
+        assertTrue(e.getMessage().contains("produces: wav"), e.getMessage());
+    }
+
+    @Test
+    void refusesAVoiceItDoesNotHave() {
+        CapabilityException e = assertThrows(CapabilityException.class,
+                () -> provider.handle(TestJobs.job(Map.of("text", SENTENCE, "voice", "alan"))));
+
+        assertEquals(CapabilityException.Kind.UNPROCESSABLE, e.kind());
+        assertTrue(e.getMessage().contains("kevin16"), e.getMessage());
+    }
+
+    @Test
+    void audioBeyondTheConfiguredBoundIsRefused() {
+        Creation creation = new FreeTtsFactory().create(TestContext.of(Map.of("instances", "1", "max-audio-bytes", "10000")));
+        CapabilityProvider small = assertInstanceOf(Creation.Ready.class, creation).provider();
+        try {
+            CapabilityException e = assertThrows(CapabilityException.class, () -> small.handle(TestJobs.text(SENTENCE)));
+            assertEquals(CapabilityException.Kind.TOO_LARGE, e.kind());
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
+    void invalidSettingsMakeItUnusableWithTheReason() {
+        Creation creation = new FreeTtsFactory().create(TestContext.of(Map.of("instances", "many")));
+
+        String reason = assertInstanceOf(Creation.Unusable.class, creation).reason();
+        assertTrue(reason.contains("instances"), reason);
+        Creation unknownVoice = new FreeTtsFactory().create(TestContext.of(Map.of("instances", "1", "voice", "alan")));
+        assertTrue(assertInstanceOf(Creation.Unusable.class, unknownVoice).reason().contains("alan"));
+    }
+}
