@@ -14,5 +14,7 @@ module capfabric.plugin.tts {
     requires static java.xml;
 
     provides dev.capfabric.spi.ProviderFactory with
-            dev.capfabric.plugin.tts.freetts.FreeTtsFactory;
+            dev.capfabric.plugin.tts.freetts.FreeTtsFactory,
+            dev.capfabric.plugin.tts.engine.FliteFactory,
+            dev.capfabric.plugin.tts.engine.EspeakNgFactory;
 }
