@@ -33,4 +33,5 @@ module capfabric.kernel {
     opens dev.capfabric.kernel.http to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.plugins to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.dispatch to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.fabric to com.fasterxml.jackson.databind;
 }

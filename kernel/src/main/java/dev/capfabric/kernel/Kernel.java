@@ -5,11 +5,17 @@ import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.dispatch.LocalRoute;
+import dev.capfabric.kernel.fabric.AloneView;
+import dev.capfabric.kernel.fabric.Fabric;
+import dev.capfabric.kernel.fabric.FabricSettings;
+import dev.capfabric.kernel.fabric.FabricView;
 import dev.capfabric.kernel.http.ApiError;
 import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
+import dev.capfabric.kernel.http.GlobalViewService;
 import dev.capfabric.kernel.http.InstalledService;
 import dev.capfabric.kernel.http.MetricsService;
+import dev.capfabric.kernel.http.NodesService;
 import dev.capfabric.kernel.node.HardwareProfile;
 import dev.capfabric.kernel.node.LoadSampler;
 import dev.capfabric.kernel.node.NodeDescriber;
@@ -54,9 +60,12 @@ public final class Kernel implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
     private final WebServer server;
+    private final Optional<Fabric> fabric;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
+        // read first: invalid fabric settings stop start-up before anything runs
+        Optional<FabricSettings> fabricSettings = settings.natsUrl().map(url -> FabricSettings.of(settings));
         SystemInfo system = new SystemInfo();
         CompletableFuture<HardwareProfile> hardware = NodeDescriber.sampleInBackground(() -> HardwareProfile.sample(system));
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -66,7 +75,10 @@ public final class Kernel implements AutoCloseable {
         this.dispatcher = new Dispatcher(settings.nodeId(), plugins, settings.section("dispatch"), new JobMetrics(meters));
         describer.useGauges(dispatcher);
         registerGauges();
-        JobRoute route = new LocalRoute(settings.nodeId(), dispatcher, plugins);
+        this.fabric = fabricSettings.map(fabricConfig -> new Fabric(fabricConfig, settings.nodeId(), version(), describer, dispatcher,
+                plugins, clock, meters));
+        JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));
+        FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
@@ -81,7 +93,7 @@ public final class Kernel implements AutoCloseable {
                                 .addCheck(this::readiness, HealthCheckType.READINESS, "providers")
                                 .build())
                         .build())
-                .routing(routing -> routing(routing, route))
+                .routing(routing -> routing(routing, route, view))
                 .build();
     }
 
@@ -96,16 +108,19 @@ public final class Kernel implements AutoCloseable {
         Kernel kernel = new Kernel(settings, requireNonNull(clock, "clock is null"));
         kernel.plugins.start();
         kernel.server.start();
+        kernel.fabric.ifPresent(Fabric::start);
         LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on http://{2}:{3} with capabilities {4}",
                 kernel.describer.version(), settings.nodeId(), settings.host(), String.valueOf(kernel.port()),
                 kernel.plugins.inventory().capabilities());
         return kernel;
     }
 
-    private void routing(HttpRouting.Builder routing, JobRoute route) {
+    private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view) {
         routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
                 .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route))
+                .register("/v1/capabilities", new GlobalViewService(view))
+                .register("/v1/nodes", new NodesService(view))
                 .register("/metrics", new MetricsService(meters))
                 .error(HttpException.class, (request, response, error) ->
                         ApiError.of(error.status().code() == 404 ? "not_found" : "bad_request", error.getMessage())
@@ -123,9 +138,11 @@ public final class Kernel implements AutoCloseable {
 
     private HealthCheckResponse readiness() {
         int usable = (int) plugins.inventory().providers().stream().filter(ProviderSlot::usable).count();
+        boolean linked = fabric.map(Fabric::linkUp).orElse(true);
         return HealthCheckResponse.builder()
-                .status(usable > 0)
+                .status(usable > 0 && linked)
                 .detail("usable_providers", usable)
+                .detail("nats", fabric.isEmpty() ? "not configured" : linked ? "up" : "down")
                 .build();
     }
 
@@ -171,6 +188,11 @@ public final class Kernel implements AutoCloseable {
         return describer;
     }
 
+    /** This node's place in the fabric; empty when it runs alone (no NATS URL configured). */
+    public Optional<Fabric> fabric() {
+        return fabric;
+    }
+
     /** The kernel's version, from its module descriptor; {@code dev} when run unpackaged. */
     public static String version() {
         return Optional.ofNullable(Kernel.class.getModule().getDescriptor())
@@ -178,9 +200,15 @@ public final class Kernel implements AutoCloseable {
                 .orElse("dev");
     }
 
-    /** Stops taking jobs, lets running ones finish (up to {@code grace}), then stops serving. */
+    /**
+     * Says bye to the fabric, stops taking jobs, lets running ones (local and offloaded here) finish
+     * and answer, up to {@code grace}, then stops serving.
+     */
     public void stop(Duration grace) {
+        long end = System.nanoTime() + grace.toNanos();
+        fabric.ifPresent(Fabric::leave);
         dispatcher.drainAndClose(grace);
+        fabric.ifPresent(f -> f.close(Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
         server.stop();
         plugins.close();
         load.close();

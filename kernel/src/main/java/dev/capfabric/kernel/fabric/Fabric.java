@@ -1,0 +1,367 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobRoute;
+import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.node.CapabilitySummary;
+import dev.capfabric.kernel.node.NodeCaps;
+import dev.capfabric.kernel.node.NodeDescriber;
+import dev.capfabric.kernel.plugins.PluginHost;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * This node's place in the fabric: its NATS link, heartbeats, registry of the other nodes,
+ * discovery, the NATS service through which it serves offloaded jobs, and the route that offloads
+ * jobs to others. Built by the kernel when a NATS URL is configured; a NATS outage never stops local
+ * jobs, it only narrows routing to this node until the link is back.
+ */
+public final class Fabric implements FabricView, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Fabric.class.getName());
+
+    private final FabricSettings settings;
+    private final PluginHost plugins;
+    private final Clock clock;
+    private final LocalNode local;
+    private final Subjects subjects;
+    private final NatsLink link;
+    private final NodeRegistry registry;
+    private final CircuitBreakers breakers;
+    private final OffloadServer server;
+    private final OffloadClient client;
+    private final FabricRoute route;
+    private final Discovery discovery;
+    private final HeartbeatPublisher heartbeats;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicLong malformed = new AtomicLong();
+    private final Set<String> fetchingCaps = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> probed = new ConcurrentHashMap<>();
+
+    public Fabric(FabricSettings settings, String nodeId, String kernelVersion, NodeDescriber describer, Dispatcher dispatcher,
+                  PluginHost plugins, Clock clock, MeterRegistry meters) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.plugins = requireNonNull(plugins, "plugins is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.local = new LocalNode(nodeId, describer, dispatcher, plugins);
+        this.subjects = new Subjects(settings.subjectPrefix());
+        this.link = new NatsLink(nodeId, settings.nats());
+        this.registry = new NodeRegistry(nodeId, clock, settings.heartbeatInterval(), settings.maxNodes(), settings.expectedNodes());
+        this.breakers = new CircuitBreakers(settings.breaker(), clock);
+        LargePayloads payloads = new LargePayloads(nodeId, settings.payloads(),
+                () -> link.connection().orElseThrow(() -> new IllegalStateException("NATS is not connected")));
+        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads());
+        this.client = new OffloadClient(nodeId, subjects, payloads);
+        this.route = new FabricRoute(local, registry, new NodeSelector(breakers, RandomGenerator.of("L64X128MixRandom")), breakers,
+                client, this::upConnection);
+        this.discovery = new Discovery(local, subjects, registry, settings.discoveryWindow());
+        this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
+        registerMeters(requireNonNull(meters, "meters is null"));
+    }
+
+    private void registerMeters(MeterRegistry meters) {
+        for (NodeStatus status : NodeStatus.values()) {
+            Gauge.builder("capfabric.fabric.nodes", registry, r -> r.counts().getOrDefault(status, 0))
+                    .description("Other nodes in the registry, by status").tag("status", status.wireName()).register(meters);
+        }
+        FunctionCounter.builder("capfabric.fabric.heartbeats.dropped", registry, NodeRegistry::mismatchedHeartbeats)
+                .description("Heartbeats dropped").tag("reason", "id_mismatch").register(meters);
+        FunctionCounter.builder("capfabric.fabric.heartbeats.dropped", malformed, AtomicLong::get)
+                .description("Heartbeats dropped").tag("reason", "malformed").register(meters);
+        Gauge.builder("capfabric.fabric.link.up", link, l -> l.isUp() ? 1 : 0)
+                .description("Whether the NATS link is up").register(meters);
+    }
+
+    /** Starts joining: connects in the background and, once connected, announces and discovers. */
+    public void start() {
+        plugins.addListener(() -> scheduler.execute(guarded(this::capabilitiesChanged)));
+        link.addListener(this::linkUp);
+        link.start();
+    }
+
+    private void linkUp(Connection nats, boolean first) {
+        if (first) {
+            io.nats.client.Dispatcher inbound = nats.createDispatcher();
+            inbound.subscribe(subjects.allHeartbeats(), this::heartbeatReceived);
+            inbound.subscribe(subjects.allByes(), this::byeReceived);
+            inbound.subscribe(subjects.discover(), request -> discovery.answer(nats, request));
+            server.start(nats);
+            long interval = settings.heartbeatInterval().toMillis();
+            scheduler.scheduleAtFixedRate(guarded(this::heartbeat), interval, interval, TimeUnit.MILLISECONDS);
+            long sweep = Math.max(10, interval / 4);
+            scheduler.scheduleWithFixedDelay(guarded(this::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
+        }
+        // peers may have missed changes while the link was down: full capabilities, then a discovery
+        heartbeats.publish(nats, true);
+        try {
+            discovery.gather(nats);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "fabric task failed", e);
+            }
+        };
+    }
+
+    private void heartbeat() {
+        upConnection().ifPresent(nats -> heartbeats.publish(nats, false));
+    }
+
+    private void capabilitiesChanged() {
+        server.refresh();
+        heartbeat();
+    }
+
+    private void heartbeatReceived(Message message) {
+        Optional<String> node = subjects.nodeIdIn(message.getSubject(), "heartbeat");
+        if (node.isEmpty()) {
+            malformed.incrementAndGet();
+            return;
+        }
+        if (node.get().equals(local.nodeId())) {
+            return;
+        }
+        Heartbeat beat;
+        try {
+            beat = Json.MAPPER.readValue(message.getData(), Heartbeat.class);
+        } catch (Exception e) {
+            malformed.incrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, "dropped a malformed heartbeat on {0}: {1}", message.getSubject(), e.getMessage());
+            return;
+        }
+        if (registry.heartbeat(node.get(), beat) == NodeRegistry.Received.NEEDS_CAPS) {
+            fetchCaps(node.get());
+        }
+    }
+
+    private void byeReceived(Message message) {
+        Optional<String> node = subjects.nodeIdIn(message.getSubject(), "bye");
+        if (node.isEmpty() || node.get().equals(local.nodeId())) {
+            return;
+        }
+        try {
+            HeartbeatPublisher.Bye bye = Json.MAPPER.readValue(message.getData(), HeartbeatPublisher.Bye.class);
+            if (bye == null || !node.get().equals(bye.nodeId())) {
+                malformed.incrementAndGet();
+                return;
+            }
+        } catch (Exception e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "node {0} said bye", node.get());
+        registry.bye(node.get());
+        client.abandon(node.get(), "node " + node.get() + " left the fabric (bye) before answering");
+    }
+
+    /** Asks a node for its capabilities, once at a time per node, in the background. */
+    private void fetchCaps(String nodeId) {
+        Optional<Connection> nats = upConnection();
+        if (nats.isEmpty() || !fetchingCaps.add(nodeId)) {
+            return;
+        }
+        Thread.ofVirtual().name("capfabric-caps-fetch").start(() -> {
+            try {
+                Message reply = nats.get().request(subjects.caps(nodeId), null, settings.heartbeatInterval());
+                if (reply != null && !reply.isStatusMessage()) {
+                    NodeCaps caps = Json.MAPPER.readValue(reply.getData(), NodeCaps.class);
+                    if (nodeId.equals(caps.nodeId())) {
+                        registry.capabilities(caps, reply.getHeaders() == null ? null : reply.getHeaders().getFirst(OffloadWire.DIGEST));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not fetch the capabilities of node {0}: {1}", nodeId, e.getMessage());
+            } finally {
+                fetchingCaps.remove(nodeId);
+            }
+        });
+    }
+
+    private void sweep() {
+        for (NodeRegistry.Transition change : registry.sweep()) {
+            LOG.log(System.Logger.Level.INFO, "node {0}: {1} -> {2}", change.nodeId(), change.from().wireName(), change.to().wireName());
+            if (change.to() == NodeStatus.STALE || change.to() == NodeStatus.GONE) {
+                client.abandon(change.nodeId(), "node " + change.nodeId() + " went " + change.to().wireName() + " before answering");
+            }
+        }
+        probeWaitedOn();
+    }
+
+    /**
+     * A node killed outright sends no bye and is noticed only when it goes stale. Nodes holding our
+     * jobs are checked sooner: a caps request that meets no responders shows the node is gone from
+     * NATS, and its jobs are tried elsewhere.
+     */
+    private void probeWaitedOn() {
+        Optional<Connection> nats = upConnection();
+        if (nats.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (String nodeId : client.waitingOn()) {
+            Instant last = probed.get(nodeId);
+            if (last != null && Duration.between(last, now).compareTo(settings.heartbeatInterval()) < 0) {
+                continue;
+            }
+            probed.put(nodeId, now);
+            nats.get().requestWithTimeout(subjects.caps(nodeId), null, settings.heartbeatInterval())
+                    .whenComplete((reply, error) -> {
+                        boolean noResponders = (reply != null && reply.isStatusMessage())
+                                || (error != null && error.getCause() instanceof io.nats.client.JetStreamStatusException)
+                                || error instanceof io.nats.client.JetStreamStatusException;
+                        if (noResponders) {
+                            LOG.log(System.Logger.Level.INFO, "node {0} holds jobs of this node but no longer answers on NATS", nodeId);
+                            client.abandon(nodeId, "node " + nodeId + " disappeared from NATS before answering");
+                        }
+                    });
+        }
+        probed.keySet().retainAll(client.waitingOn());
+    }
+
+    private Optional<Connection> upConnection() {
+        return link.isUp() ? link.connection() : Optional.empty();
+    }
+
+    /** The route that offloads jobs across the fabric. */
+    public JobRoute route() {
+        return route;
+    }
+
+    /** Whether the NATS link is up now. */
+    public boolean linkUp() {
+        return link.isUp();
+    }
+
+    /** Waits up to {@code timeout} for the node to have joined (connected, subscribed, announced). */
+    public boolean awaitJoined(Duration timeout) throws InterruptedException {
+        return link.awaitFirstConnect(timeout);
+    }
+
+    /** Runs a discovery now; empty when the link is down. */
+    public Optional<Discovered> discover() {
+        Optional<Connection> nats = upConnection();
+        if (nats.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(discovery.gather(nats.get()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Heartbeats dropped because their subject and body named different nodes. */
+    public long mismatchedHeartbeats() {
+        return registry.mismatchedHeartbeats();
+    }
+
+    /** A node's status in this node's registry. */
+    public NodeStatus status(String nodeId) {
+        return nodeId.equals(local.nodeId()) ? (local.draining() ? NodeStatus.DRAINING : NodeStatus.OK) : registry.status(nodeId);
+    }
+
+    /** The NATS service through which this node serves offloaded jobs, while registered. */
+    public Optional<io.nats.service.Service> service() {
+        return server.service();
+    }
+
+    @Override
+    public GlobalView globalView(boolean fresh) {
+        if (fresh) {
+            discover();
+        }
+        Map<String, GlobalView.Node> nodes = new TreeMap<>();
+        Map<String, List<String>> index = new TreeMap<>();
+        Map<String, CapabilitySummary> own = local.capabilities();
+        nodes.put(local.nodeId(), new GlobalView.Node(own, local.load(), status(local.nodeId()), 0.0));
+        own.keySet().forEach(name -> index.computeIfAbsent(name, k -> new ArrayList<>()).add(local.nodeId()));
+        for (RemoteNode node : registry.nodes()) {
+            if (node.status() == NodeStatus.GONE || node.status() == NodeStatus.UNKNOWN) {
+                continue;
+            }
+            nodes.put(node.nodeId(), new GlobalView.Node(node.capabilities(), node.load(), node.status(), node.age().orElse(null)));
+            node.capabilities().keySet().forEach(name -> index.computeIfAbsent(name, k -> new ArrayList<>()).add(node.nodeId()));
+        }
+        index.values().forEach(ids -> ids.sort(String::compareTo));
+        return new GlobalView(local.nodeId(), nodes.size(), nodes, index, clock.instant().toString());
+    }
+
+    @Override
+    public NodeListing nodes(boolean fresh) {
+        if (fresh) {
+            discover();
+        }
+        List<NodeListing.Node> nodes = new ArrayList<>();
+        nodes.add(new NodeListing.Node(local.nodeId(), status(local.nodeId()), 0.0, local.capabilities(), local.load()));
+        for (RemoteNode node : registry.nodes()) {
+            nodes.add(new NodeListing.Node(node.nodeId(), node.status(), node.age().orElse(null), node.capabilities(), node.load()));
+        }
+        return new NodeListing(nodes);
+    }
+
+    /**
+     * Leaves the fabric gracefully: says it is draining and bye, so peers route nothing new here, and
+     * stops taking offloaded jobs. Jobs already running, local or offloaded, still finish and answer.
+     */
+    public void leave() {
+        local.startDraining();
+        server.stop();
+        upConnection().ifPresent(nats -> {
+            heartbeats.publish(nats, false);
+            heartbeats.bye(nats);
+            try {
+                nats.flush(Duration.ofSeconds(1));
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not flush the bye: {0}", e.getMessage());
+            }
+        });
+    }
+
+    /** Waits up to {@code grace} for offloaded jobs to answer, then closes the link. */
+    public void close(Duration grace) {
+        try {
+            server.awaitIdle(grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.shutdownNow();
+        link.close();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}

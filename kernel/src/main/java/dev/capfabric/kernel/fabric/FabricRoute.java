@@ -1,0 +1,319 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.dispatch.CancellationFlag;
+import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobRoute;
+import dev.capfabric.kernel.dispatch.LocalRoute;
+import dev.capfabric.kernel.dispatch.Outcome;
+import dev.capfabric.kernel.node.CapabilitySummary;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Job;
+import io.nats.client.Connection;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Routes a job across the fabric (DESIGN.md, "Routing a capability request"):
+ * <ol>
+ *     <li>a pinned node ({@code X-Capfabric-Node}) gets the job, or the caller a clear error;</li>
+ *     <li>else this node runs it when it has a usable provider offering what the job asks and queue headroom;</li>
+ *     <li>else the remote node with the lowest expected wait gets it ({@link NodeSelector});</li>
+ *     <li>a node that fails before answering (no responders, no answer, 503, or busy with 429) is
+ *     replaced once by the next best while the deadline allows, and counts towards its circuit breaker;</li>
+ *     <li>when no node can serve: 503 with {@code Retry-After} and, for every node with the capability,
+ *     why it was passed over.</li>
+ * </ol>
+ * Jobs that arrive from other nodes never come through here: they run locally only, so a job is
+ * offloaded at most once per attempt and never loops.
+ */
+final class FabricRoute implements JobRoute {
+
+    private static final int MAX_ATTEMPTS = 2;
+    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final LocalNode local;
+    private final NodeRegistry registry;
+    private final NodeSelector selector;
+    private final CircuitBreakers breakers;
+    private final OffloadClient client;
+    private final Supplier<Optional<Connection>> link;
+    private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+
+    /**
+     * @param link the NATS connection while it is up, empty while it is down
+     */
+    FabricRoute(LocalNode local, NodeRegistry registry, NodeSelector selector, CircuitBreakers breakers, OffloadClient client,
+                Supplier<Optional<Connection>> link) {
+        this.local = requireNonNull(local, "local is null");
+        this.registry = requireNonNull(registry, "registry is null");
+        this.selector = requireNonNull(selector, "selector is null");
+        this.breakers = requireNonNull(breakers, "breakers is null");
+        this.client = requireNonNull(client, "client is null");
+        this.link = requireNonNull(link, "link is null");
+    }
+
+    @Override
+    public Outcome run(Job job, Optional<String> pinnedNode) {
+        if (pinnedNode.isPresent()) {
+            return pinned(job, pinnedNode.get());
+        }
+        NodeSelector.Ask ask = NodeSelector.Ask.of(job);
+        Map<String, String> skipped = new LinkedHashMap<>();
+        Optional<Outcome.Failed> localRefusal = Optional.empty();
+        switch (tryLocal(job, ask, skipped)) {
+            case LocalTry.Ran ran -> {
+                return ran.outcome();
+            }
+            case LocalTry.Refused refused -> localRefusal = Optional.of(refused.outcome());
+            case LocalTry.Skipped ignored -> {
+            }
+        }
+        return remote(job, ask, skipped, localRefusal);
+    }
+
+    /** What trying this node gave. */
+    private sealed interface LocalTry {
+        record Ran(Outcome outcome) implements LocalTry {
+        }
+
+        record Refused(Outcome.Failed outcome) implements LocalTry {
+        }
+
+        record Skipped() implements LocalTry {
+        }
+    }
+
+    private LocalTry tryLocal(Job job, NodeSelector.Ask ask, Map<String, String> skipped) {
+        Capability capability = job.capability();
+        CapabilitySummary summary = local.capabilities().get(capability.name());
+        if (summary == null) {
+            Map<String, String> reasons = local.inventory().unusableReasons(capability);
+            skipped.put(local.nodeId(), "this node: no usable provider" + (reasons.isEmpty() ? "" : " " + reasons));
+            return new LocalTry.Skipped();
+        }
+        Optional<String> mismatch = NodeSelector.mismatch(summary, ask);
+        if (mismatch.isPresent()) {
+            skipped.put(local.nodeId(), "this node: " + mismatch.get());
+            return new LocalTry.Skipped();
+        }
+        Dispatcher dispatcher = local.dispatcher();
+        if (!dispatcher.hasHeadroom(capability)) {
+            skipped.put(local.nodeId(), "this node: its " + capability + " queue is full");
+            return new LocalTry.Skipped();
+        }
+        return switch (dispatcher.submit(job)) {
+            case Dispatcher.Admission.Refused refused -> {
+                Outcome.Failed outcome = refused.outcome();
+                if (outcome.status() == 429 || outcome.status() == 503) {
+                    skipped.put(local.nodeId(), "this node: " + outcome.message());
+                    yield new LocalTry.Refused(outcome);
+                }
+                yield new LocalTry.Ran(outcome);
+            }
+            case Dispatcher.Admission.Queued queued -> new LocalTry.Ran(await(queued, job));
+        };
+    }
+
+    private Outcome await(Dispatcher.Admission.Queued queued, Job job) {
+        try {
+            return queued.outcome().get(Math.max(1, job.timeLeft().toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            cancel(job);
+            return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", local.nodeId());
+        } catch (InterruptedException e) {
+            cancel(job);
+            Thread.currentThread().interrupt();
+            return Outcome.Failed.of(503, "unavailable", "interrupted while waiting for the job", local.nodeId());
+        } catch (ExecutionException e) {
+            return Outcome.Failed.of(500, "internal", "the job failed: " + e.getCause(), local.nodeId());
+        }
+    }
+
+    private static void cancel(Job job) {
+        if (job.cancellation() instanceof CancellationFlag flag) {
+            flag.cancel();
+        }
+    }
+
+    private Outcome remote(Job job, NodeSelector.Ask ask, Map<String, String> skipped, Optional<Outcome.Failed> localRefusal) {
+        Optional<Connection> nats = link.get();
+        Map<String, String> tried = new LinkedHashMap<>();
+        if (nats.isPresent()) {
+            OffloadClient.Prepared prepared = null;
+            try {
+                for (int attempt = 0; attempt < MAX_ATTEMPTS && !job.timeLeft().isZero(); attempt++) {
+                    NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, tried);
+                    if (ranking.order().isEmpty()) {
+                        break;
+                    }
+                    String target = ranking.order().getFirst();
+                    if (prepared == null) {
+                        prepared = client.prepare(nats.get(), job);
+                    }
+                    Optional<Outcome> decided = attempt(nats.get(), target, job, prepared, tried);
+                    if (decided.isPresent()) {
+                        return decided.get();
+                    }
+                }
+            } catch (LargePayloads.StoreException e) {
+                return new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
+                        Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+            } finally {
+                if (prepared != null) {
+                    prepared.close();
+                }
+            }
+        }
+        NodeSelector.Ranking last = selector.rank(ask, registry.nodes(), this::outstanding, tried);
+        last.skipped().forEach(skipped::putIfAbsent);
+        if (nats.isEmpty() && !last.skipped().isEmpty()) {
+            skipped.replaceAll((node, reason) -> node.equals(local.nodeId()) ? reason : reason + "; and this node's NATS link is down");
+        }
+        if (localRefusal.isPresent() && last.skipped().isEmpty() && last.order().isEmpty()) {
+            return localRefusal.get(); // no other node has the capability: the local answer stands
+        }
+        return unavailable(job, ask, skipped, nats.isEmpty(), localRefusal);
+    }
+
+    /** Sends the job to {@code target}, counting it as outstanding there while it waits. */
+    private OffloadClient.Attempt send(Connection nats, String target, Job job, OffloadClient.Prepared prepared) {
+        AtomicInteger count = outstanding.computeIfAbsent(target + "/" + job.capability().name(), k -> new AtomicInteger());
+        count.incrementAndGet();
+        try {
+            return client.send(nats, target, job, prepared);
+        } finally {
+            count.decrementAndGet();
+        }
+    }
+
+    /** One attempt on {@code target}; the outcome to return, or empty to try the next node. */
+    private Optional<Outcome> attempt(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Map<String, String> tried) {
+        switch (send(nats, target, job, prepared)) {
+            case OffloadClient.Attempt.Answered answered -> {
+                Outcome outcome = answered.outcome();
+                if (outcome instanceof Outcome.Failed failed && (failed.status() == 503 || failed.status() == 429)) {
+                    if (failed.status() == 503) {
+                        breakers.failure(target);
+                    }
+                    tried.put(target, "tried: answered " + failed.status() + " " + failed.kind() + ": " + failed.message());
+                    return Optional.empty();
+                }
+                breakers.success(target);
+                return Optional.of(outcome);
+            }
+            case OffloadClient.Attempt.Unanswered unanswered -> {
+                breakers.failure(target);
+                tried.put(target, "tried: " + unanswered.reason());
+                if (unanswered.timedOut() || job.timeLeft().isZero()) {
+                    return Optional.of(new Outcome.Failed(504, "timeout", unanswered.reason(), local.nodeId(), Optional.empty(),
+                            Optional.empty(), Map.of("nodes", Map.copyOf(tried))));
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Outcome unavailable(Job job, NodeSelector.Ask ask, Map<String, String> skipped, boolean linkDown,
+                                Optional<Outcome.Failed> localRefusal) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("capability", job.capability().name());
+        ask.model().ifPresent(m -> details.put("model", m));
+        ask.language().ifPresent(l -> details.put("language", l));
+        details.put("nodes", skipped);
+        if (linkDown) {
+            details.put("fabric", "this node's NATS link is down");
+        }
+        Duration retryAfter = DEFAULT_RETRY_AFTER;
+        for (String node : skipped.keySet()) {
+            Optional<Duration> open = breakers.openFor(node);
+            if (open.isPresent() && open.get().compareTo(retryAfter) < 0) {
+                retryAfter = open.get();
+            }
+        }
+        if (localRefusal.isPresent() && localRefusal.get().retryAfter().isPresent()
+                && localRefusal.get().retryAfter().get().compareTo(retryAfter) < 0) {
+            retryAfter = localRefusal.get().retryAfter().get();
+        }
+        String message = skipped.isEmpty()
+                ? "no node has a usable provider for " + job.capability()
+                : "no node can serve " + job.capability() + " now (" + skipped.size() + " with the capability passed over)";
+        return new Outcome.Failed(503, "unavailable", message, local.nodeId(), Optional.empty(), Optional.of(retryAfter), details);
+    }
+
+    private Outcome pinned(Job job, String nodeId) {
+        if (!NodeId.isValid(nodeId)) {
+            return Outcome.Failed.of(400, "bad_input", "'" + nodeId + "' is not a node id", local.nodeId());
+        }
+        if (nodeId.equals(local.nodeId())) {
+            return LocalRoute.runHere(local.dispatcher(), job, local.nodeId());
+        }
+        NodeStatus status = registry.status(nodeId);
+        if (status == NodeStatus.GONE || (status == NodeStatus.UNKNOWN && registry.node(nodeId).isEmpty())) {
+            return new Outcome.Failed(503, "unavailable", "pinned node '" + nodeId + "' is not in the fabric ("
+                    + status.wireName() + ")", local.nodeId(), Optional.empty(), Optional.of(DEFAULT_RETRY_AFTER),
+                    Map.of("node_status", status.wireName()));
+        }
+        Optional<Connection> nats = link.get();
+        if (nats.isEmpty()) {
+            return new Outcome.Failed(503, "unavailable", "pinned node '" + nodeId + "' cannot be reached: this node's NATS link is down",
+                    local.nodeId(), Optional.empty(), Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+        }
+        try (OffloadClient.Prepared prepared = client.prepare(nats.get(), job)) {
+            return switch (send(nats.get(), nodeId, job, prepared)) {
+                case OffloadClient.Attempt.Answered answered -> {
+                    if (answered.outcome() instanceof Outcome.Failed failed && failed.status() == 503) {
+                        breakers.failure(nodeId);
+                    } else {
+                        breakers.success(nodeId);
+                    }
+                    yield answered.outcome();
+                }
+                case OffloadClient.Attempt.Unanswered unanswered -> {
+                    breakers.failure(nodeId);
+                    yield new Outcome.Failed(unanswered.timedOut() ? 504 : 503, unanswered.timedOut() ? "timeout" : "unavailable",
+                            "pinned node '" + nodeId + "' did not serve the job: " + unanswered.reason(), local.nodeId(),
+                            Optional.empty(), unanswered.timedOut() ? Optional.empty() : Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+                }
+            };
+        } catch (LargePayloads.StoreException e) {
+            return new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
+                    Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+        }
+    }
+
+    private int outstanding(String nodeId, String capability) {
+        AtomicInteger count = outstanding.get(nodeId + "/" + capability);
+        return count == null ? 0 : count.get();
+    }
+
+    @Override
+    public boolean knows(Capability capability) {
+        if (local.inventory().known().contains(capability)) {
+            return true;
+        }
+        return registry.nodes().stream().anyMatch(node -> node.status() != NodeStatus.GONE && node.has(capability.name()));
+    }
+
+    @Override
+    public Set<String> knownCapabilities() {
+        Set<String> names = new TreeSet<>();
+        local.inventory().known().forEach(c -> names.add(c.name()));
+        registry.nodes().stream().filter(node -> node.status() != NodeStatus.GONE)
+                .forEach(node -> names.addAll(node.capabilities().keySet()));
+        return names;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.config.InvalidSettingsException;
+import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.config.NodeSettings;
+import io.helidon.config.Config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How a node takes part in the fabric, from {@code capfabric.fabric} (timings, subjects, routing
+ * limits) and {@code capfabric.nats} (the connection).
+ *
+ * @param nats               the connection to the NATS server(s)
+ * @param subjectPrefix      the first token(s) of every fabric subject, {@code capfabric} by default
+ * @param heartbeatInterval  how often this node publishes its heartbeat
+ * @param discoveryWindow    the longest a discovery waits for answers
+ * @param expectedNodes      nodes listed as {@code unknown} until heard from
+ * @param maxNodes           the most nodes the registry tracks; more are ignored (and counted)
+ * @param breaker            when a node's circuit opens
+ * @param payloads           where payloads above the NATS max payload travel
+ * @param maxServedOffloads  offloaded jobs this node accepts at once from other nodes; more get 429
+ */
+public record FabricSettings(NatsSettings nats,
+                             String subjectPrefix,
+                             Duration heartbeatInterval,
+                             Duration discoveryWindow,
+                             List<String> expectedNodes,
+                             int maxNodes,
+                             BreakerSettings breaker,
+                             PayloadStoreSettings payloads,
+                             int maxServedOffloads) {
+
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+
+    /**
+     * When a node's circuit opens: {@code failures} failures within {@code window} open it for {@code openFor}.
+     */
+    public record BreakerSettings(int failures, Duration window, Duration openFor) {
+        public BreakerSettings {
+            if (failures < 1) {
+                throw new InvalidSettingsException("fabric.breaker.failures must be at least 1");
+            }
+            requireNonNull(window, "window is null");
+            requireNonNull(openFor, "openFor is null");
+        }
+    }
+
+    /**
+     * The JetStream Object Store bucket that carries large payloads.
+     *
+     * @param bucket  the bucket name
+     * @param ttl     how long an object lives if nobody deletes it (a node died mid-transfer)
+     * @param memory  whether the bucket is kept in memory rather than on disk
+     */
+    public record PayloadStoreSettings(String bucket, Duration ttl, boolean memory) {
+        public PayloadStoreSettings {
+            if (bucket == null || !bucket.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new InvalidSettingsException("invalid fabric.payloads.bucket '" + bucket + "': letters, digits, '_' and '-' only");
+            }
+            requireNonNull(ttl, "ttl is null");
+        }
+    }
+
+    public FabricSettings {
+        requireNonNull(nats, "nats is null");
+        if (subjectPrefix == null || !PREFIX.matcher(subjectPrefix).matches()) {
+            throw new InvalidSettingsException("invalid fabric.subject-prefix '" + subjectPrefix
+                    + "': one or more subject tokens of letters, digits, '_' and '-', separated by '.' (no wildcards)");
+        }
+        positive(heartbeatInterval, "fabric.heartbeat-interval-ms");
+        positive(discoveryWindow, "fabric.discovery-window-ms");
+        expectedNodes = List.copyOf(expectedNodes);
+        expectedNodes.forEach(NodeId::require);
+        if (maxNodes < 1 || maxServedOffloads < 1) {
+            throw new InvalidSettingsException("fabric.max-nodes and fabric.max-served-offloads must be positive");
+        }
+        requireNonNull(breaker, "breaker is null");
+        requireNonNull(payloads, "payloads is null");
+    }
+
+    private static void positive(Duration duration, String key) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new InvalidSettingsException(key + " must be positive");
+        }
+    }
+
+    /** Reads the fabric settings of a node that has a NATS URL configured. */
+    public static FabricSettings of(NodeSettings settings) {
+        String urls = settings.natsUrl().orElseThrow(() -> new IllegalArgumentException("no NATS URL configured"));
+        Config fabric = settings.section("fabric");
+        Duration heartbeat = millis(fabric, "heartbeat-interval-ms", 5000);
+        return new FabricSettings(
+                NatsSettings.of(urls, settings.section("nats"), heartbeat),
+                fabric.get("subject-prefix").asString().map(String::strip).orElse("capfabric"),
+                heartbeat,
+                millis(fabric, "discovery-window-ms", 250),
+                list(fabric.get("expected-nodes").exists() ? fabric.get("expected-nodes") : fabric.get("expected_nodes")),
+                fabric.get("max-nodes").asInt().orElse(4096),
+                new BreakerSettings(
+                        fabric.get("breaker.failures").asInt().orElse(3),
+                        millis(fabric, "breaker.window-ms", 60_000),
+                        millis(fabric, "breaker.open-ms", 120_000)),
+                new PayloadStoreSettings(
+                        fabric.get("payloads.bucket").asString().orElse("capfabric-payloads"),
+                        millis(fabric, "payloads.ttl-ms", 600_000),
+                        fabric.get("payloads.storage").asString().map("memory"::equalsIgnoreCase).orElse(false)),
+                fabric.get("max-served-offloads").asInt().orElse(256));
+    }
+
+    static Duration millis(Config config, String key, long fallback) {
+        return Duration.ofMillis(config.get(key).asLong().orElse(fallback));
+    }
+
+    static List<String> list(Config node) {
+        List<String> values = node.isList()
+                ? node.asList(String.class).orElse(List.of())
+                : node.asString().map(s -> Arrays.asList(s.split(","))).orElse(List.of());
+        List<String> cleaned = new ArrayList<>();
+        values.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(cleaned::add);
+        return cleaned;
+    }
+}

@@ -1,0 +1,206 @@
+package dev.capfabric.kernel.fabric;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+
+import java.io.IOException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The node's NATS connection. Connecting starts in the background, so a node whose NATS server is
+ * down starts anyway and serves its local jobs; the connection then retries forever, backing off
+ * from {@link NatsSettings#reconnectWait()} to {@link NatsSettings#reconnectMaxWait()} with jitter,
+ * and reconnects the same way after every outage. Subscriptions survive reconnects.
+ */
+final class NatsLink implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
+
+    /** Hears when the link comes up: first with {@code first == true}, then after every reconnect. */
+    @FunctionalInterface
+    interface UpListener {
+        void up(Connection connection, boolean first);
+    }
+
+    private final String nodeId;
+    private final NatsSettings settings;
+    private final List<UpListener> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch firstConnect = new CountDownLatch(1);
+    private volatile Connection connection;
+    private volatile boolean closed;
+    private volatile Thread connector;
+
+    NatsLink(String nodeId, NatsSettings settings) {
+        this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    void addListener(UpListener listener) {
+        listeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    /** Starts connecting in the background; listeners hear when the link is up. */
+    void start() {
+        Options options = options();
+        LOG.log(System.Logger.Level.INFO, "node {0} joining the fabric through {1}", nodeId, settings);
+        // our own loop rather than jnats' connect-asynchronously, so that closing the node stops the attempts
+        connector = Thread.ofVirtual().name("capfabric-nats-connect").start(() -> connect(options));
+    }
+
+    private void connect(Options options) {
+        long round = 0;
+        while (!closed) {
+            try {
+                Connection established = Nats.connect(options);
+                synchronized (this) {
+                    if (closed) {
+                        established.close();
+                        return;
+                    }
+                    connection = established;
+                }
+                announce(established, true);
+                return;
+            } catch (IOException e) {
+                round++;
+                if (round == 1 || round % 100 == 0) {
+                    LOG.log(System.Logger.Level.WARNING, "node {0} cannot reach NATS ({1}); running alone and retrying",
+                            nodeId, e.getMessage());
+                }
+                try {
+                    Thread.sleep(backoff(round));
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    Options options() {
+        Options.Builder builder = new Options.Builder()
+                .servers(settings.servers().toArray(String[]::new))
+                .connectionName("capfabric-" + nodeId)
+                .maxReconnects(-1)
+                .reconnectDelayHandler(this::backoff)
+                .connectionTimeout(settings.connectTimeout())
+                .reportNoResponders()
+                .connectionListener(this::event);
+        settings.user().ifPresent(user -> builder.userInfo(user, settings.password().orElseThrow()));
+        settings.token().ifPresent(token -> builder.token(token.toCharArray()));
+        settings.credentials().ifPresent(path -> builder.authHandler(Nats.credentials(path.toString())));
+        if (settings.wantsTls()) {
+            tls(builder);
+        }
+        return builder.build();
+    }
+
+    private void tls(Options.Builder builder) {
+        if (settings.truststore().isPresent() || settings.keystore().isPresent()) {
+            settings.truststore().ifPresent(path -> builder.truststorePath(path.toString()));
+            settings.truststorePassword().ifPresent(p -> builder.truststorePassword(p.toCharArray()));
+            settings.keystore().ifPresent(path -> builder.keystorePath(path.toString()));
+            settings.keystorePassword().ifPresent(p -> builder.keystorePassword(p.toCharArray()));
+        } else {
+            try {
+                builder.secure();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this Java runtime offers no TLS", e);
+            }
+        }
+        if (settings.tlsFirst()) {
+            builder.tlsFirst();
+        }
+    }
+
+    /** Wait before reconnect round {@code rounds}: doubling from the first wait up to the longest, ±20 % jitter. */
+    Duration backoff(long rounds) {
+        long first = settings.reconnectWait().toMillis();
+        long longest = Math.max(first, settings.reconnectMaxWait().toMillis());
+        long wait = first << Math.min(20, Math.max(0, rounds - 1));
+        wait = Math.min(longest, wait);
+        long jitter = wait / 5;
+        return Duration.ofMillis(Math.max(1, wait + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1))));
+    }
+
+    private void event(Connection source, ConnectionListener.Events event) {
+        switch (event) {
+            case CONNECTED -> LOG.log(System.Logger.Level.INFO, "node {0} connected to NATS at {1}", nodeId, source.getConnectedUrl());
+            case RECONNECTED -> {
+                LOG.log(System.Logger.Level.INFO, "node {0} reconnected to NATS at {1}", nodeId, source.getConnectedUrl());
+                announce(source, false);
+            }
+            case DISCONNECTED -> {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "node {0} lost its NATS connection; local jobs continue, reconnecting", nodeId);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void announce(Connection source, boolean first) {
+        // off the NATS callback thread: listeners subscribe and publish, which must not block it
+        Thread.ofVirtual().name("capfabric-link-up").start(() -> {
+            for (UpListener listener : listeners) {
+                try {
+                    listener.up(source, first);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "fabric start-up step failed after connecting", e);
+                }
+            }
+            if (first) {
+                firstConnect.countDown();
+            }
+        });
+    }
+
+    /** The connection once it was first established, whether or not it is up now. */
+    Optional<Connection> connection() {
+        return Optional.ofNullable(connection);
+    }
+
+    /** Whether the link is up now. */
+    boolean isUp() {
+        Connection current = connection;
+        return current != null && current.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    /** Waits up to {@code timeout} for the first connection and its listeners; returns whether they were done. */
+    boolean awaitFirstConnect(Duration timeout) throws InterruptedException {
+        return firstConnect.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        Connection current;
+        synchronized (this) {
+            closed = true;
+            current = connection;
+        }
+        Thread attempts = connector;
+        if (attempts != null) {
+            attempts.interrupt();
+        }
+        if (current != null) {
+            try {
+                current.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

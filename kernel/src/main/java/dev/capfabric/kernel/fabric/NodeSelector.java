@@ -1,0 +1,164 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.node.CapabilitySummary;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Job;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Orders the remote nodes that could take a job, best first, and says for every other node that has
+ * the capability why it was passed over.
+ *
+ * <p>A node qualifies when it is {@code ok}, offers the requested model and language (an empty list
+ * offers any) and its circuit is closed. Qualified nodes are ordered by expected wait:
+ * (jobs this node sent them and has not had back + their reported queue depth + 1) / their
+ * concurrency × their recent service time. Equal waits are ordered at random, so that many routers
+ * seeing the same idle fleet do not all pick the same node.
+ */
+final class NodeSelector {
+
+    /** Jobs this node has sent to a node for a capability and not yet had back. */
+    @FunctionalInterface
+    interface Outstanding {
+        int count(String nodeId, String capability);
+    }
+
+    /**
+     * What a job asks of a node.
+     *
+     * @param capability the capability
+     * @param model      the model it names, if any
+     * @param language   the language it names, if any
+     */
+    record Ask(Capability capability, Optional<String> model, Optional<String> language) {
+        Ask {
+            requireNonNull(capability, "capability is null");
+            requireNonNull(model, "model is null");
+            requireNonNull(language, "language is null");
+        }
+
+        static Ask of(Job job) {
+            return new Ask(job.capability(), job.parameter("model"), job.parameter("language"));
+        }
+    }
+
+    /**
+     * The outcome of ranking.
+     *
+     * @param order   qualified node ids, best first
+     * @param waits   the expected wait of each qualified node, milliseconds
+     * @param skipped every other node with the capability, and why it was passed over
+     */
+    record Ranking(List<String> order, Map<String, Double> waits, Map<String, String> skipped) {
+        Ranking {
+            order = List.copyOf(order);
+            waits = Map.copyOf(waits);
+            skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+        }
+    }
+
+    private final CircuitBreakers breakers;
+    private final RandomGenerator random;
+
+    NodeSelector(CircuitBreakers breakers, RandomGenerator random) {
+        this.breakers = requireNonNull(breakers, "breakers is null");
+        this.random = requireNonNull(random, "random is null");
+    }
+
+    /**
+     * Ranks {@code nodes} for a job.
+     *
+     * @param excluded nodes not to use for this job, with the reason (already tried and failed)
+     */
+    Ranking rank(Ask ask, Collection<RemoteNode> nodes, Outstanding outstanding, Map<String, String> excluded) {
+        String capability = ask.capability().name();
+        record Scored(String nodeId, double expectedWait, long tieBreak) {
+        }
+        List<Scored> qualified = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (RemoteNode node : nodes) {
+            if (!node.has(capability)) {
+                continue;
+            }
+            Optional<String> reason = skipReason(ask, node, excluded);
+            if (reason.isPresent()) {
+                skipped.put(node.nodeId(), reason.get());
+                continue;
+            }
+            qualified.add(new Scored(node.nodeId(), expectedWait(node, capability, outstanding.count(node.nodeId(), capability)),
+                    random.nextLong()));
+        }
+        qualified.sort(Comparator.comparingDouble(Scored::expectedWait).thenComparingLong(Scored::tieBreak));
+        Map<String, Double> waits = new LinkedHashMap<>();
+        qualified.forEach(s -> waits.put(s.nodeId(), s.expectedWait()));
+        return new Ranking(qualified.stream().map(Scored::nodeId).toList(), waits, skipped);
+    }
+
+    /** Expected wait for one more job on {@code node}, milliseconds. */
+    static double expectedWait(RemoteNode node, String capability, int outstanding) {
+        double ahead = Math.max(0, outstanding) + node.queueDepth(capability) + 1;
+        return ahead / node.concurrency(capability) * node.serviceMillis(capability);
+    }
+
+    private Optional<String> skipReason(Ask ask, RemoteNode node, Map<String, String> excluded) {
+        String tried = excluded.get(node.nodeId());
+        if (tried != null) {
+            return Optional.of(tried);
+        }
+        switch (node.status()) {
+            case OK -> {
+            }
+            case STALE -> {
+                return Optional.of("stale: not heard for " + node.age().map(NodeSelector::seconds).orElse("?") + " s");
+            }
+            case GONE -> {
+                return Optional.of("gone: left the fabric or silent too long");
+            }
+            case DRAINING -> {
+                return Optional.of("draining: finishing its jobs, taking no new ones");
+            }
+            case UNKNOWN -> {
+                return Optional.of("unknown: never heard");
+            }
+        }
+        Optional<String> mismatch = mismatch(node.capabilities().get(ask.capability().name()), ask);
+        if (mismatch.isPresent()) {
+            return mismatch;
+        }
+        Optional<Duration> open = breakers.openFor(node.nodeId());
+        if (open.isPresent()) {
+            return Optional.of("circuit open after repeated failures, for " + Math.max(1, open.get().toSeconds()) + " s more");
+        }
+        return Optional.empty();
+    }
+
+    /** Why a node's capability does not fit what the job asks (model, language); empty when it fits. */
+    static Optional<String> mismatch(CapabilitySummary summary, Ask ask) {
+        if (ask.model().isPresent() && !offers(summary.models(), ask.model().get())) {
+            return Optional.of("does not offer model '" + ask.model().get() + "' (offers " + summary.models() + ")");
+        }
+        if (ask.language().isPresent() && !offers(summary.languages(), ask.language().get())) {
+            return Optional.of("does not offer language '" + ask.language().get() + "' (offers " + summary.languages() + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean offers(List<String> offered, String asked) {
+        return offered.isEmpty() || offered.contains(asked);
+    }
+
+    private static String seconds(double age) {
+        return String.valueOf(Math.round(age * 10) / 10.0);
+    }
+}

@@ -1,0 +1,308 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.dispatch.CancellationFlag;
+import dev.capfabric.kernel.dispatch.LocalRoute;
+import dev.capfabric.kernel.dispatch.Outcome;
+import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.node.CapabilitySummary;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
+import dev.capfabric.spi.Result;
+import io.nats.client.Connection;
+import io.nats.client.impl.Headers;
+import io.nats.service.Service;
+import io.nats.service.ServiceEndpoint;
+import io.nats.service.ServiceMessage;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Serves jobs other nodes offload to this one, as the endpoints of this node's NATS service
+ * (name {@code capfabric}; metadata: node id, capabilities and their digest): one endpoint per
+ * capability on {@code <prefix>.node.<id>.cap.<cap>}, plus {@code caps} on {@code <prefix>.node.<id>.caps}.
+ * When the capabilities change the service is replaced: the new one starts before the old one stops,
+ * so no request meets an empty subject.
+ *
+ * <p>An offloaded job runs on this node only (it is never offloaded again), through the same
+ * dispatcher as local jobs, with the deadline it arrived with. At most {@code maxServed} run at once;
+ * more are answered 429 at once.
+ */
+final class OffloadServer {
+
+    private static final System.Logger LOG = System.getLogger(OffloadServer.class.getName());
+
+    private final LocalNode local;
+    private final Subjects subjects;
+    private final LargePayloads payloads;
+    private final String version;
+    private final int maxServed;
+    private final Semaphore served;
+    private Connection connection; // guarded by this
+    private Service service; // guarded by this
+    private String serviceDigest; // guarded by this
+    private volatile boolean stopped;
+
+    OffloadServer(LocalNode local, Subjects subjects, LargePayloads payloads, String kernelVersion, int maxServed) {
+        this.local = requireNonNull(local, "local is null");
+        this.subjects = requireNonNull(subjects, "subjects is null");
+        this.payloads = requireNonNull(payloads, "payloads is null");
+        this.version = semver(requireNonNull(kernelVersion, "kernelVersion is null"));
+        this.maxServed = maxServed;
+        this.served = new Semaphore(maxServed);
+    }
+
+    /** Registers the service on {@code nats}. */
+    synchronized void start(Connection nats) {
+        this.connection = requireNonNull(nats, "nats is null");
+        refresh();
+    }
+
+    /** Replaces the service when the capabilities changed since it was registered. */
+    synchronized void refresh() {
+        if (connection == null || stopped) {
+            return;
+        }
+        Map<String, CapabilitySummary> capabilities = local.capabilities();
+        String digest = LocalNode.digest(capabilities);
+        if (service != null && digest.equals(serviceDigest)) {
+            return;
+        }
+        Service next = build(connection, capabilities, digest);
+        next.startService();
+        Service previous = service;
+        service = next;
+        serviceDigest = digest;
+        if (previous != null) {
+            Thread.ofVirtual().name("capfabric-service-stop").start(() -> previous.stop(true));
+        }
+        LOG.log(System.Logger.Level.INFO, "node {0} serves {1} to the fabric as NATS service capfabric/{2}",
+                local.nodeId(), capabilities.keySet(), next.getId());
+    }
+
+    private Service build(Connection nats, Map<String, CapabilitySummary> capabilities, String digest) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("node_id", local.nodeId());
+        metadata.put("capabilities", String.join(",", capabilities.keySet()));
+        metadata.put("digest", digest);
+        List<ServiceEndpoint> endpoints = new ArrayList<>();
+        endpoints.add(ServiceEndpoint.builder()
+                .endpointName("caps")
+                .endpointSubject(subjects.caps(local.nodeId()))
+                .handler(message -> answerCaps(nats, message))
+                .build());
+        capabilities.forEach((name, summary) -> {
+            Capability capability = Capability.of(name);
+            Map<String, String> endpointMetadata = new LinkedHashMap<>();
+            endpointMetadata.put("providers", String.join(",", summary.providers()));
+            endpointMetadata.put("models", String.join(",", summary.models()));
+            endpointMetadata.put("languages", String.join(",", summary.languages()));
+            endpoints.add(ServiceEndpoint.builder()
+                    .endpointName(name)
+                    .endpointSubject(subjects.capability(local.nodeId(), capability))
+                    .endpointMetadata(endpointMetadata)
+                    .handler(message -> accept(nats, message, capability))
+                    .build());
+        });
+        var builder = Service.builder()
+                .connection(nats)
+                .name("capfabric")
+                .version(version)
+                .description("capfabric node " + local.nodeId())
+                .metadata(metadata);
+        endpoints.forEach(builder::addServiceEndpoint);
+        return builder.build();
+    }
+
+    private void answerCaps(Connection nats, ServiceMessage message) {
+        Headers headers = new Headers().put(OffloadWire.DIGEST, local.digest()).put(OffloadWire.NODE, local.nodeId());
+        message.respond(nats, Json.bytes(local.caps()), headers);
+    }
+
+    private void accept(Connection nats, ServiceMessage message, Capability capability) {
+        if (stopped) {
+            reply(nats, message, new Outcome.Failed(503, "unavailable", "node " + local.nodeId() + " is leaving the fabric",
+                    local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()), "-");
+            return;
+        }
+        if (!served.tryAcquire()) {
+            reply(nats, message, new Outcome.Failed(429, "queue_full", "node " + local.nodeId() + " is serving its maximum of "
+                    + maxServed + " offloaded jobs", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()), "-");
+            return;
+        }
+        // the NATS dispatcher thread only hands over: jobs block until they finish
+        Thread.ofVirtual().name("capfabric-offload").start(() -> {
+            try {
+                serve(nats, message, capability);
+            } finally {
+                served.release();
+            }
+        });
+    }
+
+    private void serve(Connection nats, ServiceMessage message, Capability capability) {
+        Headers headers = message.getHeaders();
+        String jobId = Optional.ofNullable(headers == null ? null : headers.getFirst(OffloadWire.JOB_ID))
+                .filter(OffloadWire::validJobId).orElseGet(() -> UUID.randomUUID().toString());
+        Outcome outcome;
+        try {
+            Job job = job(headers, message.getData(), capability, jobId);
+            outcome = LocalRoute.runHere(local.dispatcher(), job, local.nodeId());
+        } catch (BadOffload e) {
+            outcome = Outcome.Failed.of(400, "bad_input", e.getMessage(), local.nodeId());
+        } catch (LargePayloads.StoreException e) {
+            outcome = new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
+                    Optional.of(Duration.ofSeconds(5)), Map.of());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "offloaded job " + jobId + " failed", e);
+            outcome = Outcome.Failed.of(500, "internal", "node " + local.nodeId() + " failed the job: " + e, local.nodeId());
+        }
+        reply(nats, message, outcome, jobId);
+    }
+
+    private Job job(Headers headers, byte[] body, Capability capability, String jobId) throws BadOffload, LargePayloads.StoreException {
+        if (headers == null) {
+            throw new BadOffload("an offloaded job needs its metadata in NATS headers");
+        }
+        String named = headers.getFirst(OffloadWire.CAPABILITY);
+        if (named != null && !named.equals(capability.name())) {
+            throw new BadOffload("header " + OffloadWire.CAPABILITY + " '" + named + "' does not match the subject's capability " + capability);
+        }
+        long timeoutMs;
+        try {
+            timeoutMs = Long.parseLong(requireHeader(headers, OffloadWire.TIMEOUT_MS));
+        } catch (NumberFormatException e) {
+            throw new BadOffload(OffloadWire.TIMEOUT_MS + " must be a whole number of milliseconds");
+        }
+        Map<String, String> parameters;
+        try {
+            String inline = headers.getFirst(OffloadWire.PARAMS);
+            String ref = headers.getFirst(OffloadWire.PARAMS_REF);
+            parameters = inline != null ? OffloadWire.parameters(inline.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    : ref != null ? OffloadWire.parameters(payloads.get(ref)) : Map.of();
+        } catch (IOException e) {
+            throw new BadOffload("malformed job parameters: " + e.getMessage());
+        }
+        String inputRef = headers.getFirst(OffloadWire.INPUT_REF);
+        byte[] input = inputRef != null ? payloads.get(inputRef) : body == null ? new byte[0] : body;
+        String mediaType = Optional.ofNullable(headers.getFirst(OffloadWire.CONTENT_TYPE)).orElse(Payload.OCTETS);
+        Instant deadline = Instant.now().plusMillis(Math.max(0, timeoutMs));
+        return new Job(jobId, capability, parameters, new Payload(mediaType, input), deadline, new CancellationFlag());
+    }
+
+    private static String requireHeader(Headers headers, String name) throws BadOffload {
+        String value = headers.getFirst(name);
+        if (value == null) {
+            throw new BadOffload("an offloaded job needs header " + name);
+        }
+        return value.strip();
+    }
+
+    private void reply(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
+        Headers headers = new Headers()
+                .put(OffloadWire.NODE, outcome.node())
+                .put(OffloadWire.JOB_ID, jobId);
+        byte[] body;
+        try {
+            body = switch (outcome) {
+                case Outcome.Served served -> served(served, headers, jobId, nats.getMaxPayload());
+                case Outcome.Failed failed -> failed(failed, headers);
+            };
+        } catch (LargePayloads.StoreException e) {
+            headers = new Headers().put(OffloadWire.NODE, local.nodeId()).put(OffloadWire.JOB_ID, jobId);
+            body = failed(new Outcome.Failed(503, "unavailable", "the job ran but its result could not be sent back: " + e.getMessage(),
+                    local.nodeId(), Optional.empty(), Optional.empty(), Map.of()), headers);
+        }
+        try {
+            message.respond(nats, body, headers);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not answer offloaded job " + jobId + " (the link may be down)", e);
+        }
+    }
+
+    private byte[] served(Outcome.Served served, Headers headers, String jobId, long maxPayload) throws LargePayloads.StoreException {
+        headers.put(OffloadWire.STATUS, "200").put(OffloadWire.PROVIDER, served.provider());
+        Result result = served.result();
+        byte[] body;
+        if (result.output().isPresent()) {
+            Payload output = result.output().get();
+            headers.put(OffloadWire.RESULT, "payload").put(OffloadWire.CONTENT_TYPE, output.mediaType());
+            if (!result.metadata().isEmpty()) {
+                String metadata = OffloadWire.headerJson(result.metadata());
+                if (metadata.length() <= OffloadWire.HEADER_JSON_LIMIT) {
+                    headers.put(OffloadWire.METADATA, metadata);
+                } else {
+                    headers.put(OffloadWire.METADATA_REF, payloads.put(jobId, "metadata",
+                            metadata.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                }
+            }
+            body = output.bytes();
+        } else {
+            headers.put(OffloadWire.RESULT, "json").put(OffloadWire.CONTENT_TYPE, Payload.JSON);
+            body = Json.bytes(result.metadata());
+        }
+        if ((long) body.length + headers.serializedLength() + OffloadWire.HEADER_ROOM > maxPayload) {
+            headers.put(OffloadWire.OUTPUT_REF, payloads.put(jobId, "output", body));
+            return new byte[0];
+        }
+        return body;
+    }
+
+    private static byte[] failed(Outcome.Failed failed, Headers headers) {
+        headers.put(OffloadWire.STATUS, String.valueOf(failed.status()))
+                .put(OffloadWire.RESULT, "error")
+                .put(OffloadWire.KIND, failed.kind())
+                .put(OffloadWire.SERVICE_ERROR, failed.kind())
+                .put(OffloadWire.SERVICE_ERROR_CODE, String.valueOf(failed.status()));
+        failed.provider().ifPresent(p -> headers.put(OffloadWire.PROVIDER, p));
+        failed.retryAfter().ifPresent(wait -> headers.put(OffloadWire.RETRY_AFTER_MS, String.valueOf(wait.toMillis())));
+        return Json.bytes(new OffloadWire.ErrorBody(failed.message(), failed.details()));
+    }
+
+    /** Stops taking offloaded jobs: the service leaves NATS; jobs already running still answer. */
+    synchronized void stop() {
+        stopped = true;
+        if (service != null) {
+            service.stop(false);
+            service = null;
+        }
+    }
+
+    /** Waits up to {@code timeout} for the offloaded jobs still running to answer. */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        if (served.tryAcquire(maxServed, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            served.release(maxServed);
+            return true;
+        }
+        return false;
+    }
+
+    /** The NATS service now registered, if any. */
+    synchronized Optional<Service> service() {
+        return Optional.ofNullable(service);
+    }
+
+    /** The jnats service API requires a semantic version; an unpackaged kernel ("dev") gets 0.0.0-dev. */
+    static String semver(String version) {
+        return version.matches("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?") ? version
+                : "0.0.0-" + version.replaceAll("[^0-9A-Za-z.-]", "-");
+    }
+
+    /** An offload request this node cannot turn into a job. */
+    private static final class BadOffload extends Exception {
+        BadOffload(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.capfabric.kernel.fabric;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.capfabric.kernel.http.Json;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The shape of an offloaded job on NATS: job metadata travels in headers, the input and output as
+ * raw bytes in the body (or, above the max payload, by reference to an Object Store object).
+ *
+ * <p>Request headers: {@value #JOB_ID}, {@value #CAPABILITY}, {@value #ORIGIN}, {@value #TIMEOUT_MS}
+ * (time left, which the serving node turns into its own deadline, so clock skew between machines
+ * cannot expire a job early), {@value #DEADLINE} (the caller's deadline, for logs), {@value #CONTENT_TYPE},
+ * {@value #PARAMS} (a JSON object, non-ASCII escaped) or {@value #PARAMS_REF}, and {@value #INPUT_REF}
+ * when the input travels by reference. Reply headers: {@value #STATUS} (the HTTP status),
+ * {@value #NODE}, {@value #PROVIDER}, {@value #RESULT} ({@code payload}, {@code json} or {@code error}),
+ * {@value #CONTENT_TYPE}, {@value #METADATA} or {@value #METADATA_REF}, {@value #OUTPUT_REF},
+ * {@value #KIND} and {@value #RETRY_AFTER_MS} for errors, whose body is {@code {"message", "details"}}.
+ */
+final class OffloadWire {
+
+    static final String JOB_ID = "Capfabric-Job-Id";
+    static final String CAPABILITY = "Capfabric-Capability";
+    static final String ORIGIN = "Capfabric-Origin";
+    static final String TIMEOUT_MS = "Capfabric-Timeout-Ms";
+    static final String DEADLINE = "Capfabric-Deadline";
+    static final String CONTENT_TYPE = "Content-Type";
+    static final String PARAMS = "Capfabric-Params";
+    static final String PARAMS_REF = "Capfabric-Params-Ref";
+    static final String INPUT_REF = "Capfabric-Input-Ref";
+    static final String STATUS = "Capfabric-Status";
+    static final String NODE = "Capfabric-Node";
+    static final String PROVIDER = "Capfabric-Provider";
+    static final String RESULT = "Capfabric-Result";
+    static final String METADATA = "Capfabric-Metadata";
+    static final String METADATA_REF = "Capfabric-Metadata-Ref";
+    static final String OUTPUT_REF = "Capfabric-Output-Ref";
+    static final String KIND = "Capfabric-Kind";
+    static final String RETRY_AFTER_MS = "Capfabric-Retry-After-Ms";
+    static final String DIGEST = "Capfabric-Digest";
+    static final String KNOWN_NODES = "Capfabric-Known-Nodes";
+    /** The NATS micro-services error headers, so standard tooling sees failed requests. */
+    static final String SERVICE_ERROR = "Nats-Service-Error";
+    static final String SERVICE_ERROR_CODE = "Nats-Service-Error-Code";
+
+    /** JSON header values above this travel by reference instead: headers count against the max payload. */
+    static final int HEADER_JSON_LIMIT = 16 * 1024;
+    /** Room kept for headers when deciding whether a body fits inline. */
+    static final int HEADER_ROOM = 2 * 1024;
+
+    private static final Pattern JOB_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final ObjectWriter ASCII = Json.MAPPER.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
+    private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+
+    private OffloadWire() {
+    }
+
+    /** A header-safe JSON text: one line, ASCII only. */
+    static String headerJson(Object value) {
+        try {
+            return ASCII.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getName(), e);
+        }
+    }
+
+    static Map<String, String> parameters(byte[] json) throws IOException {
+        Map<String, String> parameters = Json.MAPPER.readValue(json, STRINGS);
+        return parameters == null ? Map.of() : parameters;
+    }
+
+    static Map<String, Object> object(byte[] json) throws IOException {
+        Map<String, Object> object = Json.MAPPER.readValue(json, OBJECT);
+        return object == null ? Map.of() : object;
+    }
+
+    static boolean validJobId(String id) {
+        return id != null && JOB_ID_PATTERN.matcher(id).matches();
+    }
+
+    /** The error body of a failed job. */
+    record ErrorBody(String message, Map<String, Object> details) {
+    }
+}

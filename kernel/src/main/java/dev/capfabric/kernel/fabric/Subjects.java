@@ -1,0 +1,74 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.spi.Capability;
+
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The fabric's NATS subjects under one prefix. Every subject naming a node is built from a valid node
+ * id only, so an id holding {@code .}, {@code *} or {@code >} can never widen or reshape a subject:
+ * building one throws instead.
+ */
+final class Subjects {
+
+    private final String prefix;
+
+    Subjects(String prefix) {
+        this.prefix = requireNonNull(prefix, "prefix is null");
+    }
+
+    String discover() {
+        return prefix + ".discover";
+    }
+
+    String caps(String nodeId) {
+        return node(nodeId) + ".caps";
+    }
+
+    String heartbeat(String nodeId) {
+        return node(nodeId) + ".heartbeat";
+    }
+
+    String bye(String nodeId) {
+        return node(nodeId) + ".bye";
+    }
+
+    String capability(String nodeId, Capability capability) {
+        return node(nodeId) + ".cap." + capability.name();
+    }
+
+    /** Every node's heartbeats. */
+    String allHeartbeats() {
+        return prefix + ".node.*.heartbeat";
+    }
+
+    /** Every node's goodbyes. */
+    String allByes() {
+        return prefix + ".node.*.bye";
+    }
+
+    /**
+     * The node id in a subject such as {@code capfabric.node.<id>.heartbeat}; empty when the subject
+     * has another shape or the id is not valid.
+     */
+    Optional<String> nodeIdIn(String subject, String last) {
+        String head = prefix + ".node.";
+        String tail = "." + last;
+        if (subject == null || !subject.startsWith(head) || !subject.endsWith(tail)
+                || subject.length() <= head.length() + tail.length()) {
+            return Optional.empty();
+        }
+        String id = subject.substring(head.length(), subject.length() - tail.length());
+        return NodeId.isValid(id) ? Optional.of(id) : Optional.empty();
+    }
+
+    private String node(String nodeId) {
+        if (!NodeId.isValid(nodeId)) {
+            throw new IllegalArgumentException("'" + nodeId + "' is not a node id; it cannot be part of a subject");
+        }
+        return prefix + ".node." + nodeId;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.capfabric.kernel.fabric;
+
+import dev.capfabric.kernel.TestNode;
+import dev.capfabric.kernel.config.InvalidSettingsException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FabricSettingsTest {
+
+    @TempDir
+    Path home;
+
+    static NatsSettings nats() {
+        return new NatsSettings(List.of("nats://127.0.0.1:4222"), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
+                Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
+    private FabricSettings read(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("CAPFABRIC_NATS_URL", "nats://127.0.0.1:4222");
+        return FabricSettings.of(TestNode.settings(home, "node-a", all));
+    }
+
+    @Test
+    void defaultsFollowTheDesign() {
+        FabricSettings settings = read(Map.of());
+        assertEquals("capfabric", settings.subjectPrefix());
+        assertEquals(Duration.ofSeconds(5), settings.heartbeatInterval());
+        assertEquals(Duration.ofMillis(250), settings.discoveryWindow());
+        assertEquals(3, settings.breaker().failures());
+        assertEquals(Duration.ofSeconds(60), settings.breaker().window());
+        assertEquals(Duration.ofSeconds(120), settings.breaker().openFor());
+        assertEquals(List.of("nats://127.0.0.1:4222"), settings.nats().servers());
+        assertTrue(settings.nats().reconnectMaxWait().compareTo(settings.heartbeatInterval()) < 0,
+                "a returning server is rejoined within a heartbeat interval");
+    }
+
+    @Test
+    void everyKeyCanComeFromTheEnvironment() {
+        FabricSettings settings = read(Map.of(
+                "CAPFABRIC_NATS_URL", "nats://n1:4222, nats://n2:4222,tls://n3:4443",
+                "CAPFABRIC_FABRIC_SUBJECT__PREFIX", "acme.cf",
+                "CAPFABRIC_FABRIC_HEARTBEAT__INTERVAL__MS", "1000",
+                "CAPFABRIC_FABRIC_EXPECTED__NODES", "gpu-1, gpu-2",
+                "CAPFABRIC_NATS_USER", "capfabric",
+                "CAPFABRIC_NATS_PASSWORD", "s3cret"));
+        assertEquals(List.of("nats://n1:4222", "nats://n2:4222", "tls://n3:4443"), settings.nats().servers());
+        assertEquals("acme.cf", settings.subjectPrefix());
+        assertEquals(Duration.ofSeconds(1), settings.heartbeatInterval());
+        assertEquals(List.of("gpu-1", "gpu-2"), settings.expectedNodes());
+        assertEquals(Optional.of("capfabric"), settings.nats().user());
+        assertTrue(settings.nats().wantsTls(), "a tls:// URL asks for TLS");
+        assertFalse(settings.nats().toString().contains("s3cret"), settings.nats().toString());
+    }
+
+    @Test
+    void anExpectedNodeIdThatIsNotOneSubjectTokenIsRefused() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of("CAPFABRIC_FABRIC_EXPECTED__NODES", "good,bad.node")));
+        assertTrue(e.getMessage().contains("bad.node"), e.getMessage());
+    }
+
+    @Test
+    void authenticationSettingsMustBeComplete() {
+        assertThrows(InvalidSettingsException.class, () -> read(Map.of("CAPFABRIC_NATS_USER", "only-user")));
+        assertThrows(InvalidSettingsException.class, () -> read(Map.of("CAPFABRIC_NATS_TOKEN", "t",
+                "CAPFABRIC_NATS_USER", "u", "CAPFABRIC_NATS_PASSWORD", "p")));
+        InvalidSettingsException missing = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of("CAPFABRIC_NATS_CREDENTIALS", home.resolve("missing.creds").toString())));
+        assertTrue(missing.getMessage().contains("missing.creds"), missing.getMessage());
+        assertThrows(InvalidSettingsException.class, () -> read(Map.of("CAPFABRIC_NATS_URL", "nats://host:4222 nats://other")));
+    }
+
+    @Test
+    void backoffDoublesUpToItsLimit() {
+        NatsLink link = new NatsLink("n", nats());
+        long first = link.backoff(1).toMillis();
+        long fourth = link.backoff(4).toMillis();
+        long late = link.backoff(40).toMillis();
+        assertTrue(first >= 80 && first <= 120, "first wait about 100 ms: " + first);
+        assertTrue(fourth >= 640 && fourth <= 960, "fourth wait about 800 ms: " + fourth);
+        assertTrue(late >= 1600 && late <= 2400, "never much above the 2 s limit: " + late);
+    }
+}
