@@ -82,6 +82,8 @@ public final class Kernel implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
+                // HTTP/1 through a selector that lets a waiting job learn that its client went away
+                .addConnectionSelector(dev.capfabric.kernel.http.ClientConnections.http1())
                 .featuresDiscoverServices(false)
                 .addFeature(ObserveFeature.builder()
                         .endpoint("/")

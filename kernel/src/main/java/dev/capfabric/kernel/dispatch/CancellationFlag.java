@@ -2,20 +2,54 @@ package dev.capfabric.kernel.dispatch;
 
 import dev.capfabric.spi.Cancellation;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A {@link Cancellation} the kernel sets when nobody waits for a job any more. */
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link Cancellation} the kernel sets when nobody waits for a job any more: the caller went away,
+ * or its deadline passed. Setting it runs each registered action once, so whoever waits for the job
+ * stops waiting at once.
+ */
 public final class CancellationFlag implements Cancellation {
 
-    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile boolean cancelled;
+    private List<Runnable> actions;
 
-    /** Marks the job cancelled; a queued job is then dropped before it runs. */
+    /** Marks the job cancelled (a queued job is then dropped before it runs) and runs the actions registered so far. */
     public void cancel() {
-        cancelled.set(true);
+        List<Runnable> toRun;
+        synchronized (this) {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            toRun = actions;
+            actions = null;
+        }
+        if (toRun != null) {
+            toRun.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code action} when the flag is set: now, on this thread, if it is set already. */
+    public void whenCancelled(Runnable action) {
+        requireNonNull(action, "action is null");
+        synchronized (this) {
+            if (!cancelled) {
+                if (actions == null) {
+                    actions = new ArrayList<>(2);
+                }
+                actions.add(action);
+                return;
+            }
+        }
+        action.run();
     }
 
     @Override
     public boolean isCancelled() {
-        return cancelled.get();
+        return cancelled;
     }
 }

@@ -95,6 +95,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             return refused(capability, "shutting_down", new Outcome.Failed(503, "unavailable", "the node is shutting down",
                     nodeId, Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
         }
+        if (job.cancellation().isCancelled()) {
+            return refused(capability, "cancelled", Outcome.Failed.of(499, "cancelled", "the job was cancelled before it was queued", nodeId));
+        }
         Inventory inventory = plugins.inventory();
         List<ProviderSlot> usable = inventory.usable(capability);
         Optional<String> named = job.parameter("provider");
@@ -122,6 +125,11 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
                     Optional.of(Duration.ofSeconds(5)), details));
         }
         QueuedJob queued = new QueuedJob(job);
+        if (job.cancellation() instanceof CancellationFlag flag) {
+            // whoever waits for the outcome stops at once; the lane drops the job if it has not started
+            flag.whenCancelled(() -> queued.outcome.complete(Outcome.Failed.of(499, "cancelled",
+                    "the job was cancelled: its caller went away", nodeId)));
+        }
         if (!lane.offer(queued)) {
             Duration wait = lane.estimatedWait();
             return refused(capability, "queue_full", new Outcome.Failed(429, "queue_full",

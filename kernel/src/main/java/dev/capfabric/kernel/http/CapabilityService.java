@@ -14,6 +14,7 @@ import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -91,7 +92,23 @@ public final class CapabilityService implements HttpService {
             fail(response, 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
             return;
         }
-        respond(response, route.run(job, pinned));
+        respond(response, runWatchingClient(job, pinned));
+    }
+
+    /** Runs the job; a client that goes away meanwhile cancels it (see {@link ClientConnection}). */
+    private Outcome runWatchingClient(Job job, Optional<String> pinned) {
+        Optional<ClientConnection> client = ClientConnections.current();
+        if (client.isEmpty() || !(job.cancellation() instanceof CancellationFlag flag)) {
+            return route.run(job, pinned);
+        }
+        try (ClientConnection.Watch watch = client.get().watch(flag::cancel)) {
+            Outcome outcome = route.run(job, pinned);
+            if (watch.clientGone()) {
+                // nobody reads an answer: close quietly instead of writing into a dead socket
+                throw new CloseConnectionException("client went away; job " + job.id() + " was cancelled");
+            }
+            return outcome;
+        }
     }
 
     private Job readJob(ServerRequest request, Capability capability, DispatchSettings limits) {

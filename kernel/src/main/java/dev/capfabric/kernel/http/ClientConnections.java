@@ -1,0 +1,168 @@
+package dev.capfabric.kernel.http;
+
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProtocolConfigs;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Helidon's HTTP/1 connections, each able to tell a waiting handler that its client went away.
+ *
+ * <p>Added to the web server as its first connection selector, it serves HTTP/1 exactly as Helidon's
+ * own selector does, except that a connection's bytes pass through a {@link ClientConnection}, which
+ * handlers on that connection reach through {@link #current()}. Helidon 4 runs an HTTP/1 handler on
+ * the connection's own thread, so the connection is bound to that thread while it serves requests.
+ */
+public final class ClientConnections implements ServerConnectionSelector {
+
+    private static final ScopedValue<ClientConnection> CURRENT = ScopedValue.newInstance();
+
+    private final ServerConnectionSelector http1;
+
+    private ClientConnections(ServerConnectionSelector http1) {
+        this.http1 = requireNonNull(http1, "http1 is null");
+    }
+
+    /** HTTP/1 with Helidon's default settings and upgrades. */
+    public static ClientConnections http1() {
+        return http1(Http1Config.create());
+    }
+
+    /** HTTP/1 with the given settings and Helidon's upgrades. */
+    public static ClientConnections http1(Http1Config config) {
+        return new ClientConnections(new Http1ConnectionProvider().create("@default", config, ProtocolConfigs.create(List.of())));
+    }
+
+    /** The connection of the request being handled on this thread, if it came through such a selector. */
+    static Optional<ClientConnection> current() {
+        return CURRENT.isBound() ? Optional.of(CURRENT.get()) : Optional.empty();
+    }
+
+    @Override
+    public int bytesToIdentifyConnection() {
+        return http1.bytesToIdentifyConnection();
+    }
+
+    @Override
+    public Support supports(io.helidon.common.buffers.BufferData request) {
+        return http1.supports(request);
+    }
+
+    @Override
+    public Set<String> supportedApplicationProtocols() {
+        return http1.supportedApplicationProtocols();
+    }
+
+    @Override
+    public ServerConnection connection(ConnectionContext context) {
+        ClientConnection client = new ClientConnection(context.serverSocket(), context.dataReader());
+        ServerConnection connection = http1.connection(new WatchedContext(context, DataReader.create(client)));
+        return new WatchedConnection(connection, client);
+    }
+
+    /** Helidon's connection, run with its {@link ClientConnection} bound to the serving thread. */
+    private record WatchedConnection(ServerConnection delegate, ClientConnection client) implements ServerConnection {
+        @Override
+        public void handle(Semaphore requestSemaphore) throws InterruptedException {
+            ScopedValue.where(CURRENT, client).call(() -> {
+                delegate.handle(requestSemaphore);
+                return null;
+            });
+        }
+
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            ScopedValue.where(CURRENT, client).call(() -> {
+                delegate.handle(limit);
+                return null;
+            });
+        }
+
+        @Override
+        public Duration idleTime() {
+            return delegate.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            delegate.close(interrupt);
+        }
+    }
+
+    /** Helidon's connection context, reading through the {@link ClientConnection}. */
+    private record WatchedContext(ConnectionContext delegate, DataReader dataReader) implements ConnectionContext {
+        @Override
+        public ListenerContext listenerContext() {
+            return delegate.listenerContext();
+        }
+
+        @Override
+        public ExecutorService executor() {
+            return delegate.executor();
+        }
+
+        @Override
+        public DataWriter dataWriter() {
+            return delegate.dataWriter();
+        }
+
+        @Override
+        public Router router() {
+            return delegate.router();
+        }
+
+        @Override
+        public Optional<ProxyProtocolData> proxyProtocolData() {
+            return delegate.proxyProtocolData();
+        }
+
+        @Override
+        public HelidonSocket serverSocket() {
+            return delegate.serverSocket();
+        }
+
+        @Override
+        public PeerInfo remotePeer() {
+            return delegate.remotePeer();
+        }
+
+        @Override
+        public PeerInfo localPeer() {
+            return delegate.localPeer();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return delegate.isSecure();
+        }
+
+        @Override
+        public String socketId() {
+            return delegate.socketId();
+        }
+
+        @Override
+        public String childSocketId() {
+            return delegate.childSocketId();
+        }
+    }
+}
