@@ -69,9 +69,18 @@ final class EnginePool implements AutoCloseable {
             engine.load(languages);
             return engine;
         } catch (CapabilityException unloadable) {
-            giveBack(engine);
+            discard(engine);
             throw unloadable;
         }
+    }
+
+    /** Ends an engine whose language failed to load: Tesseract leaves it unable to recognise anything afterwards. */
+    private void discard(TesseractEngine engine) {
+        synchronized (this) {
+            started--;
+        }
+        engine.close();
+        permits.release();
     }
 
     /** Returns a borrowed engine. */

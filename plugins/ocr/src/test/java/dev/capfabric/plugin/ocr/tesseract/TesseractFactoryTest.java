@@ -126,7 +126,7 @@ class TesseractFactoryTest {
     @Test
     void reportsALanguageItCannotLoadAsUnprocessable() throws Exception {
         Files.write(folder.resolve("bad.traineddata"), "not a model".getBytes());
-        // one engine, so the engine that fails to load 'bad' is the one that must serve English next
+        // one engine, so English must be served by the engine that replaced the one that failed to load 'bad'
         try (CapabilityProvider provider = ready(Map.of("tessdata", folder.toString(), "system-tessdata", "false",
                 "concurrency", "1"), Map.of())) {
             var failure = org.junit.jupiter.api.Assertions.assertThrows(dev.capfabric.spi.CapabilityException.class,
