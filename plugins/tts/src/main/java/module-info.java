@@ -16,5 +16,6 @@ module capfabric.plugin.tts {
     provides dev.capfabric.spi.ProviderFactory with
             dev.capfabric.plugin.tts.freetts.FreeTtsFactory,
             dev.capfabric.plugin.tts.engine.FliteFactory,
-            dev.capfabric.plugin.tts.engine.EspeakNgFactory;
+            dev.capfabric.plugin.tts.engine.EspeakNgFactory,
+            dev.capfabric.plugin.tts.openai.OpenAiSpeechFactory;
 }

@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
  *
  * <p>Reading accepts integer PCM of 8, 16, 24 and 32 bits, IEEE float of 32 and 64 bits, plain or
  * {@code WAVE_FORMAT_EXTENSIBLE}, with any chunks before or between {@code fmt } and {@code data}.
- * A {@code data} size that is larger than the file (as engines write when they stream to a pipe and
- * cannot go back to fix the header) is read as "up to the end of the file".
+ * A {@code data} size of zero or larger than the file (as engines and servers write when they stream
+ * and cannot go back to fix the header) is read as "up to the end of the file".
  */
 public final class WavFiles {
 
@@ -65,7 +65,9 @@ public final class WavFiles {
                 if (format == null) {
                     throw new InvalidWavException("the data chunk comes before any fmt chunk");
                 }
-                int available = (int) Math.min(size, wav.length - body);
+                // streaming writers leave the size at 0 or at a maximum they cannot know yet
+                long declared = size == 0 ? Long.MAX_VALUE : size;
+                int available = (int) Math.min(declared, wav.length - body);
                 int whole = available - available % format.blockAlign();
                 return new PcmAudio(format.sampleRate(), format.channels(), format.encoding().decode(wav, body, whole));
             }

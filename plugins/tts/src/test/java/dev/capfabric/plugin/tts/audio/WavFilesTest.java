@@ -49,6 +49,14 @@ class WavFilesTest {
     }
 
     @Test
+    void streamedHeaderWithZeroDataSizeReadsToTheEndOfTheFile() throws Exception {
+        ByteBuffer wav = header(1, 24_000, 16, 0, 4).order(ByteOrder.LITTLE_ENDIAN);
+        wav.putShort((short) 7).putShort((short) -7);
+
+        assertArrayEquals(new short[] {7, -7}, WavFiles.read(wav.array()).samples());
+    }
+
+    @Test
     void convertsEightBitTwentyFourBitAndFloatToSixteenBit() throws Exception {
         ByteBuffer u8 = header(1, 8_000, 8, 3, 3);
         u8.put((byte) 128).put((byte) 255).put((byte) 0);
