@@ -1,0 +1,125 @@
+package dev.capfabric.plugin.stt;
+
+import dev.capfabric.plugin.stt.audio.SpeechAudio;
+import dev.capfabric.plugin.stt.audio.SpeechAudioReader;
+import dev.capfabric.spi.Artifact;
+import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.CapabilityProvider;
+import dev.capfabric.spi.Health;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
+import dev.capfabric.spi.ProviderDescription;
+import dev.capfabric.spi.Result;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An stt provider whose engine runs inside this JVM (pocketsphinx through FFM, Sphinx4): checks the
+ * job, turns its WAV input into the engine's audio format, borrows an engine from the pool for the
+ * recognition and answers with a {@link Transcript}.
+ *
+ * @param <E> the engine type
+ */
+public final class LocalSttProvider<E extends AutoCloseable> implements CapabilityProvider {
+
+    /** Runs one recognition on a borrowed engine. */
+    @FunctionalInterface
+    public interface Recognition<E> {
+        String recognize(E engine, SpeechAudio audio, Job job) throws CapabilityException;
+    }
+
+    /**
+     * What the provider is, apart from its engines.
+     *
+     * @param id            provider id
+     * @param model         the one model it runs
+     * @param languages     the model's languages
+     * @param reader        reads input into the engine's audio format
+     * @param maxInputBytes the largest input taken
+     * @param artifacts     model files found
+     * @param extra         engine facts for {@code /caps}
+     */
+    public record Profile(String id, String model, SupportedLanguages languages, SpeechAudioReader reader,
+                          long maxInputBytes, List<Artifact> artifacts, Map<String, Object> extra) {
+        public Profile {
+            requireNonNull(id, "id is null");
+            requireNonNull(model, "model is null");
+            requireNonNull(languages, "languages is null");
+            requireNonNull(reader, "reader is null");
+            artifacts = List.copyOf(artifacts);
+            extra = Map.copyOf(extra);
+        }
+    }
+
+    private final Profile profile;
+    private final EnginePool<E> engines;
+    private final Recognition<E> recognition;
+    private final AutoCloseable afterEngines;
+
+    /**
+     * @param afterEngines released after every engine is closed (the native library, say)
+     */
+    public LocalSttProvider(Profile profile, EnginePool<E> engines, Recognition<E> recognition,
+                            AutoCloseable afterEngines) {
+        this.profile = requireNonNull(profile, "profile is null");
+        this.engines = requireNonNull(engines, "engines is null");
+        this.recognition = requireNonNull(recognition, "recognition is null");
+        this.afterEngines = requireNonNull(afterEngines, "afterEngines is null");
+    }
+
+    @Override
+    public ProviderDescription describe() {
+        Map<String, Object> extra = new LinkedHashMap<>(profile.extra());
+        extra.put("max_audio_s", profile.reader().maxSeconds());
+        List<String> accepts = new ArrayList<>(SpeechAudioReader.ACCEPTED_TYPES.stream().sorted().toList());
+        return ProviderDescription.builder()
+                .models(List.of(profile.model()))
+                .languages(profile.languages().advertised())
+                .accepts(accepts)
+                .produces(List.of(Payload.JSON))
+                .maxInputBytes(profile.maxInputBytes())
+                .concurrency(engines.size())
+                .artifacts(profile.artifacts())
+                .extra(extra)
+                .build();
+    }
+
+    @Override
+    public Health health() {
+        return Health.ok(profile.model() + " loaded in-process");
+    }
+
+    @Override
+    public Result handle(Job job) throws CapabilityException {
+        if (job.input().size() > profile.maxInputBytes()) {
+            throw CapabilityException.tooLarge("input is " + job.input().size() + " bytes; "
+                    + profile.id() + " takes at most " + profile.maxInputBytes());
+        }
+        String model = job.parameter("model").orElse(profile.model());
+        if (!model.equals(profile.model())) {
+            throw CapabilityException.unprocessable("model '" + model + "' is not available from "
+                    + profile.id() + " (it has " + profile.model() + ")");
+        }
+        String language = profile.languages().resolve(job.parameter("language"));
+        SpeechAudio audio = profile.reader().read(job.input());
+        if (job.abandoned()) {
+            throw CapabilityException.timeout("job abandoned before recognition started");
+        }
+        String text = engines.use(job, engine -> recognition.recognize(engine, audio, job));
+        return new Transcript(text, language, audio.durationSeconds(), profile.id()).toResult();
+    }
+
+    @Override
+    public void close() {
+        try (afterEngines) {
+            engines.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(profile.id() + " did not close cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.capfabric.plugin.stt.pocketsphinx;
+
+import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.Job;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One pocketsphinx decoder ({@code ps_decoder_t}) with its model loaded. Not thread-safe: one
+ * thread at a time, which {@link dev.capfabric.plugin.stt.EnginePool} guarantees. Reused across
+ * jobs; each job is one utterance.
+ */
+final class PocketsphinxDecoder implements AutoCloseable {
+
+    private final PocketsphinxLibrary library;
+    /** Holds the argument strings: sphinxbase's configuration keeps pointers to them, not copies. */
+    private final Arena arena;
+    private final MemorySegment decoder;
+    private final int wholeUtteranceLimit;
+    private final int blockSamples;
+
+    private PocketsphinxDecoder(PocketsphinxLibrary library, Arena arena, MemorySegment decoder,
+                                int wholeUtteranceLimit, int blockSamples) {
+        this.library = library;
+        this.arena = arena;
+        this.decoder = decoder;
+        this.wholeUtteranceLimit = wholeUtteranceLimit;
+        this.blockSamples = blockSamples;
+    }
+
+    /**
+     * Loads a decoder.
+     *
+     * @param arguments      pocketsphinx command-line arguments as name/value pairs ({@code -hmm}, {@code /path}, ...)
+     * @param wholeUtteranceLimit audio up to this many samples goes in one call marked as a full utterance
+     *                            (cepstral mean normalisation over the whole of it); longer audio goes in
+     *                            blocks, so that an abandoned job stops between them
+     * @param blockSamples        samples per block for longer audio
+     * @throws IllegalStateException when pocketsphinx refuses the arguments or the model
+     */
+    static PocketsphinxDecoder open(PocketsphinxLibrary library, List<String> arguments,
+                                    int wholeUtteranceLimit, int blockSamples) {
+        requireNonNull(library, "library is null");
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment argv = arena.allocate(ValueLayout.ADDRESS, arguments.size() + 1L);
+            for (int i = 0; i < arguments.size(); i++) {
+                argv.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(arguments.get(i)));
+            }
+            MemorySegment definitions = (MemorySegment) library.psArgs.invokeExact();
+            MemorySegment config = (MemorySegment) library.cmdLnParse.invokeExact(
+                    MemorySegment.NULL, definitions, arguments.size(), argv, 1);
+            if (config.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("pocketsphinx refused the arguments " + arguments);
+            }
+            MemorySegment decoder = (MemorySegment) library.psInit.invokeExact(config);
+            // the decoder holds its own reference to the configuration
+            int ignored = (int) library.cmdLnFree.invokeExact(config);
+            if (decoder.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("pocketsphinx could not load its model with " + arguments);
+            }
+            return new PocketsphinxDecoder(library, arena, decoder, wholeUtteranceLimit, blockSamples);
+        } catch (Throwable e) {
+            arena.close();
+            if (e instanceof IllegalStateException state) {
+                throw state;
+            }
+            throw new IllegalStateException("pocketsphinx decoder failed to start: " + e, e);
+        }
+    }
+
+    /**
+     * Recognises one utterance of 16-bit samples at the model's rate.
+     *
+     * @return the best hypothesis, empty when nothing was recognised
+     * @throws CapabilityException {@code TIMEOUT} when the job is abandoned between blocks
+     */
+    String recognize(short[] samples, Job job) throws CapabilityException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment audio = call.allocateFrom(ValueLayout.JAVA_SHORT, samples);
+            check((int) library.psStartUtt.invokeExact(decoder), "ps_start_utt");
+            if (samples.length <= wholeUtteranceLimit) {
+                check((int) library.psProcessRaw.invokeExact(decoder, audio, (long) samples.length, 0, 1),
+                        "ps_process_raw");
+            } else {
+                for (int start = 0; start < samples.length; start += blockSamples) {
+                    if (job.abandoned()) {
+                        int ended = (int) library.psEndUtt.invokeExact(decoder);
+                        throw CapabilityException.timeout("job abandoned during recognition");
+                    }
+                    int length = Math.min(blockSamples, samples.length - start);
+                    MemorySegment block = audio.asSlice(2L * start, 2L * length);
+                    check((int) library.psProcessRaw.invokeExact(decoder, block, (long) length, 0, 0),
+                            "ps_process_raw");
+                }
+            }
+            check((int) library.psEndUtt.invokeExact(decoder), "ps_end_utt");
+            MemorySegment hypothesis = (MemorySegment) library.psGetHyp.invokeExact(decoder, MemorySegment.NULL);
+            return hypothesis.equals(MemorySegment.NULL)
+                    ? ""
+                    : hypothesis.reinterpret(Integer.MAX_VALUE).getString(0).strip();
+        } catch (CapabilityException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("pocketsphinx failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(int status, String function) {
+        if (status < 0) {
+            throw new IllegalStateException(function + " returned " + status);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            int ignored = (int) library.psFree.invokeExact(decoder);
+        } catch (Throwable e) {
+            throw new IllegalStateException("ps_free failed", e);
+        } finally {
+            arena.close();
+        }
+    }
+}

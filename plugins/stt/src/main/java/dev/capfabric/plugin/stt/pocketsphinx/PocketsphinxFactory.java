@@ -1,0 +1,118 @@
+package dev.capfabric.plugin.stt.pocketsphinx;
+
+import dev.capfabric.plugin.stt.EnginePool;
+import dev.capfabric.plugin.stt.LocalSttProvider;
+import dev.capfabric.plugin.stt.ProviderSettings;
+import dev.capfabric.plugin.stt.SupportedLanguages;
+import dev.capfabric.plugin.stt.UnusableException;
+import dev.capfabric.plugin.stt.audio.Resampler;
+import dev.capfabric.plugin.stt.audio.SpeechAudioReader;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Creation;
+import dev.capfabric.spi.ProviderContext;
+import dev.capfabric.spi.ProviderFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code pocketsphinx} stt provider: the CMU pocketsphinx library of the node (Debian
+ * {@code libpocketsphinx3} with {@code pocketsphinx-en-us}) called in-process through the FFM API,
+ * one decoder per worker, reused across jobs.
+ *
+ * <p>Settings: {@code library} (path of {@code libpocketsphinx.so.3}; default: the system's library
+ * search), {@code model-dir} (default {@code /usr/share/pocketsphinx/model/en-us}), optionally
+ * {@code hmm}, {@code lm} and {@code dict} to name the model parts one by one, {@code decoder-options}
+ * (extra pocketsphinx arguments, such as {@code -lw 8}), {@code concurrency}, {@code max-input-bytes},
+ * {@code max-audio-seconds}. Unusable, with the reason, where the library or the model is missing.
+ */
+public final class PocketsphinxFactory implements ProviderFactory {
+
+    static final String ID = "pocketsphinx";
+    static final int SAMPLE_RATE = 16_000;
+    /** Up to 30 s the audio is decoded as one utterance; longer audio in 1 s blocks that a cancellation can stop. */
+    static final int WHOLE_UTTERANCE_LIMIT = 30 * SAMPLE_RATE;
+    /**
+     * Settings measured to help on synthetic and read speech (docs/engines-stt.md); an operator's
+     * {@code decoder-options} come after them and win.
+     */
+    static final Map<String, String> TUNED_OPTIONS = Map.of();
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Capability capability() {
+        return Capability.STT;
+    }
+
+    @Override
+    public Creation create(ProviderContext context) {
+        ProviderSettings settings = new ProviderSettings(context);
+        PocketsphinxLibrary library = null;
+        try {
+            int concurrency = settings.concurrency(Math.min(4, Runtime.getRuntime().availableProcessors()));
+            long maxInputBytes = settings.maxInputBytes(64L << 20);
+            long maxSeconds = settings.maxAudioSeconds(600);
+            PocketsphinxModel model = PocketsphinxModel.locate(
+                    settings.path("model-dir").orElse(PocketsphinxModel.DEBIAN_EN_US),
+                    settings.path("hmm"), settings.path("lm"), settings.path("dict"));
+            List<String> arguments = arguments(model, settings.text("decoder-options", ""));
+            library = PocketsphinxLibrary.load(settings.path("library"));
+            PocketsphinxLibrary loaded = library;
+            EnginePool<PocketsphinxDecoder> decoders = new EnginePool<>(ID, concurrency,
+                    () -> PocketsphinxDecoder.open(loaded, arguments, WHOLE_UTTERANCE_LIMIT, SAMPLE_RATE));
+            LocalSttProvider.Profile profile = new LocalSttProvider.Profile(ID, "cmusphinx-" + model.language(),
+                    new SupportedLanguages(ID, List.of(model.language())),
+                    new SpeechAudioReader(new Resampler(), SAMPLE_RATE, maxSeconds),
+                    maxInputBytes, model.artifacts(),
+                    Map.of("engine", "pocketsphinx 5prealpha (in-process, FFM)", "library", library.location(),
+                            "sample_rate", SAMPLE_RATE));
+            return Creation.ready(new LocalSttProvider<>(profile, decoders,
+                    (decoder, audio, job) -> decoder.recognize(audio.samples(), job), loaded));
+        } catch (UnusableException e) {
+            closeQuietly(library);
+            return Creation.unusable(e.getMessage());
+        } catch (Exception e) {
+            closeQuietly(library);
+            return Creation.unusable("pocketsphinx could not start: " + e.getMessage());
+        }
+    }
+
+    /** The decoder's arguments: model paths, then the tuned settings, then the operator's, later ones winning. */
+    static List<String> arguments(PocketsphinxModel model, String decoderOptions) throws UnusableException {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("-hmm", model.acousticModel().toString());
+        options.put("-lm", model.languageModel().toString());
+        options.put("-dict", model.dictionary().toString());
+        options.put("-samprate", Integer.toString(SAMPLE_RATE));
+        options.putAll(TUNED_OPTIONS);
+        String[] extra = decoderOptions.isBlank() ? new String[0] : decoderOptions.strip().split("\\s+");
+        if (extra.length % 2 != 0) {
+            throw new UnusableException("setting decoder-options must be '-name value' pairs: " + decoderOptions);
+        }
+        for (int i = 0; i < extra.length; i += 2) {
+            if (!extra[i].startsWith("-") || extra[i].equals("-logfn") || extra[i].equals("-samprate")) {
+                throw new UnusableException("setting decoder-options: '" + extra[i]
+                        + "' is not an option this provider lets you set");
+            }
+            options.put(extra[i], extra[i + 1]);
+        }
+        List<String> arguments = new ArrayList<>();
+        options.forEach((name, value) -> {
+            arguments.add(name);
+            arguments.add(value);
+        });
+        return arguments;
+    }
+
+    private static void closeQuietly(PocketsphinxLibrary library) {
+        if (library != null) {
+            library.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.capfabric.plugin.stt.pocketsphinx;
+
+import dev.capfabric.plugin.stt.UnusableException;
+import dev.capfabric.spi.Artifact;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A pocketsphinx model found on disk: acoustic model folder, language model and pronunciation
+ * dictionary, in the layout of the Debian package {@code pocketsphinx-en-us}
+ * ({@code <dir>/<lang>/mdef}, {@code <dir>/<lang>.lm.bin}, {@code <dir>/cmudict-<lang>.dict}).
+ *
+ * @param language           the model's language tag, the name of its folder ({@code en-us})
+ * @param acousticModel      the folder holding {@code mdef}, {@code means} and the rest
+ * @param languageModel      the n-gram language model file
+ * @param dictionary         the pronunciation dictionary
+ */
+record PocketsphinxModel(String language, Path acousticModel, Path languageModel, Path dictionary) {
+
+    /** Where Debian's pocketsphinx-en-us puts its model. */
+    static final Path DEBIAN_EN_US = Path.of("/usr/share/pocketsphinx/model/en-us");
+
+    PocketsphinxModel {
+        requireNonNull(language, "language is null");
+        requireNonNull(acousticModel, "acousticModel is null");
+        requireNonNull(languageModel, "languageModel is null");
+        requireNonNull(dictionary, "dictionary is null");
+    }
+
+    /**
+     * Finds the model in {@code modelDir}; each of the three parts can be named explicitly instead.
+     *
+     * @throws UnusableException naming the part that is missing
+     */
+    static PocketsphinxModel locate(Path modelDir, Optional<Path> acousticModel, Optional<Path> languageModel,
+                                    Optional<Path> dictionary) throws UnusableException {
+        if (!Files.isDirectory(modelDir) && (acousticModel.isEmpty() || languageModel.isEmpty() || dictionary.isEmpty())) {
+            throw new UnusableException("pocketsphinx model folder not found: " + modelDir
+                    + " (install the Debian package pocketsphinx-en-us or set 'model-dir')");
+        }
+        String language = modelDir.getFileName() == null ? "en-us" : modelDir.getFileName().toString();
+        Path hmm = acousticModel.orElse(modelDir.resolve(language));
+        if (!Files.isRegularFile(hmm.resolve("mdef"))) {
+            throw new UnusableException("pocketsphinx acoustic model not found: no mdef in " + hmm);
+        }
+        Path lm = languageModel.isPresent() ? languageModel.get()
+                : firstExisting(modelDir.resolve(language + ".lm.bin"), modelDir.resolve(language + ".lm"),
+                modelDir.resolve(language + ".lm.dmp"));
+        if (!Files.isRegularFile(lm)) {
+            throw new UnusableException("pocketsphinx language model not found: " + lm);
+        }
+        Path dict = dictionary.orElse(modelDir.resolve("cmudict-" + language + ".dict"));
+        if (!Files.isRegularFile(dict)) {
+            throw new UnusableException("pocketsphinx dictionary not found: " + dict);
+        }
+        return new PocketsphinxModel(language, hmm, lm, dict);
+    }
+
+    private static Path firstExisting(Path first, Path... others) {
+        return Stream.concat(Stream.of(first), Stream.of(others)).filter(Files::isRegularFile).findFirst().orElse(first);
+    }
+
+    /** The files this model consists of, for {@code /capabilities/installed}. */
+    List<Artifact> artifacts() {
+        return List.of(
+                new Artifact("model", "pocketsphinx-" + language + "-acoustic", acousticModel.toString(), sizeOf(acousticModel)),
+                new Artifact("model", "pocketsphinx-" + language + "-lm", languageModel.toString(), sizeOf(languageModel)),
+                new Artifact("model", "pocketsphinx-" + language + "-dict", dictionary.toString(), sizeOf(dictionary)));
+    }
+
+    private static long sizeOf(Path path) {
+        try (Stream<Path> files = Files.walk(path)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

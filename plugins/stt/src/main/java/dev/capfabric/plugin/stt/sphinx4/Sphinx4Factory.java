@@ -1,0 +1,69 @@
+package dev.capfabric.plugin.stt.sphinx4;
+
+import dev.capfabric.plugin.stt.EnginePool;
+import dev.capfabric.plugin.stt.LocalSttProvider;
+import dev.capfabric.plugin.stt.ProviderSettings;
+import dev.capfabric.plugin.stt.SupportedLanguages;
+import dev.capfabric.plugin.stt.UnusableException;
+import dev.capfabric.plugin.stt.audio.Resampler;
+import dev.capfabric.plugin.stt.audio.SpeechAudioReader;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Creation;
+import dev.capfabric.spi.ProviderContext;
+import dev.capfabric.spi.ProviderFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The {@code sphinx4} stt provider: CMU Sphinx4 in pure Java with the en-us model from the
+ * {@code sphinx4-data} jar, so it runs on any node without system packages. Slower than
+ * pocketsphinx; each engine holds its own copy of the model (a few hundred MB of heap), so
+ * concurrency defaults to 1.
+ *
+ * <p>Settings: {@code model-dir} (a folder laid out like the bundled model, instead of it),
+ * {@code concurrency}, {@code max-input-bytes}, {@code max-audio-seconds}.
+ */
+public final class Sphinx4Factory implements ProviderFactory {
+
+    static final String ID = "sphinx4";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Capability capability() {
+        return Capability.STT;
+    }
+
+    @Override
+    public Creation create(ProviderContext context) {
+        ProviderSettings settings = new ProviderSettings(context);
+        try {
+            int concurrency = settings.concurrency(1);
+            long maxInputBytes = settings.maxInputBytes(64L << 20);
+            long maxSeconds = settings.maxAudioSeconds(600);
+            Sphinx4Model model = settings.path("model-dir").isPresent()
+                    ? Sphinx4Model.inFolder(settings.path("model-dir").get())
+                    : Sphinx4Model.bundled();
+            Logger sphinxLog = Sphinx4Logging.routeTo(context.logger());
+            EnginePool<Sphinx4Engine> engines = new EnginePool<>(ID, concurrency, () -> new Sphinx4Engine(model));
+            LocalSttProvider.Profile profile = new LocalSttProvider.Profile(ID, "cmusphinx-" + model.language(),
+                    new SupportedLanguages(ID, List.of(model.language())),
+                    new SpeechAudioReader(new Resampler(), Sphinx4Engine.SAMPLE_RATE, maxSeconds),
+                    maxInputBytes, model.artifacts(),
+                    Map.of("engine", "sphinx4 1.0.0 (pure Java)", "model_origin", model.origin(),
+                            "sample_rate", Sphinx4Engine.SAMPLE_RATE));
+            // holding the JUL logger keeps the routing installed for as long as the provider lives
+            return Creation.ready(new LocalSttProvider<>(profile, engines,
+                    (engine, audio, job) -> engine.recognize(audio, job), () -> sphinxLog.getName()));
+        } catch (UnusableException e) {
+            return Creation.unusable(e.getMessage());
+        } catch (Exception | LinkageError e) {
+            return Creation.unusable("Sphinx4 could not load its model: " + e);
+        }
+    }
+}
