@@ -18,12 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code freetts} provider: FreeTTS 1.2.2 in pure Java, with the voices inside its jar, so it works
- * on any node without system packages. It needs only the JDK module {@code java.desktop} in the
- * runtime's boot layer (FreeTTS's audio interface is written against {@code javax.sound.sampled}); where
- * that is missing the provider is unusable and says so.
+ * on any node without system packages. It needs only the JDK modules {@code java.desktop} and
+ * {@code java.logging} in the runtime's boot layer (FreeTTS's audio interface is written against
+ * {@code javax.sound.sampled}, and it logs through {@code java.util.logging}); where they are missing the
+ * provider is unusable and says so.
  *
  * <p>Settings: {@code instances} (voice sets loaded, hence jobs at once; default 2, or 1 on a one-core
  * machine), {@code voice} (default {@code kevin16}), {@code max-text-chars} (5000), {@code max-audio-bytes}.
@@ -45,7 +47,7 @@ public final class FreeTtsFactory implements ProviderFactory {
 
     @Override
     public Creation create(ProviderContext context) {
-        Optional<String> missing = missingJavaSound();
+        Optional<String> missing = missingJdkModules();
         if (missing.isPresent()) {
             return Creation.unusable(missing.get());
         }
@@ -87,14 +89,24 @@ public final class FreeTtsFactory implements ProviderFactory {
         return Creation.ready(new FreeTtsProvider(rules, sets, maxAudioBytes, artifacts(loaded)));
     }
 
-    /** Present when FreeTTS cannot run here: why. */
-    static Optional<String> missingJavaSound() {
-        Optional<Module> desktop = ModuleLayer.boot().findModule("java.desktop");
-        if (desktop.isPresent() && FreeTtsFactory.class.getModule().canRead(desktop.get())) {
+    /**
+     * Present when FreeTTS cannot run here: why. FreeTTS, an automatic module, sees exactly the JDK modules
+     * of the boot layer; it needs {@code java.desktop} (and through it {@code java.xml}) for its audio and
+     * document interfaces and {@code java.logging} for its logs.
+     */
+    static Optional<String> missingJdkModules() {
+        List<String> missing = Stream.of("java.desktop", "java.logging")
+                .filter(name -> ModuleLayer.boot().findModule(name).isEmpty())
+                .toList();
+        boolean readable = ModuleLayer.boot().findModule("java.desktop")
+                .map(FreeTtsFactory.class.getModule()::canRead).orElse(false);
+        if (missing.isEmpty() && readable) {
             return Optional.empty();
         }
-        return Optional.of("FreeTTS needs the JDK module java.desktop (javax.sound.sampled) in the runtime's boot layer:"
-                + " start the node with --add-modules java.desktop, and include java.desktop in a jlink image");
+        List<String> needed = missing.isEmpty() ? List.of("java.desktop") : missing;
+        return Optional.of("FreeTTS needs the JDK module(s) " + String.join(", ", needed) + " in the runtime's boot layer"
+                + " (javax.sound.sampled, java.util.logging): start the node with --add-modules " + String.join(",", needed)
+                + ", and include them in a jlink image");
     }
 
     private static List<Artifact> artifacts(List<CMUDiphoneVoice> voices) {
