@@ -50,7 +50,9 @@ public final class EspeakNgFactory extends CommandLineFactory {
         String about = EngineQuery.ask(ID, binary, work, "--version").strip();
         List<Voice> voices = listedVoices(EngineQuery.ask(ID, binary, work, "--voices"));
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("engine", about.lines().findFirst().orElse("unknown"));
+        String firstLine = about.lines().findFirst().orElse("unknown");
+        int dataIn = firstLine.indexOf("Data at:");
+        extra.put("engine", (dataIn < 0 ? firstLine : firstLine.substring(0, dataIn)).strip());
         List<Artifact> artifacts = new ArrayList<>();
         int dataAt = about.indexOf("Data at:");
         if (dataAt >= 0) {

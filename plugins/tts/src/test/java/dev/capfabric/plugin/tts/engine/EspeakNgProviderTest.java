@@ -68,6 +68,7 @@ class EspeakNgProviderTest {
         assertTrue(description.languages().containsAll(List.of("en-us", "en-gb", "de", "fr-fr")), description.languages().toString());
         assertTrue(description.voices().contains("sit/yue-Latn-jyutping"), "a second voice for one language is named by its file");
         assertTrue(description.artifacts().getFirst().path().contains("espeak-ng-data"), description.artifacts().toString());
+        assertTrue(((String) description.extra().get("engine")).matches("eSpeak NG text-to-speech: [0-9.]+"), description.extra().toString());
     }
 
     @Test
