@@ -187,8 +187,9 @@ final class SpeechBackend implements AutoCloseable {
         return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
     }
 
+    /** Releases the client at once: no job is in flight by then, and a health probe still running is abandoned. */
     @Override
     public void close() {
-        http.close();
+        http.shutdownNow();
     }
 }
