@@ -16,6 +16,7 @@ final class ComparisonReport {
     private static final int IN_PROCESS = 0;
     private static final int CLI = 1;
     private static final int CLI_ONE_THREAD = 2;
+    private static final int IN_PROCESS_SINGLE_BLOCK = 3;
 
     private final List<OcrComparison.PageResult> results;
     private final OcrComparison.PageResult blank;
@@ -32,9 +33,9 @@ final class ComparisonReport {
 
     String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| variant | font size | pages | CER in-process | CER CLI | wall ms in-process | wall ms CLI "
-                + "| wall ms CLI 1 thread | CPU ms in-process | CPU ms CLI | CPU ms CLI 1 thread |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| variant | font size | pages | CER in-process | CER CLI | CER in-process psm 6 | wall ms in-process "
+                + "| wall ms CLI | wall ms CLI 1 thread | CPU ms in-process | CPU ms CLI | CPU ms CLI 1 thread |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         List<Integer> sizes = results.stream().map(r -> r.page().sizePx()).distinct().sorted().toList();
         for (PageVariant variant : PageVariant.values()) {
             for (int size : sizes) {
@@ -78,8 +79,9 @@ final class ComparisonReport {
         if (group.isEmpty()) {
             return;
         }
-        md.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% | %.2f%% | %d | %d | %d | %d | %d | %d |%n", label,
-                group.size(), 100 * cer(group, IN_PROCESS), 100 * cer(group, CLI),
+        md.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% | %.2f%% | %.2f%% | %d | %d | %d | %d | %d | %d |%n",
+                label, group.size(), 100 * cer(group, IN_PROCESS), 100 * cer(group, CLI),
+                100 * cer(group, IN_PROCESS_SINGLE_BLOCK),
                 median(group, r -> r.engines().get(IN_PROCESS).wallMillis()),
                 median(group, r -> r.engines().get(CLI).wallMillis()),
                 median(group, r -> r.engines().get(CLI_ONE_THREAD).wallMillis()),

@@ -23,9 +23,12 @@ final class InProcessTesseract implements OcrEngine {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final CapabilityProvider provider;
+    private final Map<String, String> parameters;
     private int jobs;
 
-    InProcessTesseract(Path dataDir) {
+    /** @param parameters the job parameters every page is sent with, such as {@code psm} */
+    InProcessTesseract(Path dataDir, Map<String, String> parameters) {
+        this.parameters = Map.copyOf(parameters);
         ProviderContext context = new ProviderContext() {
             @Override
             public String nodeId() {
@@ -56,7 +59,7 @@ final class InProcessTesseract implements OcrEngine {
 
     @Override
     public String name() {
-        return "in-process (plugin)";
+        return parameters.isEmpty() ? "in-process (plugin)" : "in-process (plugin), " + parameters;
     }
 
     @Override
@@ -68,7 +71,7 @@ final class InProcessTesseract implements OcrEngine {
 
     @Override
     public Reading read(SamplePage page) throws Exception {
-        Job job = new Job("bench-" + jobs++, Capability.OCR, Map.of(), new Payload("image/png", page.png()),
+        Job job = new Job("bench-" + jobs++, Capability.OCR, parameters, new Payload("image/png", page.png()),
                 Instant.now().plus(Duration.ofMinutes(5)), Cancellation.never());
         long cpuStart = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Measures the plugin's in-process Tesseract against the {@code tesseract} CLI on the same
@@ -38,10 +39,11 @@ public final class OcrComparison {
         List<PageResult> results = new ArrayList<>();
         List<String> versions = new ArrayList<>();
         PageResult blank;
-        try (OcrEngine inProcess = new InProcessTesseract(work.resolve("provider-data"));
+        try (OcrEngine inProcess = new InProcessTesseract(work.resolve("provider-data"), Map.of());
              OcrEngine cli = new TesseractCli(work, false);
-             OcrEngine cliSingleThreaded = new TesseractCli(work, true)) {
-            List<OcrEngine> engines = List.of(inProcess, cli, cliSingleThreaded);
+             OcrEngine cliSingleThreaded = new TesseractCli(work, true);
+             OcrEngine inProcessSingleBlock = new InProcessTesseract(work.resolve("provider-data-psm6"), Map.of("psm", "6"))) {
+            List<OcrEngine> engines = List.of(inProcess, cli, cliSingleThreaded, inProcessSingleBlock);
             for (OcrEngine engine : engines) {
                 versions.add(engine.name() + ": " + engine.version());
                 engine.read(pages.getFirst()); // warm up: page cache, JIT, the provider's lazily started engine
@@ -103,7 +105,7 @@ public final class OcrComparison {
         }
     }
 
-    /** Every engine's result on one page, in the order in-process, CLI, CLI single-threaded. */
+    /** Every engine's result on one page, in the order in-process, CLI, CLI single-threaded, in-process with psm 6. */
     record PageResult(SamplePage page, List<EngineResult> engines) {
 
         int truthLength() {

@@ -58,6 +58,26 @@ public final class TextImages {
         }
     }
 
+    /** Turns {@code image} by {@code degrees} about its centre, on a white canvas large enough to hold it. */
+    public static BufferedImage rotate(BufferedImage image, double degrees) {
+        double radians = Math.toRadians(degrees);
+        double sin = Math.abs(Math.sin(radians));
+        double cos = Math.abs(Math.cos(radians));
+        int width = (int) Math.ceil(image.getWidth() * cos + image.getHeight() * sin);
+        int height = (int) Math.ceil(image.getHeight() * cos + image.getWidth() * sin);
+        BufferedImage rotated = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = rotated.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.translate(width / 2.0, height / 2.0);
+        g.rotate(radians);
+        g.translate(-image.getWidth() / 2.0, -image.getHeight() / 2.0);
+        g.drawImage(image, 0, 0, null);
+        g.dispose();
+        return rotated;
+    }
+
     public static byte[] png(String... lines) {
         return encode(render(List.of(lines), SERIF_32), "png");
     }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import static java.util.Objects.requireNonNull;
 
@@ -78,6 +79,11 @@ public final class TesseractFactory implements ProviderFactory {
             return Creation.unusable("the default language '" + missing.get() + "' has no traineddata here (installed: "
                     + String.join(", ", catalog.languages()) + "); set providers." + ID
                     + ".language or add " + missing.get() + ".traineddata to the tessdata folder");
+        }
+        try {
+            PageSegmentation.choose(OptionalInt.empty(), settings.defaultPageSegmentation(), catalog.hasOsd());
+        } catch (CapabilityException unusableMode) {
+            return Creation.unusable("invalid configuration: " + unusableMode.getMessage());
         }
         EnginePool engines = new EnginePool(catalog.folder(), settings.concurrency());
         try {

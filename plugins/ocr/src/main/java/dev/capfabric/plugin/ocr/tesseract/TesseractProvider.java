@@ -49,6 +49,7 @@ final class TesseractProvider implements CapabilityProvider {
         extra.put("default-language", settings.defaultLanguage());
         extra.put("max-pixels", settings.limits().maxPixels());
         extra.put("page-segmentation-modes", catalog.hasOsd() ? "1, 3-13" : "3-13");
+        extra.put("default-page-segmentation-mode", settings.defaultPageSegmentation());
         extra.put("tessdata", catalog.folder().toString());
         return ProviderDescription.builder()
                 .languages(catalog.languages())
@@ -79,7 +80,8 @@ final class TesseractProvider implements CapabilityProvider {
             throw CapabilityException.unprocessable("language '" + missing.get()
                     + "' is not installed on this node; installed: " + String.join(", ", catalog.languages()));
         }
-        int pageSegmentation = PageSegmentation.choose(parameters.psm(), catalog.hasOsd());
+        int pageSegmentation = PageSegmentation.choose(parameters.psm(), settings.defaultPageSegmentation(),
+                catalog.hasOsd());
         ImageHeader header = settings.limits().check(job.input());
         PIX image = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
         try {

@@ -17,12 +17,14 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>{@code system-tessdata}</td><td>search the distributions' folders (default true)</td></tr>
  * <tr><td>{@code bundled-tessdata}</td><td>use the eng.traineddata shipped in the plugin (default true)</td></tr>
  * <tr><td>{@code language}</td><td>language when a job names none (default {@code eng})</td></tr>
+ * <tr><td>{@code psm}</td><td>page segmentation mode when a job names none (default 3, automatic, as the
+ * CLI; 6, one uniform block, reads skewed single-column text far better)</td></tr>
  * <tr><td>{@code concurrency}</td><td>engines, hence jobs at once (default: available processors)</td></tr>
  * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
  * </table>
  */
 record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolean bundledTessdata,
-                         String defaultLanguage, int concurrency, ImageLimits limits) {
+                         String defaultLanguage, int defaultPageSegmentation, int concurrency, ImageLimits limits) {
 
     TesseractSettings {
         requireNonNull(tessdata, "tessdata is null");
@@ -36,6 +38,7 @@ record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolea
                 config.flag("system-tessdata", true),
                 config.flag("bundled-tessdata", true),
                 config.string("language", "eng"),
+                config.positiveInt("psm", PageSegmentation.DEFAULT),
                 config.positiveInt("concurrency", Runtime.getRuntime().availableProcessors()),
                 config.imageLimits());
     }

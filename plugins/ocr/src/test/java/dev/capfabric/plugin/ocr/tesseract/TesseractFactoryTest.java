@@ -18,6 +18,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +122,32 @@ class TesseractFactoryTest {
         assertTrue(unusable(Map.of("concurrency", "many"), Map.of()).contains("concurrency must be a positive whole number"));
         assertTrue(unusable(Map.of("max-pixels", "0"), Map.of()).contains("max-pixels must be a positive whole number"));
         assertTrue(unusable(Map.of("system-tessdata", "maybe"), Map.of()).contains("system-tessdata must be true or false"));
+    }
+
+    @Test
+    void isUnusableWithADefaultPageSegmentationModeThatReadsNoText() {
+        assertTrue(unusable(Map.of("psm", "2"), Map.of()).contains("invalid configuration: psm 2 analyses the layout only"));
+        assertTrue(unusable(Map.of("psm", "14"), Map.of()).contains("psm 14 is not a page segmentation mode"));
+        assertTrue(unusable(Map.of("psm", "1", "system-tessdata", "false"), Map.of()).contains("psm 1 needs osd.traineddata"));
+    }
+
+    @Test
+    void appliesTheConfiguredPageSegmentationModeUnlessTheJobNamesOne() throws Exception {
+        List<String> lines = List.of("The meeting moved to room B-12, third floor, east wing.",
+                "Water boils at 100 degrees Celsius at sea level.",
+                "Each node reports its load every five seconds to the others.",
+                "Invoice no. 7781 is due on the first of next month.");
+        byte[] skewed = TextImages.encode(TextImages.rotate(TextImages.render(lines, new java.awt.Font(
+                java.awt.Font.SERIF, java.awt.Font.PLAIN, 36)), -3), "png");
+        try (CapabilityProvider provider = ready(Map.of("psm", "6"), Map.of())) {
+            // one uniform block keeps skewed lines whole and in order (paragraph breaks aside)
+            String text = (String) provider.handle(TestJobs.png(skewed)).metadata().get("text");
+            assertEquals(String.join(" ", lines), text.replaceAll("\\s+", " "));
+
+            String oneLine = (String) provider.handle(TestJobs.ocr(TextImages.png("first line", "second line"),
+                    "image/png", Map.of("psm", "7"))).metadata().get("text");
+            assertFalse(oneLine.contains("\n"), "psm 7 reads the image as one line: " + oneLine);
+        }
     }
 
     @Test
