@@ -2,6 +2,8 @@ package dev.capfabric.kernel.fabric;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 
@@ -97,7 +99,8 @@ final class NatsLink implements AutoCloseable {
                 .reconnectDelayHandler(this::backoff)
                 .connectionTimeout(settings.connectTimeout())
                 .reportNoResponders()
-                .connectionListener(this::event);
+                .connectionListener(this::event)
+                .errorListener(new Errors());
         settings.user().ifPresent(user -> builder.userInfo(user, settings.password().orElseThrow()));
         settings.token().ifPresent(token -> builder.token(token.toCharArray()));
         settings.credentials().ifPresent(path -> builder.authHandler(Nats.credentials(path.toString())));
@@ -166,6 +169,28 @@ final class NatsLink implements AutoCloseable {
                 firstConnect.countDown();
             }
         });
+    }
+
+    /**
+     * jnats logs every failed reconnect attempt as SEVERE by default; an outage is already reported
+     * once (disconnected) and once more when it ends, so attempts log at debug level. Errors the
+     * server sends (authorization, permissions) stay warnings.
+     */
+    private final class Errors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection source, String error) {
+            LOG.log(System.Logger.Level.WARNING, "NATS server error for node {0}: {1}", nodeId, error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection source, Exception exception) {
+            LOG.log(System.Logger.Level.DEBUG, "NATS connection of node {0}: {1}", nodeId, exception.toString());
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection source, Consumer consumer) {
+            LOG.log(System.Logger.Level.WARNING, "node {0} reads NATS messages too slowly; some were dropped", nodeId);
+        }
     }
 
     /** The connection once it was first established, whether or not it is up now. */

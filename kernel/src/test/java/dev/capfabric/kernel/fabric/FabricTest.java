@@ -224,6 +224,14 @@ class FabricTest {
     }
 
     @Test
+    void aPayloadAboveTheMaxPayloadWithoutJetStreamIsAClear503() {
+        byte[] big = new byte[1536 * 1024]; // above nats-server's default 1 MiB max payload; this server runs without JetStream
+        HttpResponse<String> response = a.post("/v1/capability/beta", "application/octet-stream", big);
+        assertEquals(503, response.statusCode(), response.body());
+        assertTrue(response.body().contains("JetStream"), response.body());
+    }
+
+    @Test
     void readinessIncludesTheNatsLink() {
         JsonNode health = TestNode.json(a.get("/health/ready").body());
         assertTrue(health.toString().contains("\"nats\":\"up\""), health.toPrettyString());
