@@ -1,5 +1,6 @@
 package dev.capfabric.plugin.ocr;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Creation;
 import dev.capfabric.spi.ProviderFactory;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +53,31 @@ class PluginLayerIT {
 
             assertEquals("Loaded from a module layer", json.get("text"));
             assertEquals(List.of("eng"), provider.describe().languages());
+        }
+    }
+
+    @Test
+    void talksToAVisionBackendWhenLoadedInAChildLayer() throws Exception {
+        HttpServer ollama = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        ollama.createContext("/api/generate", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = "{\"model\":\"llava\",\"response\":\"read in a layer\",\"done\":true}".getBytes();
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        ollama.start();
+        try {
+            ProviderFactory visionLlm = factories(pluginLayer(pluginFolder())).get("vision-llm");
+            Creation creation = visionLlm.create(new TestContext(Map.of("base-url",
+                    "http://127.0.0.1:" + ollama.getAddress().getPort(), "model", "llava"), dataDir));
+            try (CapabilityProvider provider = assertInstanceOf(Creation.Ready.class, creation, creation::toString).provider()) {
+                // JSON both ways goes through jackson-jr, itself loaded in the layer
+                assertEquals("read in a layer", provider.handle(TestJobs.png(TextImages.png("x"))).metadata().get("text"));
+            }
+        } finally {
+            ollama.stop(0);
         }
     }
 
