@@ -59,7 +59,15 @@ final class NodeRegistry {
     }
 
     private record Entry(String nodeId, Instant lastHeard, Duration interval, String digest, boolean draining,
-                         boolean saidBye, Instant byeAt, FabricLoad load, NodeCaps caps, String capsDigest) {
+                         boolean saidBye, Instant byeAt, FabricLoad load, NodeCaps caps, String capsDigest,
+                         Map<String, CapabilitySummary> capabilities) {
+
+        // the capabilities are copied once here, so routing reads them per job without copying
+        Entry(String nodeId, Instant lastHeard, Duration interval, String digest, boolean draining, boolean saidBye, Instant byeAt,
+              FabricLoad load, NodeCaps caps, String capsDigest) {
+            this(nodeId, lastHeard, interval, digest, draining, saidBye, byeAt, load, caps, capsDigest,
+                    caps == null || caps.capabilities() == null ? Map.of() : Map.copyOf(caps.capabilities()));
+        }
 
         static Entry expected(String nodeId, Duration interval) {
             return new Entry(nodeId, null, interval, null, false, false, null, FabricLoad.none(), null, null);
@@ -207,9 +215,7 @@ final class NodeRegistry {
     private static RemoteNode view(Entry entry, Instant now) {
         Optional<Double> age = Optional.ofNullable(entry.lastHeard())
                 .map(heard -> Math.max(0, Duration.between(heard, now).toMillis()) / 1000.0);
-        Map<String, CapabilitySummary> capabilities = entry.caps() == null || entry.caps().capabilities() == null
-                ? Map.of() : entry.caps().capabilities();
-        return new RemoteNode(entry.nodeId(), status(entry, now), age, capabilities, entry.load());
+        return new RemoteNode(entry.nodeId(), status(entry, now), age, entry.capabilities(), entry.load());
     }
 
     /** The nodes a discovery waits for: every node not gone, and expected nodes never heard. */

@@ -1,7 +1,7 @@
 package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.dispatch.CancellationFlag;
-import dev.capfabric.kernel.dispatch.LocalRoute;
+import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.node.CapabilitySummary;
@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -36,8 +38,8 @@ import static java.util.Objects.requireNonNull;
  * so no request meets an empty subject.
  *
  * <p>An offloaded job runs on this node only (it is never offloaded again), through the same
- * dispatcher as local jobs, with the deadline it arrived with. At most {@code maxServed} run at once;
- * more are answered 429 at once.
+ * dispatcher as local jobs, with the deadline it arrived with. At most {@code maxServed} are held at
+ * once; more are answered 429 at once.
  */
 final class OffloadServer {
 
@@ -141,34 +143,72 @@ final class OffloadServer {
                     + maxServed + " offloaded jobs", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()), "-");
             return;
         }
-        // the NATS dispatcher thread only hands over: jobs block until they finish
-        Thread.ofVirtual().name("capfabric-offload").start(() -> {
-            try {
-                serve(nats, message, capability);
-            } finally {
-                served.release();
-            }
-        });
+        Headers headers = message.getHeaders();
+        if (headers != null && (headers.containsKey(OffloadWire.INPUT_REF) || headers.containsKey(OffloadWire.PARAMS_REF))) {
+            // reading stored payloads blocks: not on the NATS dispatcher thread
+            Thread.ofVirtual().name("capfabric-offload").start(() -> serve(nats, message, capability));
+        } else {
+            serve(nats, message, capability);
+        }
     }
 
+    /**
+     * Queues the job and answers when it completes, from whichever thread completes it: no thread
+     * waits for an offloaded job, which keeps the hop as short as a plain request/reply.
+     */
     private void serve(Connection nats, ServiceMessage message, Capability capability) {
         Headers headers = message.getHeaders();
         String jobId = Optional.ofNullable(headers == null ? null : headers.getFirst(OffloadWire.JOB_ID))
                 .filter(OffloadWire::validJobId).orElseGet(() -> UUID.randomUUID().toString());
-        Outcome outcome;
+        Job job;
         try {
-            Job job = job(headers, message.getData(), capability, jobId);
-            outcome = LocalRoute.runHere(local.dispatcher(), job, local.nodeId());
+            job = job(headers, message.getData(), capability, jobId);
         } catch (BadOffload e) {
-            outcome = Outcome.Failed.of(400, "bad_input", e.getMessage(), local.nodeId());
+            finish(nats, message, Outcome.Failed.of(400, "bad_input", e.getMessage(), local.nodeId()), jobId);
+            return;
         } catch (LargePayloads.StoreException e) {
-            outcome = new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
-                    Optional.of(Duration.ofSeconds(5)), Map.of());
+            finish(nats, message, new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
+                    Optional.of(Duration.ofSeconds(5)), Map.of()), jobId);
+            return;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "offloaded job " + jobId + " failed", e);
-            outcome = Outcome.Failed.of(500, "internal", "node " + local.nodeId() + " failed the job: " + e, local.nodeId());
+            finish(nats, message, Outcome.Failed.of(400, "bad_input", "malformed offload request: " + e.getMessage(), local.nodeId()), jobId);
+            return;
         }
-        reply(nats, message, outcome, jobId);
+        switch (local.dispatcher().submit(job)) {
+            case Dispatcher.Admission.Refused refused -> finish(nats, message, refused.outcome(), jobId);
+            case Dispatcher.Admission.Queued queued -> queued.outcome()
+                    .orTimeout(Math.max(1, job.timeLeft().toMillis()), TimeUnit.MILLISECONDS)
+                    .whenComplete((outcome, error) -> finish(nats, message, outcome != null ? outcome : failure(job, error), jobId));
+        }
+    }
+
+    private Outcome failure(Job job, Throwable error) {
+        if (error instanceof TimeoutException) {
+            if (job.cancellation() instanceof CancellationFlag flag) {
+                flag.cancel();
+            }
+            return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", local.nodeId());
+        }
+        LOG.log(System.Logger.Level.WARNING, "offloaded job " + job.id() + " failed", error);
+        return Outcome.Failed.of(500, "internal", "node " + local.nodeId() + " failed the job: " + error, local.nodeId());
+    }
+
+    /** Answers and frees the job's slot; an output that must go by reference is stored off the worker thread. */
+    private void finish(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
+        boolean large = outcome instanceof Outcome.Served served && served.result().output().isPresent()
+                && (long) served.result().output().get().size() + 2L * OffloadWire.HEADER_ROOM > nats.getMaxPayload();
+        Runnable answer = () -> {
+            try {
+                reply(nats, message, outcome, jobId);
+            } finally {
+                served.release();
+            }
+        };
+        if (large) {
+            Thread.ofVirtual().name("capfabric-offload-reply").start(answer);
+        } else {
+            answer.run();
+        }
     }
 
     private Job job(Headers headers, byte[] body, Capability capability, String jobId) throws BadOffload, LargePayloads.StoreException {
@@ -281,7 +321,7 @@ final class OffloadServer {
 
     /** Waits up to {@code timeout} for the offloaded jobs still running to answer. */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
-        if (served.tryAcquire(maxServed, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (served.tryAcquire(maxServed, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             served.release(maxServed);
             return true;
         }
