@@ -4,11 +4,13 @@
 #
 #   smoke.sh <capfabric-*.tar.gz> <plugin jar>
 #
-# Unpacks the tarball into a temporary folder and, with no JDK on the PATH:
+# Unpacks the tarball into a temporary folder and, with no JDK on the PATH (the machine's PATH less
+# every Java command):
 #   - bin/capfabric --version and --help answer, and the trained AOT cache is accepted where unpacked;
 #   - the node starts on the bundled runtime and GET /caps answers 200 with JSON;
 #   - every shipped plugin loads (the runtime has the JDK modules it needs) and the capabilities
 #     named by SMOKE_CAPABILITIES (default: ocr stt tts, the engines .ci/setup installs) are present;
+#   - a tts job answers a WAV and an stt job transcribes it (real engines on the bundled runtime);
 #   - a plugin jar dropped into plugins/ shows its capability on /caps within seconds and serves a
 #     job; removed, the capability goes away;
 #   - SIGTERM stops the node cleanly: it drains and exits with status 143 (128 + SIGTERM, the JVM's
@@ -42,11 +44,26 @@ pass() {
     echo "smoke: ok - $*"
 }
 
-# --- a PATH without any JDK: only the few tools bin/capfabric uses -------------------------------
+# --- the machine's PATH less every JDK: each command found on PATH, except Java's own -----------------
+# (engines that providers run, such as flite and espeak-ng, stay reachable)
 mkdir -p "$tmp/path"
-for tool in sh ls sed tr dirname; do
-    ln -s "$(command -v "$tool")" "$tmp/path/$tool"
+old_ifs=$IFS
+IFS=:
+for dir in $PATH; do
+    IFS=$old_ifs
+    for exe in "$dir"/*; do
+        name=${exe##*/}
+        [ -f "$exe" ] && [ -x "$exe" ] && [ ! -e "$tmp/path/$name" ] || continue
+        case $name in
+            java | javac | jar | jlink | jshell | jcmd | jps | jstack | jdeps | jpackage | keytool | jfr | jwebserver) continue ;;
+        esac
+        case $(readlink -f "$exe") in
+            */jvm/* | */jdk* | */jre*) continue ;;
+        esac
+        ln -s "$exe" "$tmp/path/$name"
+    done
 done
+IFS=$old_ifs
 if PATH="$tmp/path" command -v java >/dev/null 2>&1; then
     fail "the test PATH still has a java"
 fi
@@ -81,6 +98,7 @@ fi
 
 # --- start ----------------------------------------------------------------------------------------
 # started directly (not through a function) so that $! is the JVM: env and bin/capfabric both exec
+: >"$tmp/node.log"
 env -i PATH="$tmp/path" HOME="$tmp/home" LANG=C.UTF-8 \
     CAPFABRIC_PORT=0 CAPFABRIC_HOST=127.0.0.1 CAPFABRIC_NODE_ID=smoke CAPFABRIC_PLUGINS_POLL__INTERVAL__MS=500 \
     "$home/bin/capfabric" >"$tmp/node.log" 2>&1 &
@@ -90,7 +108,7 @@ port=""
 waited=0
 while [ -z "$port" ]; do
     kill -0 "$node_pid" 2>/dev/null || fail "the node exited before serving"
-    [ "$waited" -lt 600 ] || fail "the node did not log its port within 60 s"
+    [ "$waited" -lt 1800 ] || fail "the node did not log its port within 180 s"
     port=$(sed -n 's/.* serving on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/node.log" | head -n 1)
     [ -n "$port" ] || { sleep 0.1; waited=$((waited + 1)); }
 done
@@ -123,6 +141,34 @@ for capability in $capabilities; do
     grep -q "\"capabilities\":{.*\"$capability\":{" "$tmp/caps.json" || fail "capability $capability missing from /caps"
     pass "capability $capability present"
 done
+
+# --- real jobs through the shipped plugins: speak a sentence, then transcribe it --------------------
+expected() {
+    case " $capabilities " in
+        *" $1 "*) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+if expected tts; then
+    status=$(curl -s -o "$tmp/hello.wav" -w '%{http_code} %{content_type}' -H 'Content-Type: application/json' \
+        --data '{"text": "hello from the smoke test"}' "$base/v1/capability/tts")
+    case $status in
+        "200 audio/wav"*) ;;
+        *) fail "tts job answered '$status': $(head -c 300 "$tmp/hello.wav")" ;;
+    esac
+    [ "$(head -c 4 "$tmp/hello.wav")" = "RIFF" ] || fail "tts job did not return a WAV file"
+    pass "tts job: $(wc -c <"$tmp/hello.wav") bytes of WAV"
+    if expected stt; then
+        status=$(curl -s -o "$tmp/hello.json" -w '%{http_code} %{content_type}' -H 'Content-Type: audio/wav' \
+            --data-binary "@$tmp/hello.wav" "$base/v1/capability/stt")
+        case $status in
+            "200 application/json"*) ;;
+            *) fail "stt job answered '$status': $(head -c 300 "$tmp/hello.json")" ;;
+        esac
+        grep -q '"text":' "$tmp/hello.json" || fail "stt job returned no text: $(head -c 300 "$tmp/hello.json")"
+        pass "stt job on that WAV: $(head -c 200 "$tmp/hello.json")"
+    fi
+fi
 
 # --- hot add, use, remove a plugin ----------------------------------------------------------------
 cp "$plugin_jar" "$home/plugins/.smoke-echo.jar.part"
