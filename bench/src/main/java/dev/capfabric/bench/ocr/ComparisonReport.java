@@ -17,15 +17,19 @@ final class ComparisonReport {
     private static final int CLI = 1;
     private static final int CLI_ONE_THREAD = 2;
     private static final int IN_PROCESS_SINGLE_BLOCK = 3;
+    private static final int HTTP_NODE = 4;
+
 
     private final List<OcrComparison.PageResult> results;
+    private final List<OcrComparison.PageResult> shortResults;
     private final OcrComparison.PageResult blank;
     private final int repeats;
     private final List<String> versions;
 
-    ComparisonReport(List<OcrComparison.PageResult> results, OcrComparison.PageResult blank, int repeats,
-                     List<String> versions) {
+    ComparisonReport(List<OcrComparison.PageResult> results, List<OcrComparison.PageResult> shortResults,
+                     OcrComparison.PageResult blank, int repeats, List<String> versions) {
         this.results = List.copyOf(results);
+        this.shortResults = List.copyOf(shortResults);
         this.blank = blank;
         this.repeats = repeats;
         this.versions = List.copyOf(versions);
@@ -33,9 +37,7 @@ final class ComparisonReport {
 
     String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| variant | font size | pages | CER in-process | CER CLI | CER in-process psm 6 | wall ms in-process "
-                + "| wall ms CLI | wall ms CLI 1 thread | CPU ms in-process | CPU ms CLI | CPU ms CLI 1 thread |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append(header());
         List<Integer> sizes = results.stream().map(r -> r.page().sizePx()).distinct().sorted().toList();
         for (PageVariant variant : PageVariant.values()) {
             for (int size : sizes) {
@@ -46,6 +48,11 @@ final class ComparisonReport {
             row(md, "all, font " + font + " | ", r -> r.page().font().equals(font));
         }
         row(md, "**all** | ", r -> true);
+
+        md.append("\nShort texts, clean, 24 px, one image per font:\n\n");
+        md.append(header());
+        row(md, shortResults, "one word | 24 px", r -> r.page().lines().getFirst().indexOf(' ') < 0);
+        row(md, shortResults, "one line | 24 px", r -> r.page().lines().getFirst().indexOf(' ') >= 0);
 
         md.append(String.format(Locale.ROOT, "%nOverall: CER %.2f%% in-process vs %.2f%% CLI. Median time per page: "
                         + "in-process %d ms wall / %d ms CPU; CLI %d ms wall / %d ms CPU; CLI with OMP_THREAD_LIMIT=1 %d ms "
@@ -59,6 +66,11 @@ final class ComparisonReport {
                 median(results, r -> r.engines().get(CLI_ONE_THREAD).wallMillis()),
                 median(results, r -> r.engines().get(CLI_ONE_THREAD).cpuMillis()),
                 sum(IN_PROCESS) / (double) sum(CLI), sum(IN_PROCESS) / (double) sum(CLI_ONE_THREAD)));
+        if (withNode()) {
+            md.append(String.format(Locale.ROOT, "%nThrough a node's HTTP API (tesseract provider): CER %.2f%%, median %d ms "
+                    + "wall per page, %.2f of the CLI's wall time summed over all pages.%n", 100 * cer(results, HTTP_NODE),
+                    median(results, r -> r.engines().get(HTTP_NODE).wallMillis()), sum(HTTP_NODE) / (double) sum(CLI)));
+        }
         md.append(String.format(Locale.ROOT, "%nFixed cost per call (a blank page, read %d times): in-process %d ms wall / %d ms CPU; "
                         + "CLI %d ms wall / %d ms CPU; CLI with OMP_THREAD_LIMIT=1 %d ms wall / %d ms CPU.%n", 3 * repeats,
                 blank.engines().get(IN_PROCESS).wallMillis(), blank.engines().get(IN_PROCESS).cpuMillis(),
@@ -74,12 +86,28 @@ final class ComparisonReport {
         return md.toString();
     }
 
+    private boolean withNode() {
+        return results.getFirst().engines().size() > HTTP_NODE;
+    }
+
+    private String header() {
+        String node = withNode() ? " CER HTTP node | wall ms HTTP node |" : "";
+        return "| variant | font size | pages | CER in-process | CER CLI | CER in-process psm 6 | wall ms in-process "
+                + "| wall ms CLI | wall ms CLI 1 thread | CPU ms in-process | CPU ms CLI | CPU ms CLI 1 thread |" + node + "\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (withNode() ? "---:|---:|" : "") + "\n";
+    }
+
     private void row(StringBuilder md, String label, Predicate<OcrComparison.PageResult> filter) {
-        List<OcrComparison.PageResult> group = results.stream().filter(filter).toList();
+        row(md, results, label, filter);
+    }
+
+    private void row(StringBuilder md, List<OcrComparison.PageResult> from, String label,
+                     Predicate<OcrComparison.PageResult> filter) {
+        List<OcrComparison.PageResult> group = from.stream().filter(filter).toList();
         if (group.isEmpty()) {
             return;
         }
-        md.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% | %.2f%% | %.2f%% | %d | %d | %d | %d | %d | %d |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% | %.2f%% | %.2f%% | %d | %d | %d | %d | %d | %d |",
                 label, group.size(), 100 * cer(group, IN_PROCESS), 100 * cer(group, CLI),
                 100 * cer(group, IN_PROCESS_SINGLE_BLOCK),
                 median(group, r -> r.engines().get(IN_PROCESS).wallMillis()),
@@ -88,6 +116,11 @@ final class ComparisonReport {
                 median(group, r -> r.engines().get(IN_PROCESS).cpuMillis()),
                 median(group, r -> r.engines().get(CLI).cpuMillis()),
                 median(group, r -> r.engines().get(CLI_ONE_THREAD).cpuMillis())));
+        if (withNode()) {
+            md.append(String.format(Locale.ROOT, " %.2f%% | %d |", 100 * cer(group, HTTP_NODE),
+                    median(group, r -> r.engines().get(HTTP_NODE).wallMillis())));
+        }
+        md.append('\n');
     }
 
     private long sum(int engine) {

@@ -1,5 +1,6 @@
 package dev.capfabric.bench.ocr;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.Map;
  *
  * <p>Run on demand: {@code ./mvnw -Pbench -pl bench exec:java
  * -Dexec.mainClass=dev.capfabric.bench.ocr.OcrComparison [-Dexec.args="--repeats 3 --out report.md"]}.
+ * With {@code --node http://HOST:PORT} a fifth engine reads every page through a running node's
+ * {@code POST /v1/capability/ocr}, pinned to its {@code tesseract} provider.
  */
 public final class OcrComparison {
 
@@ -27,23 +30,32 @@ public final class OcrComparison {
     public static void main(String[] args) throws Exception {
         int repeats = 3;
         Path out = null;
+        URI node = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --repeats N, --out FILE");
+                case "--node" -> node = URI.create(args[++i]);
+                default -> throw new IllegalArgumentException(
+                        "unknown argument " + args[i] + "; use --repeats N, --out FILE, --node http://HOST:PORT");
             }
         }
         List<SamplePage> pages = pages();
+        List<SamplePage> shortTexts = shortTexts();
         Path work = Files.createTempDirectory("capfabric-ocr-bench");
         List<PageResult> results = new ArrayList<>();
+        List<PageResult> shortResults = new ArrayList<>();
         List<String> versions = new ArrayList<>();
         PageResult blank;
         try (OcrEngine inProcess = new InProcessTesseract(work.resolve("provider-data"), Map.of());
              OcrEngine cli = new TesseractCli(work, false);
              OcrEngine cliSingleThreaded = new TesseractCli(work, true);
-             OcrEngine inProcessSingleBlock = new InProcessTesseract(work.resolve("provider-data-psm6"), Map.of("psm", "6"))) {
-            List<OcrEngine> engines = List.of(inProcess, cli, cliSingleThreaded, inProcessSingleBlock);
+             OcrEngine inProcessSingleBlock = new InProcessTesseract(work.resolve("provider-data-psm6"), Map.of("psm", "6"));
+             OcrEngine overHttp = node == null ? null : new HttpNodeOcr(node)) {
+            List<OcrEngine> engines = new ArrayList<>(List.of(inProcess, cli, cliSingleThreaded, inProcessSingleBlock));
+            if (overHttp != null) {
+                engines.add(overHttp);
+            }
             for (OcrEngine engine : engines) {
                 versions.add(engine.name() + ": " + engine.version());
                 engine.read(pages.getFirst()); // warm up: page cache, JIT, the provider's lazily started engine
@@ -55,10 +67,13 @@ public final class OcrComparison {
                         page.sizePx(), page.variant().label, result.engines().get(0).wallMillis(),
                         result.engines().get(1).wallMillis(), result.engines().get(2).wallMillis());
             }
+            for (SamplePage page : shortTexts) {
+                shortResults.add(measure(page, engines, repeats));
+            }
             // a page without text costs what every call costs: for the CLI, starting and loading the model
             blank = measure(PageRenderer.render(List.of(""), "Serif", 24, PageVariant.CLEAN, 0), engines, 3 * repeats);
         }
-        String report = new ComparisonReport(results, blank, repeats, versions).markdown();
+        String report = new ComparisonReport(results, shortResults, blank, repeats, versions).markdown();
         System.out.println(report);
         if (out != null) {
             Files.writeString(out, report);
@@ -74,6 +89,16 @@ public final class OcrComparison {
                     pages.add(PageRenderer.render(SampleText.linesFor(index, LINES_PER_PAGE), font, size, variant, index));
                 }
             }
+        }
+        return pages;
+    }
+
+    /** One word and one line per font, clean, 24 px: images where the CLI's fixed cost weighs most. */
+    private static List<SamplePage> shortTexts() {
+        List<SamplePage> pages = new ArrayList<>();
+        for (String font : FONTS) {
+            pages.add(PageRenderer.render(List.of("Invoice"), font, 24, PageVariant.CLEAN, 0));
+            pages.add(PageRenderer.render(SampleText.linesFor(pages.size(), 1), font, 24, PageVariant.CLEAN, 0));
         }
         return pages;
     }
@@ -105,7 +130,10 @@ public final class OcrComparison {
         }
     }
 
-    /** Every engine's result on one page, in the order in-process, CLI, CLI single-threaded, in-process with psm 6. */
+    /**
+     * Every engine's result on one page, in the order in-process, CLI, CLI single-threaded, in-process
+     * with psm 6, and the node over HTTP when measured.
+     */
     record PageResult(SamplePage page, List<EngineResult> engines) {
 
         int truthLength() {

@@ -8,7 +8,8 @@ interface OcrEngine extends AutoCloseable {
      *
      * @param text      the recognised text
      * @param wallNanos elapsed time
-     * @param cpuNanos  CPU time spent (user + system), which a busy shared machine disturbs less
+     * @param cpuNanos  CPU time spent (user + system), which a busy shared machine disturbs less; -1 when
+     *                  it is spent elsewhere and not measured
      */
     record Reading(String text, long wallNanos, long cpuNanos) {
     }

@@ -27,7 +27,8 @@ record OllamaApi() implements VisionApi {
 
     @Override
     public Set<ImageFormat> formats() {
-        // the multimodal models decode images with stb_image, which reads PNG and JPEG reliably
+        // Ollama's API names no formats; PNG and JPEG are what its vision models take everywhere, and
+        // others depend on the model runner's decoder, so they are refused here rather than guessed at
         return Set.of(ImageFormat.PNG, ImageFormat.JPEG);
     }
 
