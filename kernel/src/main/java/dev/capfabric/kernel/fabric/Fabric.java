@@ -58,6 +58,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
     private final Set<String> fetchingCaps = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> probed = new ConcurrentHashMap<>();
+    private volatile Discovered lastDiscovery;
 
     public Fabric(FabricSettings settings, String nodeId, String kernelVersion, NodeDescriber describer, Dispatcher dispatcher,
                   PluginHost plugins, Clock clock, MeterRegistry meters) {
@@ -116,7 +117,7 @@ public final class Fabric implements FabricView, AutoCloseable {
         // peers may have missed changes while the link was down: full capabilities, then a discovery
         heartbeats.publish(nats, true);
         try {
-            discovery.gather(nats);
+            lastDiscovery = discovery.gather(nats);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -275,11 +276,18 @@ public final class Fabric implements FabricView, AutoCloseable {
             return Optional.empty();
         }
         try {
-            return Optional.of(discovery.gather(nats.get()));
+            Discovered discovered = discovery.gather(nats.get());
+            lastDiscovery = discovered;
+            return Optional.of(discovered);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** How the latest discovery went (the first runs when the link comes up); empty before any. */
+    public Optional<Discovered> lastDiscovery() {
+        return Optional.ofNullable(lastDiscovery);
     }
 
     /** Heartbeats dropped because their subject and body named different nodes. */

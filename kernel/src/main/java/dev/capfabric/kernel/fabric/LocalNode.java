@@ -13,6 +13,7 @@ import dev.capfabric.spi.Capability;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,12 +31,18 @@ final class LocalNode {
     private final Dispatcher dispatcher;
     private final PluginHost plugins;
     private volatile boolean draining;
+    // derived once per inventory change: routing reads them for every job
+    private volatile Derived derived;
+
+    private record Derived(Map<String, CapabilitySummary> capabilities, String digest) {
+    }
 
     LocalNode(String nodeId, NodeDescriber describer, Dispatcher dispatcher, PluginHost plugins) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.describer = requireNonNull(describer, "describer is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.plugins = requireNonNull(plugins, "plugins is null");
+        plugins.addListener(() -> derived = null);
     }
 
     String nodeId() {
@@ -49,7 +56,17 @@ final class LocalNode {
 
     /** Capabilities derived from the usable providers. */
     Map<String, CapabilitySummary> capabilities() {
-        return NodeDescriber.capabilities(plugins.inventory());
+        return derived().capabilities();
+    }
+
+    private Derived derived() {
+        Derived current = derived;
+        if (current == null) {
+            Map<String, CapabilitySummary> capabilities = Collections.unmodifiableMap(NodeDescriber.capabilities(plugins.inventory()));
+            current = new Derived(capabilities, digest(capabilities));
+            derived = current;
+        }
+        return current;
     }
 
     Inventory inventory() {
@@ -62,7 +79,7 @@ final class LocalNode {
 
     /** Identifies the capabilities: equal digests mean equal capabilities. */
     String digest() {
-        return digest(capabilities());
+        return derived().digest();
     }
 
     static String digest(Map<String, CapabilitySummary> capabilities) {

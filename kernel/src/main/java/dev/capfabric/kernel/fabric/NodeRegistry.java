@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,7 +67,7 @@ final class NodeRegistry {
         Entry(String nodeId, Instant lastHeard, Duration interval, String digest, boolean draining, boolean saidBye, Instant byeAt,
               FabricLoad load, NodeCaps caps, String capsDigest) {
             this(nodeId, lastHeard, interval, digest, draining, saidBye, byeAt, load, caps, capsDigest,
-                    caps == null || caps.capabilities() == null ? Map.of() : Map.copyOf(caps.capabilities()));
+                    caps == null || caps.capabilities() == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(caps.capabilities())));
         }
 
         static Entry expected(String nodeId, Duration interval) {

@@ -49,13 +49,18 @@ final class OffloadClient {
 
     /** A job made ready to send: references to stored payloads are deleted on close. */
     static final class Prepared implements AutoCloseable {
-        private final Headers headers;
+        private final String parameters;
+        private final String parametersRef;
+        private final String inputRef;
         private final byte[] body;
         private final List<String> stored;
         private final LargePayloads payloads;
 
-        private Prepared(Headers headers, byte[] body, List<String> stored, LargePayloads payloads) {
-            this.headers = headers;
+        private Prepared(String parameters, String parametersRef, String inputRef, byte[] body, List<String> stored,
+                         LargePayloads payloads) {
+            this.parameters = parameters;
+            this.parametersRef = parametersRef;
+            this.inputRef = inputRef;
             this.body = body;
             this.stored = stored;
             this.payloads = payloads;
@@ -87,29 +92,22 @@ final class OffloadClient {
 
     /** Encodes a job; the input and parameters go by reference when they would not fit the max payload. */
     Prepared prepare(Connection nats, Job job) throws LargePayloads.StoreException {
-        Headers headers = new Headers()
-                .put(OffloadWire.JOB_ID, job.id())
-                .put(OffloadWire.CAPABILITY, job.capability().name())
-                .put(OffloadWire.ORIGIN, self)
-                .put(OffloadWire.DEADLINE, job.deadline().toString())
-                .put(OffloadWire.CONTENT_TYPE, job.input().mediaType());
         List<String> stored = new ArrayList<>();
         String parameters = OffloadWire.headerJson(job.parameters());
-        if (parameters.length() <= OffloadWire.HEADER_JSON_LIMIT) {
-            headers.put(OffloadWire.PARAMS, parameters);
-        } else {
-            String ref = payloads.put(job.id(), "params", parameters.getBytes(StandardCharsets.US_ASCII));
-            stored.add(ref);
-            headers.put(OffloadWire.PARAMS_REF, ref);
+        String parametersRef = null;
+        if (parameters.length() > OffloadWire.HEADER_JSON_LIMIT) {
+            parametersRef = payloads.put(job.id(), "params", parameters.getBytes(StandardCharsets.US_ASCII));
+            stored.add(parametersRef);
         }
         byte[] body = job.input().bytes();
-        if ((long) body.length + headers.serializedLength() + OffloadWire.HEADER_ROOM > nats.getMaxPayload()) {
-            String ref = payloads.put(job.id(), "input", body);
-            stored.add(ref);
-            headers.put(OffloadWire.INPUT_REF, ref);
+        String inputRef = null;
+        int headerBytes = parametersRef == null ? parameters.length() : 0;
+        if ((long) body.length + headerBytes + OffloadWire.HEADER_ROOM > nats.getMaxPayload()) {
+            inputRef = payloads.put(job.id(), "input", body);
+            stored.add(inputRef);
             body = new byte[0];
         }
-        return new Prepared(headers, body, stored, payloads);
+        return new Prepared(parametersRef == null ? parameters : null, parametersRef, inputRef, body, stored, payloads);
     }
 
     /** Sends the job to {@code nodeId} and waits for its answer until the job's deadline. */
@@ -118,23 +116,27 @@ final class OffloadClient {
         if (left.isZero()) {
             return new Attempt.Unanswered("the deadline passed before the job could be sent", true);
         }
-        Headers headers = new Headers(prepared.headers).put(OffloadWire.TIMEOUT_MS, String.valueOf(left.toMillis()));
+        Headers headers = new Headers()
+                .put(OffloadWire.JOB_ID, job.id())
+                .put(OffloadWire.CAPABILITY, job.capability().name())
+                .put(OffloadWire.TIMEOUT_MS, String.valueOf(left.toMillis()))
+                .put(OffloadWire.CONTENT_TYPE, job.input().mediaType());
+        if (prepared.parameters != null) {
+            headers.put(OffloadWire.PARAMS, prepared.parameters);
+        } else {
+            headers.put(OffloadWire.PARAMS_REF, prepared.parametersRef);
+        }
+        if (prepared.inputRef != null) {
+            headers.put(OffloadWire.INPUT_REF, prepared.inputRef);
+        }
         Message request = NatsMessage.builder()
                 .subject(subjects.capability(nodeId, job.capability()))
                 .headers(headers)
                 .data(prepared.body)
                 .build();
-        CompletableFuture<Message> answer = new CompletableFuture<>();
+        CompletableFuture<Message> answer = nats.requestWithTimeout(request, left);
         Set<CompletableFuture<Message>> waiting = pending.computeIfAbsent(nodeId, id -> ConcurrentHashMap.newKeySet());
         waiting.add(answer);
-        CompletableFuture<Message> exchange = nats.requestWithTimeout(request, left);
-        exchange.whenComplete((message, error) -> {
-            if (error != null) {
-                answer.completeExceptionally(error);
-            } else {
-                answer.complete(message);
-            }
-        });
         try {
             Message reply = answer.get(left.toMillis() + 50, TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
@@ -143,7 +145,7 @@ final class OffloadClient {
             return new Attempt.Answered(decode(reply, nodeId));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof JetStreamStatusException || (cause != null && String.valueOf(cause.getMessage()).contains("503"))) {
+            if (cause instanceof JetStreamStatusException) {
                 return noResponders(nodeId, job);
             }
             if (cause instanceof NodeLost lost) {
@@ -165,8 +167,10 @@ final class OffloadClient {
             return new Attempt.Answered(new Outcome.Failed(502, "internal", "node " + nodeId + " answered with a malformed reply: "
                     + e.getMessage(), nodeId, Optional.empty(), Optional.empty(), Map.of()));
         } finally {
-            exchange.cancel(true);
             waiting.remove(answer);
+            if (!answer.isDone()) {
+                answer.cancel(true);
+            }
         }
     }
 

@@ -250,9 +250,7 @@ final class OffloadServer {
     }
 
     private void reply(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
-        Headers headers = new Headers()
-                .put(OffloadWire.NODE, outcome.node())
-                .put(OffloadWire.JOB_ID, jobId);
+        Headers headers = new Headers().put(OffloadWire.NODE, outcome.node());
         byte[] body;
         try {
             body = switch (outcome) {
@@ -260,7 +258,7 @@ final class OffloadServer {
                 case Outcome.Failed failed -> failed(failed, headers);
             };
         } catch (LargePayloads.StoreException e) {
-            headers = new Headers().put(OffloadWire.NODE, local.nodeId()).put(OffloadWire.JOB_ID, jobId);
+            headers = new Headers().put(OffloadWire.NODE, local.nodeId());
             body = failed(new Outcome.Failed(503, "unavailable", "the job ran but its result could not be sent back: " + e.getMessage(),
                     local.nodeId(), Optional.empty(), Optional.empty(), Map.of()), headers);
         }
@@ -289,7 +287,7 @@ final class OffloadServer {
             }
             body = output.bytes();
         } else {
-            headers.put(OffloadWire.RESULT, "json").put(OffloadWire.CONTENT_TYPE, Payload.JSON);
+            headers.put(OffloadWire.RESULT, "json");
             body = Json.bytes(result.metadata());
         }
         if ((long) body.length + headers.serializedLength() + OffloadWire.HEADER_ROOM > maxPayload) {

@@ -14,14 +14,16 @@ import java.util.regex.Pattern;
  * The shape of an offloaded job on NATS: job metadata travels in headers, the input and output as
  * raw bytes in the body (or, above the max payload, by reference to an Object Store object).
  *
- * <p>Request headers: {@value #JOB_ID}, {@value #CAPABILITY}, {@value #ORIGIN}, {@value #TIMEOUT_MS}
- * (time left, which the serving node turns into its own deadline, so clock skew between machines
- * cannot expire a job early), {@value #DEADLINE} (the caller's deadline, for logs), {@value #CONTENT_TYPE},
- * {@value #PARAMS} (a JSON object, non-ASCII escaped) or {@value #PARAMS_REF}, and {@value #INPUT_REF}
- * when the input travels by reference. Reply headers: {@value #STATUS} (the HTTP status),
- * {@value #NODE}, {@value #PROVIDER}, {@value #RESULT} ({@code payload}, {@code json} or {@code error}),
- * {@value #CONTENT_TYPE}, {@value #METADATA} or {@value #METADATA_REF}, {@value #OUTPUT_REF},
- * {@value #KIND} and {@value #RETRY_AFTER_MS} for errors, whose body is {@code {"message", "details"}}.
+ * <p>Request headers: {@value #JOB_ID}, {@value #CAPABILITY}, {@value #TIMEOUT_MS} (the deadline as
+ * the time left, which the serving node turns into its own deadline, so clock skew between machines
+ * cannot expire a job early), {@value #CONTENT_TYPE}, {@value #PARAMS} (a JSON object, non-ASCII
+ * escaped) or {@value #PARAMS_REF}, and {@value #INPUT_REF} when the input travels by reference.
+ * Reply headers: {@value #STATUS} (the HTTP status), {@value #NODE}, {@value #PROVIDER},
+ * {@value #RESULT} ({@code payload}, {@code json} or {@code error}), for payloads {@value #CONTENT_TYPE}
+ * and {@value #METADATA} or {@value #METADATA_REF}, {@value #OUTPUT_REF} when the output travels by
+ * reference, and {@value #KIND} and {@value #RETRY_AFTER_MS} for errors, whose body is
+ * {@code {"message", "details"}}. Every header counts against the max payload and costs time on both
+ * sides, so there is none that the subject or the request/reply pairing already says.
  */
 final class OffloadWire {
 
@@ -29,7 +31,6 @@ final class OffloadWire {
     static final String CAPABILITY = "Capfabric-Capability";
     static final String ORIGIN = "Capfabric-Origin";
     static final String TIMEOUT_MS = "Capfabric-Timeout-Ms";
-    static final String DEADLINE = "Capfabric-Deadline";
     static final String CONTENT_TYPE = "Content-Type";
     static final String PARAMS = "Capfabric-Params";
     static final String PARAMS_REF = "Capfabric-Params-Ref";

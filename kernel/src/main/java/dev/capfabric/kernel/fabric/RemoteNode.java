@@ -13,7 +13,8 @@ import static java.util.Objects.requireNonNull;
  * @param nodeId       its id
  * @param status       its status now
  * @param age          seconds since it was last heard; empty when never
- * @param capabilities what it can do, by capability name (empty until its capabilities arrived)
+ * @param capabilities what it can do, by capability name (empty until its capabilities arrived); an
+ *                     unmodifiable map, kept as given: routing builds these views for every job
  * @param load         its last reported load
  */
 record RemoteNode(String nodeId, NodeStatus status, Optional<Double> age, Map<String, CapabilitySummary> capabilities,
@@ -26,7 +27,7 @@ record RemoteNode(String nodeId, NodeStatus status, Optional<Double> age, Map<St
         requireNonNull(nodeId, "nodeId is null");
         requireNonNull(status, "status is null");
         requireNonNull(age, "age is null");
-        capabilities = Map.copyOf(capabilities);
+        requireNonNull(capabilities, "capabilities is null");
         requireNonNull(load, "load is null");
     }
 
