@@ -32,25 +32,34 @@ import java.util.zip.GZIPOutputStream;
  *   <li>the tarball's size and what takes the space (each part gzip-compressed on its own).</li>
  * </ul>
  *
- * <pre>java distribution/src/bench/DistributionBench.java distribution/target/capfabric-VERSION-linux-x86_64.tar.gz [runs] [idle-seconds]</pre>
+ * <pre>java distribution/src/bench/DistributionBench.java distribution/target/capfabric-VERSION-linux-x86_64.tar.gz [runs] [idle-seconds] [NAME=VALUE ...]</pre>
  *
+ * NAME=VALUE pairs are set in every node's environment, e.g. {@code CAPFABRIC_PROVIDERS_SPHINX4_ENABLED=false}.
  * Needs a JDK 25 to run this file (the node itself runs on the tarball's runtime) and GNU tar.
  * Prints Markdown for docs/BENCHMARKS.md.
  */
 public final class DistributionBench {
 
-    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    private static final Duration START_LIMIT = Duration.ofSeconds(180);
 
-    private record Mode(String label, Map<String, String> environment, boolean emptyPlugins) {
+    private record Mode(String label, Map<String, String> environment) {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            throw new IllegalArgumentException("usage: java DistributionBench.java <tarball> [runs] [idle-seconds]");
+            throw new IllegalArgumentException("usage: java DistributionBench.java <tarball> [runs] [idle-seconds] [NAME=VALUE ...]");
         }
         Path tarball = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         int idleSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 3; i < args.length; i++) {
+            int equals = args[i].indexOf('=');
+            if (equals < 1) {
+                throw new IllegalArgumentException("expected NAME=VALUE, got " + args[i]);
+            }
+            settings.put(args[i].substring(0, equals), args[i].substring(equals + 1));
+        }
 
         Path scratch = Files.createTempDirectory("capfabric-bench");
         try {
@@ -63,8 +72,11 @@ public final class DistributionBench {
 
             System.out.println("## P5 — distribution (" + tarball.getFileName() + ")\n");
             System.out.println(machine());
-            startup(installation, emptyPlugins, runs, scratch);
-            memory(installation, idleSeconds, scratch);
+            if (!settings.isEmpty()) {
+                System.out.println("Node environment: `" + settings + "`.\n");
+            }
+            startup(installation, emptyPlugins, runs, scratch, settings);
+            memory(installation, idleSeconds, scratch, settings);
             size(tarball, installation);
             System.out.println("\nload average at the end: " + loadAverage());
         } finally {
@@ -74,11 +86,13 @@ public final class DistributionBench {
 
     // ---- launch to first 200 -----------------------------------------------------------------------
 
-    private static void startup(Path installation, Path emptyPlugins, int runs, Path scratch) throws Exception {
+    private static void startup(Path installation, Path emptyPlugins, int runs, Path scratch, Map<String, String> settings)
+            throws Exception {
         List<Mode> modes = List.of(
-                new Mode("AOT cache (default)", Map.of(), false),
-                new Mode("no AOT cache (CAPFABRIC_AOT=off)", Map.of("CAPFABRIC_AOT", "off"), false),
-                new Mode("AOT cache, no plugins (kernel alone)", Map.of("CAPFABRIC_PLUGINS_DIR", emptyPlugins.toString()), true));
+                new Mode("AOT cache (default)", with(settings, Map.of())),
+                new Mode("no AOT cache (CAPFABRIC_AOT=off)", with(settings, Map.of("CAPFABRIC_AOT", "off"))),
+                new Mode("AOT cache, no plugins (kernel alone)",
+                        with(settings, Map.of("CAPFABRIC_PLUGINS_DIR", emptyPlugins.toString()))));
         Map<Mode, List<Long>> millis = new LinkedHashMap<>();
         modes.forEach(mode -> millis.put(mode, new ArrayList<>()));
         Path work = Files.createDirectories(scratch.resolve("work"));
@@ -135,10 +149,10 @@ public final class DistributionBench {
 
     // ---- idle resident memory ----------------------------------------------------------------------
 
-    private static void memory(Path installation, int idleSeconds, Path scratch) throws Exception {
+    private static void memory(Path installation, int idleSeconds, Path scratch, Map<String, String> settings) throws Exception {
         int port = freePort();
         Path log = scratch.resolve("memory-run.log");
-        Process process = node(installation, port, Files.createDirectories(scratch.resolve("work-memory")), Map.of())
+        Process process = node(installation, port, Files.createDirectories(scratch.resolve("work-memory")), settings)
                 .redirectOutput(log.toFile()).start();
         try (HttpClient http = HttpClient.newHttpClient()) {
             URI caps = URI.create("http://127.0.0.1:" + port + "/caps");
@@ -278,6 +292,12 @@ public final class DistributionBench {
         environment.put("CAPFABRIC_WORK_DIR", work.toString());
         environment.putAll(extra);
         return builder;
+    }
+
+    private static Map<String, String> with(Map<String, String> settings, Map<String, String> more) {
+        Map<String, String> combined = new LinkedHashMap<>(settings);
+        combined.putAll(more);
+        return combined;
     }
 
     private static void stop(Process process) throws InterruptedException {
