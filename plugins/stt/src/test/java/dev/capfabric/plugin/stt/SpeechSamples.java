@@ -14,10 +14,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SpeechSamples {
 
-    /** Sentences both Sphinx engines recognise word for word from flite's slt voice. */
+    /** Sentences pocketsphinx recognises word for word from flite's slt voice. */
     public static final String CHILDREN = "the children are playing in the park";
-    public static final String WEATHER = "the weather is nice and sunny today";
     public static final String KEYS = "can you help me find my keys";
+    /** Sentences both pocketsphinx and Sphinx4 recognise word for word from flite's slt voice. */
+    public static final String WEATHER = "the weather is nice and sunny today";
+    public static final String MEETING = "the meeting has been moved to next week";
 
     private SpeechSamples() {
     }

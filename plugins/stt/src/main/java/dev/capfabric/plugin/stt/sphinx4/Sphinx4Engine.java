@@ -28,13 +28,17 @@ final class Sphinx4Engine implements AutoCloseable {
     private final Context context;
     private final Recognizer recognizer;
 
-    Sphinx4Engine(Sphinx4Model model) throws IOException {
+    /**
+     * @param model  the model to load
+     * @param config URL of the XML configuration, see {@link Sphinx4Setup}
+     */
+    Sphinx4Engine(Sphinx4Model model, String config) throws IOException {
         Configuration configuration = new Configuration();
         configuration.setAcousticModelPath(model.acousticModel());
         configuration.setDictionaryPath(model.dictionary());
         configuration.setLanguageModelPath(model.languageModel());
         configuration.setSampleRate(SAMPLE_RATE);
-        context = new Context(configuration);
+        context = new Context(config, configuration);
         recognizer = context.getInstance(Recognizer.class);
         recognizer.allocate();
     }

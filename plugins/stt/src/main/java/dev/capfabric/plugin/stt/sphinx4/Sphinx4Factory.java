@@ -49,8 +49,10 @@ public final class Sphinx4Factory implements ProviderFactory {
             Sphinx4Model model = settings.path("model-dir").isPresent()
                     ? Sphinx4Model.inFolder(settings.path("model-dir").get())
                     : Sphinx4Model.bundled();
+            requireXml();
             Logger sphinxLog = Sphinx4Logging.routeTo(context.logger());
-            EnginePool<Sphinx4Engine> engines = new EnginePool<>(ID, concurrency, () -> new Sphinx4Engine(model));
+            String config = Sphinx4Setup.write(context.dataDir());
+            EnginePool<Sphinx4Engine> engines = new EnginePool<>(ID, concurrency, () -> new Sphinx4Engine(model, config));
             LocalSttProvider.Profile profile = new LocalSttProvider.Profile(ID, "cmusphinx-" + model.language(),
                     new SupportedLanguages(ID, List.of(model.language())),
                     new SpeechAudioReader(new Resampler(), Sphinx4Engine.SAMPLE_RATE, maxSeconds),
@@ -64,6 +66,17 @@ public final class Sphinx4Factory implements ProviderFactory {
             return Creation.unusable(e.getMessage());
         } catch (Exception | LinkageError e) {
             return Creation.unusable("Sphinx4 could not load its model: " + e);
+        }
+    }
+
+    /**
+     * Sphinx4 parses its configuration with the JDK's SAX parser. The plugin does not require
+     * {@code java.xml} itself, so that a runtime without it loses only this provider, with this reason.
+     */
+    private static void requireXml() throws UnusableException {
+        ModuleLayer layer = Sphinx4Factory.class.getModule().getLayer();
+        if ((layer == null ? ModuleLayer.boot() : layer).findModule("java.xml").isEmpty()) {
+            throw new UnusableException("Sphinx4 needs the JDK module java.xml, which this node's runtime lacks");
         }
     }
 }
