@@ -116,10 +116,14 @@ final class NodeRegistry {
         Duration interval = interval(beat.intervalMs());
         FabricLoad load = beat.load() == null ? FabricLoad.none() : beat.load();
         Entry updated = nodes.compute(subjectNodeId, (id, old) -> {
-            boolean fresh = beat.caps() != null && subjectNodeId.equals(beat.caps().nodeId());
-            NodeCaps caps = fresh ? beat.caps() : old == null ? null : old.caps();
-            String capsDigest = fresh ? beat.digest() : old == null ? null : old.capsDigest();
-            return new Entry(id, now, interval, beat.digest(), beat.draining(), false, null, load, caps, capsDigest);
+            if (beat.caps() != null && subjectNodeId.equals(beat.caps().nodeId())) {
+                return new Entry(id, now, interval, beat.digest(), beat.draining(), false, null, load, beat.caps(), beat.digest());
+            }
+            if (old == null) {
+                return new Entry(id, now, interval, beat.digest(), beat.draining(), false, null, load, null, null);
+            }
+            return new Entry(id, now, interval, beat.digest(), beat.draining(), false, null, load, old.caps(), old.capsDigest(),
+                    old.capabilities());
         });
         boolean current = updated.caps() != null && updated.capsDigest() != null && updated.capsDigest().equals(beat.digest());
         return current ? Received.ACCEPTED : Received.NEEDS_CAPS;
