@@ -20,6 +20,8 @@ module capfabric.kernel {
     requires micrometer.registry.prometheus;
     // OSHI (an automatic module) logs through SLF4J; resolving it here brings in the JUL binding
     requires org.slf4j;
+    // to quiet one expected Helidon warning (http.GlobalMappers)
+    requires java.logging;
 
     // JCTools reads fields through sun.misc.Unsafe
     requires jdk.unsupported;

@@ -79,6 +79,7 @@ public final class Kernel implements AutoCloseable {
                 plugins, clock, meters));
         JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
+        dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there
         this.server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
