@@ -195,6 +195,21 @@ class DispatchTest {
     }
 
     @Test
+    void onlyOneCapabilitySegmentIsAJobPath() {
+        TestNode node = start(1, Map.of());
+        for (String path : List.of("/v1/capability/echo/extra", "/v1/capability/", "/v1/capability/a%2Fb", "/v1/capability/%2e%2e")) {
+            HttpResponse<String> response = node.postJson(path, "{}");
+            assertEquals(404, response.statusCode(), path + " → " + response.body());
+            assertEquals("not_found", TestNode.json(response.body()).at("/error/kind").asText());
+        }
+        HttpResponse<String> get = node.get("/v1/capability/echo");
+        assertEquals(405, get.statusCode(), get.body());
+        assertEquals("POST", get.headers().firstValue("Allow").orElseThrow());
+        assertEquals(404, node.get("/v1/capability/echo/extra").statusCode());
+        assertEquals(200, node.postJson("/v1/capability/echo", "{}").statusCode());
+    }
+
+    @Test
     void badRequestHeadersAreRefusedWith400() {
         TestNode node = start(1, Map.of());
         assertEquals(400, node.postJson("/v1/capability/echo", "{}", "X-Request-Timeout", "soon").statusCode());

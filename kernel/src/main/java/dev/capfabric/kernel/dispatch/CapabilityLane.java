@@ -59,6 +59,11 @@ final class CapabilityLane implements AutoCloseable {
         return settings;
     }
 
+    /** The capability's usable providers, preferred first. */
+    List<ProviderSlot> usableProviders() {
+        return providers.get();
+    }
+
     /** Queues a job; false when the queue is full (or the lane closed). */
     boolean offer(QueuedJob job) {
         // MpmcArrayQueue rounds its capacity up to a power of two: enforce the configured bound ourselves
@@ -179,13 +184,23 @@ final class CapabilityLane implements AutoCloseable {
      * named, else the most preferred one with a free slot, else the most preferred.
      */
     private Optional<ProviderSlot> choose(QueuedJob queuedJob) {
-        List<ProviderSlot> usable = providers.get().stream().filter(slot -> Dispatcher.offers(slot, queuedJob.job)).toList();
         Optional<String> named = queuedJob.job.parameter("provider");
-        if (named.isPresent()) {
-            return usable.stream().filter(slot -> slot.id().equals(named.get())).findFirst();
+        ProviderSlot preferred = null;
+        for (ProviderSlot slot : providers.get()) {
+            if (!Dispatcher.offers(slot, queuedJob.job)) {
+                continue;
+            }
+            if (named.isPresent()) {
+                if (slot.id().equals(named.get())) {
+                    return Optional.of(slot);
+                }
+            } else if (slot.inflight() < slot.concurrency()) {
+                return Optional.of(slot);
+            } else if (preferred == null) {
+                preferred = slot;
+            }
         }
-        return usable.stream().filter(slot -> slot.inflight() < slot.concurrency()).findFirst()
-                .or(() -> usable.stream().findFirst());
+        return Optional.ofNullable(preferred);
     }
 
     private Outcome noProvider(QueuedJob queuedJob) {

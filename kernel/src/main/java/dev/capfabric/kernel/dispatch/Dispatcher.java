@@ -71,8 +71,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     }
 
     private CapabilityLane newLane(Capability capability) {
+        UsableProviders usable = new UsableProviders(capability);
         CapabilityLane lane = new CapabilityLane(capability, nodeId, settingsFor(capability),
-                () -> plugins.inventory().usable(capability), metrics);
+                () -> usable.in(plugins.inventory()), metrics);
         Gauge.builder("capfabric.queue.depth", lane, CapabilityLane::depth)
                 .description("Jobs waiting for a worker")
                 .tag("capability", capability.name())
@@ -82,7 +83,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
 
     /** The limits that apply to a capability's jobs. */
     public DispatchSettings settingsFor(Capability capability) {
-        return DispatchSettings.of(settings, capability.name());
+        // a lane keeps its settings: reading them from the config tree on every request costs more than the job
+        CapabilityLane lane = lanes.get(capability);
+        return lane != null ? lane.settings() : DispatchSettings.of(settings, capability.name());
     }
 
     /**
@@ -99,7 +102,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             return refused(capability, "cancelled", Outcome.Failed.of(499, "cancelled", "the job was cancelled before it was queued", nodeId));
         }
         Inventory inventory = plugins.inventory();
-        List<ProviderSlot> usable = inventory.usable(capability);
+        CapabilityLane lane = lanes.get(capability);
+        List<ProviderSlot> usable = lane != null ? lane.usableProviders() : inventory.usable(capability);
         Optional<String> named = job.parameter("provider");
         if (named.isPresent() && inventory.providers().stream()
                 .noneMatch(slot -> capability.equals(slot.capability()) && slot.id().equals(named.get()))) {
@@ -107,12 +111,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
                     "no provider '" + named.get() + "' for " + capability + " on this node", nodeId, named,
                     Optional.empty(), Map.of("providers", inventory.usable(capability).stream().map(ProviderSlot::id).toList())));
         }
-        List<ProviderSlot> fitting = usable.stream()
-                .filter(slot -> named.isEmpty() || slot.id().equals(named.get()))
-                .filter(slot -> offers(slot, job))
-                .toList();
-        CapabilityLane lane = lanes.get(capability);
-        if (fitting.isEmpty() || lane == null) {
+        boolean fits = usable.stream()
+                .anyMatch(slot -> (named.isEmpty() || slot.id().equals(named.get())) && offers(slot, job));
+        if (!fits || lane == null) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("providers", inventory.unusableReasons(capability));
             job.parameter("model").ifPresent(m -> details.put("model", m));

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,28 +17,35 @@ import static java.util.Objects.requireNonNull;
 public final class JobMetrics {
 
     private final MeterRegistry registry;
+    // meters found once: building a meter id from tags on every job is most of what recording costs
+    private final Map<Key, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Map<Key, Timer> durations = new ConcurrentHashMap<>();
 
     public JobMetrics(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
     }
 
+    /** A meter's tags; providers and outcomes are few, so the maps stay small. */
+    private record Key(Capability capability, String provider, String outcome) {
+    }
+
     /** Counts one finished job and, when it ran, its duration. */
     void outcome(Capability capability, String provider, String outcome, double millis) {
-        Counter.builder("capfabric.jobs")
-                .description("Jobs by capability, provider and outcome")
-                .tag("capability", capability.name())
-                .tag("provider", provider)
-                .tag("outcome", outcome)
-                .register(registry)
+        outcomes.computeIfAbsent(new Key(capability, provider, outcome), key -> Counter.builder("capfabric.jobs")
+                        .description("Jobs by capability, provider and outcome")
+                        .tag("capability", key.capability().name())
+                        .tag("provider", key.provider())
+                        .tag("outcome", key.outcome())
+                        .register(registry))
                 .increment();
         if (millis > 0) {
-            Timer.builder("capfabric.job.duration")
-                    .description("Time providers spent on jobs")
-                    .tag("capability", capability.name())
-                    .tag("provider", provider)
-                    .publishPercentileHistogram()
-                    .register(registry)
-                    .record(Duration.ofNanos((long) (millis * 1e6)));
+            durations.computeIfAbsent(new Key(capability, provider, ""), key -> Timer.builder("capfabric.job.duration")
+                            .description("Time providers spent on jobs")
+                            .tag("capability", key.capability().name())
+                            .tag("provider", key.provider())
+                            .publishPercentileHistogram()
+                            .register(registry))
+                    .record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
         }
     }
 

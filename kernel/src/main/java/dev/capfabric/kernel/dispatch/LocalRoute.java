@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.dispatch;
 
 import dev.capfabric.kernel.plugins.PluginHost;
+import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
 
@@ -69,7 +70,12 @@ public final class LocalRoute implements JobRoute {
 
     @Override
     public boolean knows(Capability capability) {
-        return plugins.inventory().known().contains(capability);
+        for (ProviderSlot slot : plugins.inventory().providers()) {
+            if (capability.equals(slot.capability())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

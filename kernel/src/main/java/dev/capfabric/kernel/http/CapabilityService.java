@@ -1,7 +1,8 @@
 package dev.capfabric.kernel.http;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.capfabric.kernel.config.NodeId;
 import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.DispatchSettings;
@@ -28,7 +29,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -50,6 +51,9 @@ public final class CapabilityService implements HttpService {
     private final String nodeId;
     private final Dispatcher dispatcher;
     private final JobRoute route;
+    private final JobIds jobIds = new JobIds();
+    // names already checked and known: validating a name costs two regular-expression matches
+    private final Map<String, Capability> knownNames = new ConcurrentHashMap<>();
 
     public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
@@ -59,25 +63,49 @@ public final class CapabilityService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/{capability}", this::run)
-                .any("/{capability}", (request, response) -> {
+        // a prefix route, the name cut out below: a "/{capability}" pattern costs a regular expression
+        // and a parameter map on every request
+        rules.post("/*", this::run)
+                .any("/*", (request, response) -> {
+                    if (capabilityName(request).isEmpty()) {
+                        fail(response, 404, "not_found", "no such path: " + request.path().absolute().path(), Map.of());
+                        return;
+                    }
                     response.header(HeaderNames.ALLOW, "POST");
                     fail(response, 405, "method_not_allowed", "use POST to run a job", Map.of());
                 });
     }
 
+    /** The one path segment after this service's path, if that is all there is. */
+    private static Optional<String> capabilityName(ServerRequest request) {
+        String path = request.path().path();
+        if (path.length() < 2 || path.charAt(0) != '/' || path.indexOf('/', 1) >= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(path.substring(1));
+    }
+
     private void run(ServerRequest request, ServerResponse response) {
         response.header(NODE, nodeId);
-        String name = request.path().pathParameters().get("capability");
-        if (!Capability.isValid(name)) {
-            fail(response, 404, "not_found", "'" + name + "' is not a capability name", Map.of("known", route.knownCapabilities()));
+        Optional<String> segment = capabilityName(request);
+        if (segment.isEmpty()) {
+            fail(response, 404, "not_found", "no such path: " + request.path().absolute().path(), Map.of());
             return;
         }
-        Capability capability = Capability.of(name);
+        String name = segment.get();
+        Capability capability = knownNames.get(name);
+        if (capability == null) {
+            if (!Capability.isValid(name)) {
+                fail(response, 404, "not_found", "'" + name + "' is not a capability name", Map.of("known", route.knownCapabilities()));
+                return;
+            }
+            capability = Capability.of(name);
+        }
         if (!route.knows(capability)) {
             fail(response, 404, "not_found", "no node knows capability '" + name + "'", Map.of("known", route.knownCapabilities()));
             return;
         }
+        knownNames.putIfAbsent(name, capability);
         DispatchSettings limits = dispatcher.settingsFor(capability);
         Job job;
         try {
@@ -113,25 +141,51 @@ public final class CapabilityService implements HttpService {
 
     private Job readJob(ServerRequest request, Capability capability, DispatchSettings limits) {
         long max = limits.maxBodyBytes();
-        request.headers().contentLength().ifPresent(length -> {
-            if (length > max) {
-                throw new BadRequest(413, "too_large", "body of " + length + " bytes is above the " + max + "-byte limit for " + capability);
-            }
-        });
-        byte[] body = readBounded(request, max, capability);
+        long declared = declaredLength(request);
+        if (declared > max) {
+            throw new BadRequest(413, "too_large", "body of " + declared + " bytes is above the " + max + "-byte limit for " + capability);
+        }
+        byte[] body = declared >= 0 ? readExactly(request, (int) declared) : readBounded(request, max, capability);
         String mediaType = request.headers().first(HeaderNames.CONTENT_TYPE).orElse(Payload.OCTETS);
         Payload input = new Payload(mediaType, body);
 
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (isJson(input.baseType())) {
-            parameters.putAll(jsonParameters(body));
-        }
+        Map<String, String> parameters = isJson(input.baseType()) ? jsonParameters(body) : new LinkedHashMap<>();
         for (String key : request.query().names()) {
             parameters.put(key, request.query().get(key));
         }
         Duration timeout = timeout(request, limits);
-        String jobId = request.headers().first(JOB_ID).filter(NodeId::isValid).orElseGet(() -> UUID.randomUUID().toString());
+        String jobId = request.headers().first(JOB_ID).filter(NodeId::isValid).orElseGet(jobIds::next);
         return new Job(jobId, capability, parameters, input, Instant.now().plus(timeout), new CancellationFlag());
+    }
+
+    /**
+     * The Content-Length, or -1 for a body of unknown length (chunked). Read as text on purpose:
+     * {@code Headers.contentLength()} converts through Helidon's global mapper registry, which costs
+     * more than the rest of a small job's request handling.
+     */
+    private static long declaredLength(ServerRequest request) {
+        Optional<String> header = request.headers().first(HeaderNames.CONTENT_LENGTH);
+        if (header.isEmpty()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.get().strip());
+        } catch (NumberFormatException e) {
+            throw new BadRequest(400, "bad_input", "Content-Length '" + header.get() + "' is not a number");
+        }
+    }
+
+    private static byte[] readExactly(ServerRequest request, int length) {
+        try (InputStream in = request.content().inputStream()) {
+            byte[] body = new byte[length];
+            int read = in.readNBytes(body, 0, length);
+            if (read < length) {
+                throw new BadRequest(400, "bad_input", "body ended after " + read + " of " + length + " bytes");
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static byte[] readBounded(ServerRequest request, long max, Capability capability) {
@@ -150,25 +204,31 @@ public final class CapabilityService implements HttpService {
         return baseType.equals(Payload.JSON) || baseType.endsWith("+json");
     }
 
+    /** The top-level scalar fields of a JSON object, as their text; nested values are skipped. */
     private static Map<String, String> jsonParameters(byte[] body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        // streamed rather than read as a tree: a parameter object is small, a tree of it costs more than the job
+        try (JsonParser parser = Json.MAPPER.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadRequest(400, "bad_input", "the JSON body must be an object");
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+                    parameters.put(field, parser.getText());
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new BadRequest(400, "bad_input", "malformed JSON body: more after the object");
+            }
         } catch (JacksonException e) {
             throw new BadRequest(400, "bad_input", "malformed JSON body: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (root == null || !root.isObject()) {
-            throw new BadRequest(400, "bad_input", "the JSON body must be an object");
-        }
-        Map<String, String> parameters = new LinkedHashMap<>();
-        root.properties().forEach(field -> {
-            JsonNode value = field.getValue();
-            if (value.isValueNode() && !value.isNull()) {
-                parameters.put(field.getKey(), value.asText());
-            }
-        });
         return parameters;
     }
 

@@ -38,13 +38,21 @@ public record Inventory(List<ProviderSlot> providers,
 
     /** Usable providers of a capability, the configured preference first, then by id. */
     public List<ProviderSlot> usable(Capability capability) {
+        return ranked(capability).stream().filter(ProviderSlot::usable).toList();
+    }
+
+    /**
+     * Every provider of a capability, usable or not, in the order {@link #usable} keeps: fixed for this
+     * inventory, so callers on a hot path may keep it and filter by {@link ProviderSlot#usable()}.
+     */
+    public List<ProviderSlot> ranked(Capability capability) {
         List<String> preference = preferences.getOrDefault(capability.name(), List.of());
         Function<ProviderSlot, Integer> rank = slot -> {
             int index = preference.indexOf(slot.id());
             return index < 0 ? Integer.MAX_VALUE : index;
         };
         return providers.stream()
-                .filter(slot -> capability.equals(slot.capability()) && slot.usable())
+                .filter(slot -> capability.equals(slot.capability()))
                 .sorted(Comparator.comparing(rank).thenComparing(ProviderSlot::id))
                 .toList();
     }

@@ -1,0 +1,43 @@
+package dev.capfabric.kernel.dispatch;
+
+import dev.capfabric.kernel.plugins.Inventory;
+import dev.capfabric.kernel.plugins.ProviderSlot;
+import dev.capfabric.spi.Capability;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A capability's usable providers in preference order, as {@link Inventory#usable} gives them, for
+ * every job: the order is worked out once per inventory (it changes only when plugins do), and only
+ * whether each provider is usable right now is checked per call.
+ */
+final class UsableProviders {
+
+    private record Ranking(Inventory inventory, List<ProviderSlot> ranked) {
+    }
+
+    private final Capability capability;
+    private volatile Ranking last;
+
+    UsableProviders(Capability capability) {
+        this.capability = requireNonNull(capability, "capability is null");
+    }
+
+    List<ProviderSlot> in(Inventory inventory) {
+        Ranking ranking = last;
+        if (ranking == null || ranking.inventory() != inventory) {
+            ranking = new Ranking(inventory, inventory.ranked(capability));
+            last = ranking;
+        }
+        List<ProviderSlot> usable = new ArrayList<>(ranking.ranked().size());
+        for (ProviderSlot slot : ranking.ranked()) {
+            if (slot.usable()) {
+                usable.add(slot);
+            }
+        }
+        return usable;
+    }
+}
