@@ -4,6 +4,7 @@ import io.helidon.common.buffers.DataReader;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.webserver.ServerConnectionException;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,6 +23,10 @@ import static java.util.Objects.requireNonNull;
  * or a broken connection means the client is gone. A client that half-closes its side and still
  * waits for the answer counts as gone too, as it does for most proxies.
  *
+ * <p>Reading starts only once a handler has waited {@link #WATCH_AFTER}: most jobs are done by then,
+ * and reading ahead on every request would put a thread hand-off into each one's path. A client that
+ * leaves a job that takes longer is noticed within that delay.
+ *
  * <p>Guarantees: at most one thread reads the socket at any time; bytes reach Helidon exactly once
  * and in order; at most {@link #MAX_AHEAD} bytes are held (a client that pipelines more is no longer
  * watched until Helidon has read them).
@@ -31,9 +36,13 @@ final class ClientConnection implements Supplier<byte[]> {
     /** The most bytes read ahead and held for Helidon. */
     static final int MAX_AHEAD = 64 * 1024;
 
+    /** How long a handler waits before its client is watched. */
+    static final Duration WATCH_AFTER = Duration.ofMillis(20);
+
     /** One handler's watch on its client; closing it stops the watch. */
     final class Watch implements AutoCloseable {
         private final Runnable onGone;
+        private final long openedNanos = System.nanoTime();
         private volatile boolean gone;
 
         private Watch(Runnable onGone) {
@@ -43,6 +52,15 @@ final class ClientConnection implements Supplier<byte[]> {
         /** Whether the client went away while this watch was open. */
         boolean clientGone() {
             return gone;
+        }
+
+        long openedNanos() {
+            return openedNanos;
+        }
+
+        /** Starts reading ahead for this watch, if it is still open (called by the {@link WatchSweeper}). */
+        void startReading() {
+            ClientConnection.this.startReading(this);
         }
 
         private void fire() {
@@ -57,6 +75,7 @@ final class ClientConnection implements Supplier<byte[]> {
     }
 
     private final HelidonSocket socket;
+    private final WatchSweeper sweeper;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readFinished = lock.newCondition();
     private final ArrayDeque<byte[]> ahead = new ArrayDeque<>(4);
@@ -70,9 +89,11 @@ final class ClientConnection implements Supplier<byte[]> {
      * @param socket      the connection's socket
      * @param alreadyRead what Helidon read before handing the connection over (while telling
      *                    protocols apart); served first
+     * @param sweeper     starts watches that have waited {@link #WATCH_AFTER}
      */
-    ClientConnection(HelidonSocket socket, DataReader alreadyRead) {
+    ClientConnection(HelidonSocket socket, DataReader alreadyRead, WatchSweeper sweeper) {
         this.socket = requireNonNull(socket, "socket is null");
+        this.sweeper = requireNonNull(sweeper, "sweeper is null");
         int available = alreadyRead.available();
         if (available > 0) {
             byte[] first = alreadyRead.readBytes(available);
@@ -117,26 +138,34 @@ final class ClientConnection implements Supplier<byte[]> {
     Watch watch(Runnable onGone) {
         Watch opened = new Watch(requireNonNull(onGone, "onGone is null"));
         boolean goneAlready;
-        boolean startReading = false;
         lock.lock();
         try {
             goneAlready = ended || failure != null;
             if (!goneAlready) {
                 watch = opened;
-                if (!reading && aheadBytes < MAX_AHEAD) {
-                    reading = true;
-                    startReading = true;
-                }
             }
         } finally {
             lock.unlock();
         }
         if (goneAlready) {
             opened.fire();
-        } else if (startReading) {
-            Thread.ofVirtual().name("capfabric-client-watch").start(this::readAhead);
+        } else {
+            sweeper.add(opened);
         }
         return opened;
+    }
+
+    private void startReading(Watch waiting) {
+        lock.lock();
+        try {
+            if (watch != waiting || reading || aheadBytes >= MAX_AHEAD) {
+                return;
+            }
+            reading = true;
+        } finally {
+            lock.unlock();
+        }
+        Thread.ofVirtual().name("capfabric-client-watch").start(this::readAhead);
     }
 
     private void unwatch(Watch closed) {
@@ -148,6 +177,7 @@ final class ClientConnection implements Supplier<byte[]> {
         } finally {
             lock.unlock();
         }
+        sweeper.remove(closed);
     }
 
     /** Runs on the watch thread, which owns {@code reading} until it leaves. */

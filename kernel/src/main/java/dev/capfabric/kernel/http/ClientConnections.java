@@ -37,6 +37,7 @@ public final class ClientConnections implements ServerConnectionSelector {
     private static final ScopedValue<ClientConnection> CURRENT = ScopedValue.newInstance();
 
     private final ServerConnectionSelector http1;
+    private final WatchSweeper sweeper = new WatchSweeper();
 
     private ClientConnections(ServerConnectionSelector http1) {
         this.http1 = requireNonNull(http1, "http1 is null");
@@ -74,7 +75,7 @@ public final class ClientConnections implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext context) {
-        ClientConnection client = new ClientConnection(context.serverSocket(), context.dataReader());
+        ClientConnection client = new ClientConnection(context.serverSocket(), context.dataReader(), sweeper);
         ServerConnection connection = http1.connection(new WatchedContext(context, DataReader.create(client)));
         return new WatchedConnection(connection, client);
     }
