@@ -231,6 +231,22 @@ class PluginLoadingTest {
     }
 
     @Test
+    void pluginCarryingItsOwnCopyOfAKernelLibraryLoadsEvenWithAutomaticModules() {
+        // the kernel's layer holds org.jctools.core; this plugin carries a module of that name too, and an
+        // automatic module, which would otherwise read both copies
+        Path auto = TestPlugins.automaticLibrary(home.resolve("plugins/clash/testlib.jar"), "auto-1");
+        TestPlugins.jar(home.resolve("plugins/clash/jctools-own.jar"), Map.of(
+                "module-info.java", "module org.jctools.core { exports shadow; }",
+                "shadow/Marker.java", "package shadow; public final class Marker { }"), List.of());
+        TestPlugins.provider("test.clash", "clash", "echo").tagFromLibrary().build(home.resolve("plugins/clash/clash.jar"), List.of(auto));
+        TestNode node = start(Map.of());
+
+        JsonNode caps = node.getJson("/caps");
+        assertEquals("loaded", plugin(caps, "clash").get("status").asText(), caps.toPrettyString());
+        assertEquals("auto-1", TestNode.json(node.postJson("/v1/capability/echo", "{}").body()).get("tag").asText());
+    }
+
+    @Test
     void providerDisabledByEnvironmentIsListedButGivesNoCapability() {
         TestPlugins.provider("test.echo", "echo-one", "echo").build(home.resolve("plugins/echo.jar"));
         TestPlugins.provider("test.other", "other-one", "other").build(home.resolve("plugins/other.jar"));

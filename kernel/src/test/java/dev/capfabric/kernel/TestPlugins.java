@@ -254,6 +254,12 @@ public final class TestPlugins {
         }
     }
 
+    /** A plain jar (no module-info, so an automatic module) whose {@code testlib.Version.value()} returns {@code version}. */
+    public static Path automaticLibrary(Path jar, String version) {
+        return jar(jar, Map.of("testlib/Version.java", "package testlib; public final class Version { public static String value() { return \""
+                + version + "\"; } }\n"), List.of());
+    }
+
     /** A library module {@code testlib} whose {@code testlib.Version.value()} returns {@code version}. */
     public static Path library(Path jar, String version) {
         return jar(jar, Map.of(

@@ -191,10 +191,10 @@ public final class PluginHost implements AutoCloseable {
             shown.add(slot);
         }
 
+        List<ProviderSlot> leaving = new ArrayList<>();
         for (Map.Entry<String, ProviderSlot> old : live.entrySet()) {
             if (!nextLive.containsKey(old.getKey())) {
-                old.getValue().retire();
-                retiring.add(old.getValue());
+                leaving.add(old.getValue());
             }
         }
         live.clear();
@@ -203,7 +203,12 @@ public final class PluginHost implements AutoCloseable {
         List<PluginReport> reports = plugins.values().stream().map(LoadedPlugin::report).toList();
         List<PluginJar> jars = plugins.values().stream().flatMap(p -> p.jars().stream()).toList();
         shown.sort(Comparator.comparing(ProviderSlot::id).thenComparing(ProviderSlot::plugin));
+        // the new view goes out before the old providers retire, so no reader sees a retiring provider listed
         publish(new Inventory(shown, reports, jars, settings.preferences()));
+        for (ProviderSlot slot : leaving) {
+            slot.retire();
+            retiring.add(slot);
+        }
     }
 
     private static List<Candidate> rank(List<Candidate> candidates, Optional<String> pinnedPlugin) {

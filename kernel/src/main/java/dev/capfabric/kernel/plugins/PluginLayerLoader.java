@@ -67,7 +67,7 @@ final class PluginLayerLoader {
         ModuleLayer layer;
         List<String> moduleNames;
         try {
-            ModuleFinder finder = ModuleFinder.of(jars.toArray(Path[]::new));
+            ModuleFinder finder = ShadowingFinder.of(ModuleFinder.of(jars.toArray(Path[]::new)), parent);
             Set<String> roots = finder.findAll().stream().map(ref -> ref.descriptor().name()).collect(Collectors.toSet());
             Configuration configuration = parent.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
             ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(configuration, List.of(parent),

@@ -1,0 +1,107 @@
+package dev.capfabric.kernel.plugins;
+
+import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
+import java.lang.module.ModuleReference;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Finds a plugin's modules so that what the plugin carries shadows what the kernel's layer holds.
+ *
+ * <p>An automatic module reads every module it can see, including the kernel's. When a plugin
+ * carries its own copy of a library the kernel also has (say Jackson), the plugin's automatic modules
+ * would read two modules of one name, and the layer could not be defined. For such a plugin each
+ * automatic module is given an explicit descriptor instead: open, exporting all its packages, and
+ * requiring every module it would have read, except the kernel's copies of modules the plugin
+ * carries itself. Plugins without such a clash are found exactly as they are.
+ */
+final class ShadowingFinder implements ModuleFinder {
+
+    private final Map<String, ModuleReference> modules;
+
+    private ShadowingFinder(Map<String, ModuleReference> modules) {
+        this.modules = modules;
+    }
+
+    /**
+     * A finder over the plugin's modules.
+     *
+     * @param plugin the plugin's jars
+     * @param parent the layer the plugin's layer will sit on
+     */
+    static ModuleFinder of(ModuleFinder plugin, ModuleLayer parent) {
+        Set<ModuleReference> found = plugin.findAll();
+        Set<String> own = new TreeSet<>();
+        found.forEach(ref -> own.add(ref.descriptor().name()));
+        Set<String> visible = new TreeSet<>();
+        collectNames(parent, visible);
+        Set<String> shadowed = new HashSet<>(visible);
+        shadowed.retainAll(own);
+        if (shadowed.isEmpty() || found.stream().noneMatch(ref -> ref.descriptor().isAutomatic())) {
+            return plugin;
+        }
+        Map<String, ModuleReference> modules = new LinkedHashMap<>();
+        for (ModuleReference ref : found) {
+            ModuleDescriptor descriptor = ref.descriptor();
+            modules.put(descriptor.name(), descriptor.isAutomatic() ? explicit(ref, found, own, visible) : ref);
+        }
+        return new ShadowingFinder(modules);
+    }
+
+    private static void collectNames(ModuleLayer layer, Set<String> names) {
+        layer.modules().forEach(module -> names.add(module.getName()));
+        layer.parents().forEach(parent -> collectNames(parent, names));
+    }
+
+    private static ModuleReference explicit(ModuleReference automatic, Set<ModuleReference> plugin, Set<String> own, Set<String> visible) {
+        ModuleDescriptor descriptor = automatic.descriptor();
+        String name = descriptor.name();
+        ModuleDescriptor.Builder builder = ModuleDescriptor.newOpenModule(name);
+        descriptor.rawVersion().ifPresent(builder::version);
+        descriptor.mainClass().ifPresent(builder::mainClass);
+        builder.packages(descriptor.packages());
+        descriptor.packages().forEach(builder::exports);
+        descriptor.provides().forEach(builder::provides);
+        for (String other : own) {
+            // an explicit module of the plugin that requires this one must not be required back: that is a cycle
+            if (!other.equals(name) && !requires(plugin, other, name)) {
+                builder.requires(Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE), other);
+            }
+        }
+        for (String kernelModule : visible) {
+            if (!own.contains(kernelModule) && !kernelModule.equals("java.base")) {
+                builder.requires(kernelModule);
+            }
+        }
+        ModuleDescriptor replaced = builder.build();
+        return new ModuleReference(replaced, automatic.location().orElse(null)) {
+            @Override
+            public ModuleReader open() throws IOException {
+                return automatic.open();
+            }
+        };
+    }
+
+    private static boolean requires(Set<ModuleReference> plugin, String module, String required) {
+        return plugin.stream()
+                .filter(ref -> ref.descriptor().name().equals(module) && !ref.descriptor().isAutomatic())
+                .anyMatch(ref -> ref.descriptor().requires().stream().anyMatch(r -> r.name().equals(required)));
+    }
+
+    @Override
+    public Optional<ModuleReference> find(String name) {
+        return Optional.ofNullable(modules.get(name));
+    }
+
+    @Override
+    public Set<ModuleReference> findAll() {
+        return Set.copyOf(modules.values());
+    }
+}
