@@ -45,6 +45,10 @@ public final class DistributionBench {
     private record Mode(String label, Map<String, String> environment) {
     }
 
+    /** One start: wall time to the first 200, and the CPU time the JVM had used by then (all its threads). */
+    private record Start(long wallMillis, long cpuMillis) {
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             throw new IllegalArgumentException("usage: java DistributionBench.java <tarball> [runs] [idle-seconds] [NAME=VALUE ...]");
@@ -93,30 +97,32 @@ public final class DistributionBench {
                 new Mode("no AOT cache (CAPFABRIC_AOT=off)", with(settings, Map.of("CAPFABRIC_AOT", "off"))),
                 new Mode("AOT cache, no plugins (kernel alone)",
                         with(settings, Map.of("CAPFABRIC_PLUGINS_DIR", emptyPlugins.toString()))));
-        Map<Mode, List<Long>> millis = new LinkedHashMap<>();
-        modes.forEach(mode -> millis.put(mode, new ArrayList<>()));
+        Map<Mode, List<Start>> starts = new LinkedHashMap<>();
+        modes.forEach(mode -> starts.put(mode, new ArrayList<>()));
         Path work = Files.createDirectories(scratch.resolve("work"));
         for (int run = 0; run < runs; run++) {
             // rotate the order so that no mode always runs right after another
             for (int i = 0; i < modes.size(); i++) {
                 Mode mode = modes.get((i + run) % modes.size());
-                millis.get(mode).add(firstCaps(installation, mode.environment(), work));
+                starts.get(mode).add(firstCaps(installation, mode.environment(), work));
             }
         }
         System.out.println("### Launch to first 200 on GET /caps\n");
-        System.out.println("Median of " + runs + " interleaved runs per mode, milliseconds from starting bin/capfabric"
-                + " (a new JVM each time) to the first 200:\n");
-        System.out.println("| mode | median ms | min | max | runs |");
-        System.out.println("|---|---:|---:|---:|---|");
-        millis.forEach((mode, values) -> {
-            List<Long> sorted = values.stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %s |%n", mode.label(), median(sorted),
-                    sorted.getFirst(), sorted.getLast(), values);
+        System.out.println("Median of " + runs + " interleaved runs per mode: wall milliseconds from starting bin/capfabric"
+                + " (a new JVM each time) to the first 200, and the CPU milliseconds the JVM had used by then"
+                + " (user + system, all threads; less sensitive than wall time to other load on the machine):\n");
+        System.out.println("| mode | wall ms (median) | min | max | CPU ms (median) | wall ms of each run |");
+        System.out.println("|---|---:|---:|---:|---:|---|");
+        starts.forEach((mode, values) -> {
+            List<Long> wall = values.stream().map(Start::wallMillis).sorted().toList();
+            List<Long> cpu = values.stream().map(Start::cpuMillis).sorted().toList();
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %s |%n", mode.label(), median(wall),
+                    wall.getFirst(), wall.getLast(), median(cpu), values.stream().map(Start::wallMillis).toList());
         });
         System.out.println();
     }
 
-    private static long firstCaps(Path installation, Map<String, String> extra, Path work) throws Exception {
+    private static Start firstCaps(Path installation, Map<String, String> extra, Path work) throws Exception {
         int port = freePort();
         ProcessBuilder builder = node(installation, port, work, extra).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         URI caps = URI.create("http://127.0.0.1:" + port + "/caps");
@@ -134,7 +140,8 @@ public final class DistributionBench {
                     try {
                         if (http.send(HttpRequest.newBuilder(caps).timeout(Duration.ofSeconds(5)).build(),
                                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                            long wall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                            return new Start(wall, cpuMillis(process.pid()));
                         }
                     } catch (IOException notListeningYet) {
                         // connection refused until the server is bound
@@ -187,6 +194,14 @@ public final class DistributionBench {
         } finally {
             stop(process);
         }
+    }
+
+    /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux). */
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ": state is field 3, utime field 14, stime field 15
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     }
 
     private static Map<String, String> procStatus(long pid) throws IOException {
