@@ -2,32 +2,24 @@ package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobRoute;
-import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.node.CapabilitySummary;
-import dev.capfabric.kernel.node.NodeCaps;
 import dev.capfabric.kernel.node.NodeDescriber;
 import dev.capfabric.kernel.plugins.PluginHost;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
-import io.nats.client.Message;
-import io.nats.client.Subscription;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
 import static java.util.Objects.requireNonNull;
@@ -55,12 +47,10 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final FabricRoute route;
     private final Discovery discovery;
     private final HeartbeatPublisher heartbeats;
+    private final RegistryFeed feed;
+    private final NodeWatch watch;
     private final ScheduledExecutorService scheduler;
-    private final AtomicLong malformed = new AtomicLong();
-    private final Set<String> fetchingCaps = ConcurrentHashMap.newKeySet();
-    private final Map<String, Instant> probed = new ConcurrentHashMap<>();
     private volatile Discovered lastDiscovery;
-    private volatile Subscription heartbeatInbox;
 
     public Fabric(FabricSettings settings, String nodeId, String kernelVersion, NodeDescriber describer, Dispatcher dispatcher,
                   PluginHost plugins, Clock clock, MeterRegistry meters) {
@@ -80,6 +70,8 @@ public final class Fabric implements FabricView, AutoCloseable {
                 client, this::upConnection);
         this.discovery = new Discovery(local, subjects, registry, settings.discoveryWindow());
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
+        this.feed = new RegistryFeed(nodeId, subjects, registry, client, settings.heartbeatInterval(), this::upConnection);
+        this.watch = new NodeWatch(registry, client, subjects, clock, settings.heartbeatInterval(), this::upConnection);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
         registerMeters(requireNonNull(meters, "meters is null"));
     }
@@ -91,7 +83,7 @@ public final class Fabric implements FabricView, AutoCloseable {
         }
         FunctionCounter.builder("capfabric.fabric.heartbeats.dropped", registry, NodeRegistry::mismatchedHeartbeats)
                 .description("Heartbeats dropped").tag("reason", "id_mismatch").register(meters);
-        FunctionCounter.builder("capfabric.fabric.heartbeats.dropped", malformed, AtomicLong::get)
+        FunctionCounter.builder("capfabric.fabric.heartbeats.dropped", feed, RegistryFeed::malformed)
                 .description("Heartbeats dropped").tag("reason", "malformed").register(meters);
         Gauge.builder("capfabric.fabric.link.up", link, l -> l.isUp() ? 1 : 0)
                 .description("Whether the NATS link is up").register(meters);
@@ -106,19 +98,15 @@ public final class Fabric implements FabricView, AutoCloseable {
 
     private void linkUp(Connection nats, boolean first) {
         if (first) {
-            // heartbeats are read in batches on the fabric's own thread: with a thousand nodes that saves a
-            // thread wake-up per heartbeat, and statuses are judged in whole intervals anyway
-            heartbeatInbox = nats.subscribe(subjects.allHeartbeats());
-            io.nats.client.Dispatcher inbound = nats.createDispatcher();
-            inbound.subscribe(subjects.allByes(), this::byeReceived);
-            inbound.subscribe(subjects.discover(), request -> discovery.answer(nats, request));
+            feed.subscribe(nats);
+            nats.createDispatcher().subscribe(subjects.discover(), request -> discovery.answer(nats, request));
             server.start(nats);
             long interval = settings.heartbeatInterval().toMillis();
             scheduler.scheduleAtFixedRate(guarded(this::heartbeat), interval, interval, TimeUnit.MILLISECONDS);
             long sweep = Math.max(10, interval / 4);
-            scheduler.scheduleWithFixedDelay(guarded(this::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(guarded(watch::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
             long batch = Math.max(10, Math.min(250, interval / 20));
-            scheduler.scheduleWithFixedDelay(guarded(this::readHeartbeats), batch, batch, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(guarded(feed::readHeartbeats), batch, batch, TimeUnit.MILLISECONDS);
         }
         // peers may have missed changes while the link was down: full capabilities, then a discovery
         heartbeats.publish(nats, true);
@@ -146,136 +134,6 @@ public final class Fabric implements FabricView, AutoCloseable {
     private void capabilitiesChanged() {
         server.refresh();
         heartbeat();
-    }
-
-    private synchronized void readHeartbeats() {
-        Subscription inbox = heartbeatInbox;
-        if (inbox == null) {
-            return;
-        }
-        try {
-            for (long pending = inbox.getPendingMessageCount(); pending > 0; pending--) {
-                Message message = inbox.nextMessage(Duration.ofMillis(1));
-                if (message == null) {
-                    return;
-                }
-                heartbeatReceived(message);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IllegalStateException e) {
-            // the connection closed while reading: the node is stopping
-        }
-    }
-
-    private void heartbeatReceived(Message message) {
-        Optional<String> node = subjects.nodeIdIn(message.getSubject(), "heartbeat");
-        if (node.isEmpty()) {
-            malformed.incrementAndGet();
-            return;
-        }
-        if (node.get().equals(local.nodeId())) {
-            return;
-        }
-        Heartbeat beat;
-        try {
-            beat = Json.MAPPER.readValue(message.getData(), Heartbeat.class);
-        } catch (Exception e) {
-            malformed.incrementAndGet();
-            LOG.log(System.Logger.Level.DEBUG, "dropped a malformed heartbeat on {0}: {1}", message.getSubject(), e.getMessage());
-            return;
-        }
-        if (registry.heartbeat(node.get(), beat) == NodeRegistry.Received.NEEDS_CAPS) {
-            fetchCaps(node.get());
-        }
-    }
-
-    private void byeReceived(Message message) {
-        Optional<String> node = subjects.nodeIdIn(message.getSubject(), "bye");
-        if (node.isEmpty() || node.get().equals(local.nodeId())) {
-            return;
-        }
-        try {
-            HeartbeatPublisher.Bye bye = Json.MAPPER.readValue(message.getData(), HeartbeatPublisher.Bye.class);
-            if (bye == null || !node.get().equals(bye.nodeId())) {
-                malformed.incrementAndGet();
-                return;
-            }
-        } catch (Exception e) {
-            malformed.incrementAndGet();
-            return;
-        }
-        LOG.log(System.Logger.Level.INFO, "node {0} said bye", node.get());
-        // heartbeats that arrived before the bye are still waiting for their batch: they must not revive it
-        readHeartbeats();
-        registry.bye(node.get());
-        client.abandon(node.get(), "node " + node.get() + " left the fabric (bye) before answering");
-    }
-
-    /** Asks a node for its capabilities, once at a time per node, in the background. */
-    private void fetchCaps(String nodeId) {
-        Optional<Connection> nats = upConnection();
-        if (nats.isEmpty() || !fetchingCaps.add(nodeId)) {
-            return;
-        }
-        Thread.ofVirtual().name("capfabric-caps-fetch").start(() -> {
-            try {
-                Message reply = nats.get().request(subjects.caps(nodeId), null, settings.heartbeatInterval());
-                if (reply != null && !reply.isStatusMessage()) {
-                    NodeCaps caps = Json.MAPPER.readValue(reply.getData(), NodeCaps.class);
-                    if (nodeId.equals(caps.nodeId())) {
-                        registry.capabilities(caps, reply.getHeaders() == null ? null : reply.getHeaders().getFirst(OffloadWire.DIGEST));
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "could not fetch the capabilities of node {0}: {1}", nodeId, e.getMessage());
-            } finally {
-                fetchingCaps.remove(nodeId);
-            }
-        });
-    }
-
-    private void sweep() {
-        for (NodeRegistry.Transition change : registry.sweep()) {
-            LOG.log(System.Logger.Level.INFO, "node {0}: {1} -> {2}", change.nodeId(), change.from().wireName(), change.to().wireName());
-            if (change.to() == NodeStatus.STALE || change.to() == NodeStatus.GONE) {
-                client.abandon(change.nodeId(), "node " + change.nodeId() + " went " + change.to().wireName() + " before answering");
-            }
-        }
-        probeWaitedOn();
-    }
-
-    /**
-     * A node killed outright sends no bye and is noticed only when it goes stale. Nodes holding our
-     * jobs are checked sooner: a caps request that meets no responders shows the node is gone from
-     * NATS, and its jobs are tried elsewhere.
-     */
-    private void probeWaitedOn() {
-        Optional<Connection> nats = upConnection();
-        if (nats.isEmpty()) {
-            return;
-        }
-        Instant now = clock.instant();
-        for (String nodeId : client.waitingOn()) {
-            Instant last = probed.get(nodeId);
-            if (last != null && Duration.between(last, now).compareTo(settings.heartbeatInterval()) < 0) {
-                continue;
-            }
-            probed.put(nodeId, now);
-            nats.get().requestWithTimeout(subjects.caps(nodeId), null, settings.heartbeatInterval())
-                    .whenComplete((reply, error) -> {
-                        boolean noResponders = (reply != null && reply.isStatusMessage())
-                                || (error != null && error.getCause() instanceof io.nats.client.JetStreamStatusException)
-                                || error instanceof io.nats.client.JetStreamStatusException;
-                        if (noResponders) {
-                            LOG.log(System.Logger.Level.INFO, "node {0} holds jobs of this node but no longer answers on NATS", nodeId);
-                            client.abandon(nodeId, "node " + nodeId + " disappeared from NATS before answering");
-                        }
-                    });
-        }
-        probed.keySet().retainAll(client.waitingOn());
     }
 
     private Optional<Connection> upConnection() {
