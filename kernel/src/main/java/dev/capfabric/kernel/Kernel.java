@@ -109,8 +109,9 @@ public final class Kernel implements AutoCloseable {
     public static Kernel start(NodeSettings settings, Clock clock) {
         requireNonNull(settings, "settings is null");
         Kernel kernel = new Kernel(settings, requireNonNull(clock, "clock is null"));
-        kernel.plugins.start();
+        // serve first: /caps and liveness answer at once while plugins load (readiness waits for a usable provider)
         kernel.server.start();
+        kernel.plugins.start();
         kernel.fabric.ifPresent(Fabric::start);
         LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on http://{2}:{3} with capabilities {4}",
                 kernel.describer.version(), settings.nodeId(), settings.host(), String.valueOf(kernel.port()),

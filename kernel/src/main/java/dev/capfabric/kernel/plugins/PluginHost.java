@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -165,6 +167,7 @@ public final class PluginHost implements AutoCloseable {
             }
         }
 
+        Map<String, Future<ProviderSlot>> created = createNewWinners(byId);
         Map<String, ProviderSlot> nextLive = new LinkedHashMap<>();
         for (Map.Entry<String, List<Candidate>> group : byId.entrySet()) {
             String id = group.getKey();
@@ -184,7 +187,8 @@ public final class PluginHost implements AutoCloseable {
             String key = winner.plugin().copy() + "/" + id;
             ProviderSlot slot = live.get(key);
             if (slot == null) {
-                slot = create(winner, providerSettings);
+                Future<ProviderSlot> pending = created.get(key);
+                slot = pending == null ? create(winner, providerSettings) : joined(pending);
                 origins.put(slot, winner.plugin().copy());
             }
             nextLive.put(key, slot);
@@ -208,6 +212,36 @@ public final class PluginHost implements AutoCloseable {
         for (ProviderSlot slot : leaving) {
             slot.retire();
             retiring.add(slot);
+        }
+    }
+
+    /**
+     * Starts creating, all at once, the providers that are new winners of their id: engines that load
+     * models take seconds each, and a node should not wait for them one after another.
+     */
+    private Map<String, Future<ProviderSlot>> createNewWinners(Map<String, List<Candidate>> byId) {
+        Map<String, Future<ProviderSlot>> created = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Candidate>> group : byId.entrySet()) {
+            ProviderSettings providerSettings = settings.provider(group.getKey());
+            Candidate winner = rank(group.getValue(), providerSettings.plugin()).getFirst();
+            String key = winner.plugin().copy() + "/" + group.getKey();
+            if (providerSettings.enabled() && !live.containsKey(key)) {
+                FutureTask<ProviderSlot> task = new FutureTask<>(() -> create(winner, providerSettings));
+                Thread.ofVirtual().name("capfabric-create-" + group.getKey()).start(task);
+                created.put(key, task);
+            }
+        }
+        return created;
+    }
+
+    private static ProviderSlot joined(Future<ProviderSlot> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while providers were created", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("provider creation failed", e.getCause());
         }
     }
 
