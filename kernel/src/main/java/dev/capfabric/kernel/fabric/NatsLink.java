@@ -42,6 +42,8 @@ final class NatsLink implements AutoCloseable {
     private volatile Connection connection;
     private volatile boolean closed;
     private volatile Thread connector;
+    private volatile boolean up;
+    private volatile String lastServerError;
 
     NatsLink(String nodeId, NatsSettings settings) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
@@ -140,15 +142,23 @@ final class NatsLink implements AutoCloseable {
 
     private void event(Connection source, ConnectionListener.Events event) {
         switch (event) {
-            case CONNECTED -> LOG.log(System.Logger.Level.INFO, "node {0} connected to NATS at {1}", nodeId, source.getConnectedUrl());
+            case CONNECTED -> {
+                up = true;
+                lastServerError = null;
+                LOG.log(System.Logger.Level.INFO, "node {0} connected to NATS at {1}", nodeId, source.getConnectedUrl());
+            }
             case RECONNECTED -> {
+                up = true;
+                lastServerError = null;
                 LOG.log(System.Logger.Level.INFO, "node {0} reconnected to NATS at {1}", nodeId, source.getConnectedUrl());
                 announce(source, false);
             }
             case DISCONNECTED -> {
-                if (!closed) {
+                // also fired by every failed attempt: worth a warning only when the link was up
+                if (up && !closed) {
                     LOG.log(System.Logger.Level.WARNING, "node {0} lost its NATS connection; local jobs continue, reconnecting", nodeId);
                 }
+                up = false;
             }
             default -> {
             }
@@ -174,12 +184,15 @@ final class NatsLink implements AutoCloseable {
     /**
      * jnats logs every failed reconnect attempt as SEVERE by default; an outage is already reported
      * once (disconnected) and once more when it ends, so attempts log at debug level. Errors the
-     * server sends (authorization, permissions) stay warnings.
+     * server sends (authorization, permissions) are warnings, each once until the link is up again.
      */
     private final class Errors implements ErrorListener {
         @Override
         public void errorOccurred(Connection source, String error) {
-            LOG.log(System.Logger.Level.WARNING, "NATS server error for node {0}: {1}", nodeId, error);
+            // a refused login repeats on every reconnect attempt: say it once
+            boolean repeated = error != null && error.equals(lastServerError);
+            lastServerError = error;
+            LOG.log(repeated ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "NATS server error for node {0}: {1}", nodeId, error);
         }
 
         @Override

@@ -55,6 +55,11 @@ final class NatsTestServer implements AutoCloseable {
      * @param maxPayload the max payload in bytes, or 0 for the server's default (1 MiB)
      */
     static NatsTestServer start(boolean jetStream, int maxPayload) {
+        return start(jetStream, maxPayload, "");
+    }
+
+    /** Starts a server with more configuration, such as an {@code authorization} block. */
+    static NatsTestServer start(boolean jetStream, int maxPayload, String extraConfig) {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " not found: these tests need the Debian package nats-server");
         }
@@ -68,6 +73,7 @@ final class NatsTestServer implements AutoCloseable {
             if (jetStream) {
                 conf.append("jetstream {\n  store_dir: \"").append(dir.resolve("js")).append("\"\n}\n");
             }
+            conf.append(extraConfig);
             Files.writeString(dir.resolve("nats.conf"), conf);
             server.run();
             return server;
