@@ -45,8 +45,11 @@ public final class DistributionBench {
     private record Mode(String label, Map<String, String> environment) {
     }
 
-    /** One start: wall time to the first 200, and the CPU time the JVM had used by then (all its threads). */
-    private record Start(long wallMillis, long cpuMillis) {
+    /**
+     * One start: wall time to the first 200 and the CPU time the JVM had used by then (all its threads),
+     * and wall time until every plugin is listed on /caps (the kernel serves while plugins load).
+     */
+    private record Start(long wallMillis, long cpuMillis, long pluginsMillis) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,6 +100,7 @@ public final class DistributionBench {
                 new Mode("no AOT cache (CAPFABRIC_AOT=off)", with(settings, Map.of("CAPFABRIC_AOT", "off"))),
                 new Mode("AOT cache, no plugins (kernel alone)",
                         with(settings, Map.of("CAPFABRIC_PLUGINS_DIR", emptyPlugins.toString()))));
+        long shipped = pluginCount(installation.resolve("plugins"));
         Map<Mode, List<Start>> starts = new LinkedHashMap<>();
         modes.forEach(mode -> starts.put(mode, new ArrayList<>()));
         Path work = Files.createDirectories(scratch.resolve("work"));
@@ -104,25 +108,28 @@ public final class DistributionBench {
             // rotate the order so that no mode always runs right after another
             for (int i = 0; i < modes.size(); i++) {
                 Mode mode = modes.get((i + run) % modes.size());
-                starts.get(mode).add(firstCaps(installation, mode.environment(), work));
+                long expected = mode.environment().containsKey("CAPFABRIC_PLUGINS_DIR") ? 0 : shipped;
+                starts.get(mode).add(firstCaps(installation, mode.environment(), work, expected));
             }
         }
         System.out.println("### Launch to first 200 on GET /caps\n");
         System.out.println("Median of " + runs + " interleaved runs per mode: wall milliseconds from starting bin/capfabric"
                 + " (a new JVM each time) to the first 200, and the CPU milliseconds the JVM had used by then"
                 + " (user + system, all threads; less sensitive than wall time to other load on the machine):\n");
-        System.out.println("| mode | wall ms (median) | min | max | CPU ms (median) | wall ms of each run |");
-        System.out.println("|---|---:|---:|---:|---:|---|");
+        System.out.println("| mode | wall ms (median) | min | max | CPU ms (median) | all plugins listed, ms (median) | wall ms of each run |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---|");
         starts.forEach((mode, values) -> {
             List<Long> wall = values.stream().map(Start::wallMillis).sorted().toList();
             List<Long> cpu = values.stream().map(Start::cpuMillis).sorted().toList();
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %s |%n", mode.label(), median(wall),
-                    wall.getFirst(), wall.getLast(), median(cpu), values.stream().map(Start::wallMillis).toList());
+            List<Long> plugins = values.stream().map(Start::pluginsMillis).sorted().toList();
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s |%n", mode.label(), median(wall),
+                    wall.getFirst(), wall.getLast(), median(cpu), median(plugins), values.stream().map(Start::wallMillis).toList());
         });
         System.out.println();
     }
 
-    private static Start firstCaps(Path installation, Map<String, String> extra, Path work) throws Exception {
+    private static Start firstCaps(Path installation, Map<String, String> extra, Path work, long expectedPlugins)
+            throws Exception {
         int port = freePort();
         ProcessBuilder builder = node(installation, port, work, extra).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         URI caps = URI.create("http://127.0.0.1:" + port + "/caps");
@@ -141,7 +148,9 @@ public final class DistributionBench {
                         if (http.send(HttpRequest.newBuilder(caps).timeout(Duration.ofSeconds(5)).build(),
                                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                             long wall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                            return new Start(wall, cpuMillis(process.pid()));
+                            long cpu = cpuMillis(process.pid());
+                            awaitPlugins(http, caps, expectedPlugins, process);
+                            return new Start(wall, cpu, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                         }
                     } catch (IOException notListeningYet) {
                         // connection refused until the server is bound
@@ -151,6 +160,25 @@ public final class DistributionBench {
             } finally {
                 stop(process);
             }
+        }
+    }
+
+    /** Waits until /caps lists the expected number of plugins (the kernel answers before they are loaded). */
+    private static String awaitPlugins(HttpClient http, URI caps, long expected, Process process) throws Exception {
+        Instant limit = Instant.now().plus(START_LIMIT);
+        while (Instant.now().isBefore(limit) && process.isAlive()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(caps).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200 && count(response.body(), "\"modules\":") >= expected) {
+                return response.body();
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("/caps did not list " + expected + " plugins within " + START_LIMIT);
+    }
+
+    private static long pluginCount(Path plugins) throws IOException {
+        try (Stream<Path> entries = Files.list(plugins)) {
+            return entries.filter(p -> !p.getFileName().toString().startsWith(".")).count();
         }
     }
 
@@ -176,12 +204,13 @@ public final class DistributionBench {
             if (body == null) {
                 throw new IllegalStateException("the node did not answer /caps; see " + log);
             }
+            awaitPlugins(http, caps, pluginCount(installation.resolve("plugins")), process);
             Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
             body = http.send(HttpRequest.newBuilder(caps).build(), HttpResponse.BodyHandlers.ofString()).body();
             Map<String, String> status = procStatus(process.pid());
             System.out.println("### Idle resident memory\n");
-            System.out.println("A standalone node with every shipped plugin, default JVM options of bin/capfabric, after "
-                    + idleSeconds + " s idle:\n");
+            System.out.println("A standalone node with every shipped plugin, default JVM options of bin/capfabric, "
+                    + idleSeconds + " s after all its plugins were listed on /caps:\n");
             System.out.println("| measure | value |");
             System.out.println("|---|---:|");
             System.out.println("| VmRSS (resident) | " + status.get("VmRSS") + " |");

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class AotTraining {
 
     private static final String CACHE = "lib/capfabric.aot";
-    private static final Duration START_LIMIT = Duration.ofSeconds(90);
+    private static final Duration START_LIMIT = Duration.ofSeconds(300);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(180);
 
     public static void main(String[] args) throws Exception {
@@ -62,6 +62,8 @@ public final class AotTraining {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
             URI base = URI.create("http://127.0.0.1:" + port);
             awaitCaps(http, base, node, log);
+            // the node answers before its plugins are loaded: train on the loaded node, plugins included
+            awaitPlugins(http, base, node, log, pluginCount(installation));
             // the requests an operator and the fabric make in the first seconds of a node's life
             for (int i = 0; i < 20; i++) {
                 get(http, base.resolve("/caps"));
@@ -124,6 +126,33 @@ public final class AotTraining {
             Thread.sleep(50);
         }
         fail("the node did not answer /caps within " + START_LIMIT.toSeconds() + " s", log);
+    }
+
+    private static void awaitPlugins(HttpClient http, URI base, Process node, Path log, long expected) throws Exception {
+        Instant limit = Instant.now().plus(START_LIMIT);
+        while (Instant.now().isBefore(limit)) {
+            if (!node.isAlive()) {
+                fail("the node exited with status " + node.exitValue() + " while loading plugins", log);
+            }
+            HttpResponse<String> caps = http.send(HttpRequest.newBuilder(base.resolve("/caps")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (caps.statusCode() == 200 && pluginsListed(caps.body()) >= expected) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("the node did not list its " + expected + " plugins on /caps within " + START_LIMIT.toSeconds() + " s", log);
+    }
+
+    /** Plugin entries on /caps: each has a "modules" list, which no other entry has. */
+    private static long pluginsListed(String caps) {
+        return caps.split("\"modules\":", -1).length - 1;
+    }
+
+    private static long pluginCount(Path installation) throws IOException {
+        try (Stream<Path> entries = Files.list(installation.resolve("plugins"))) {
+            return entries.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+        }
     }
 
     private static int get(HttpClient http, URI uri) throws IOException, InterruptedException {

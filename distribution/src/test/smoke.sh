@@ -129,6 +129,17 @@ esac
 grep -q '^{.*"node_id":"smoke".*"capabilities":{.*}$' "$tmp/caps.json" || fail "/caps is not the expected JSON: $(cat "$tmp/caps.json")"
 pass "GET /caps: 200 JSON on port $port"
 
+# the node may answer before its plugins are loaded: wait until /caps lists every one
+waited=0
+for dir in "$home"/plugins/*/; do
+    name=$(basename "$dir")
+    until grep -q "{\"name\":\"$name\"" "$tmp/caps.json"; do
+        [ "$waited" -lt 1800 ] || fail "plugin $name not listed on /caps within 180 s"
+        sleep 0.1
+        waited=$((waited + 1))
+        curl -s -o "$tmp/caps.json" "$base/caps" || true
+    done
+done
 for dir in "$home"/plugins/*/; do
     name=$(basename "$dir")
     entry=$(grep -o "{\"name\":\"$name\"[^}]*}" "$tmp/caps.json" || true)
