@@ -232,11 +232,11 @@ class PluginLoadingTest {
 
     @Test
     void pluginCarryingItsOwnCopyOfAKernelLibraryLoadsEvenWithAutomaticModules() {
-        // the kernel's layer holds org.jctools.core; this plugin carries a module of that name too, and an
-        // automatic module, which would otherwise read both copies
+        // the kernel's layer holds Jackson; this plugin carries its own com.fasterxml.jackson.core, and an
+        // automatic module, which would otherwise read both copies (directly, and through jackson-databind)
         Path auto = TestPlugins.automaticLibrary(home.resolve("plugins/clash/testlib.jar"), "auto-1");
         TestPlugins.jar(home.resolve("plugins/clash/jctools-own.jar"), Map.of(
-                "module-info.java", "module org.jctools.core { exports shadow; }",
+                "module-info.java", "module com.fasterxml.jackson.core { exports shadow; }",
                 "shadow/Marker.java", "package shadow; public final class Marker { }"), List.of());
         TestPlugins.provider("test.clash", "clash", "echo").tagFromLibrary().build(home.resolve("plugins/clash/clash.jar"), List.of(auto));
         TestNode node = start(Map.of());

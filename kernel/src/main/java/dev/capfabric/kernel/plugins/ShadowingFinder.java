@@ -19,10 +19,13 @@ import java.util.TreeSet;
  * carries its own copy of a library the kernel also has (say Jackson), the plugin's automatic modules
  * would read two modules of one name, and the layer could not be defined. For such a plugin each
  * automatic module is given an explicit descriptor instead: open, exporting all its packages, and
- * requiring every module it would have read, except the kernel's copies of modules the plugin
- * carries itself. Plugins without such a clash are found exactly as they are.
+ * requiring the plugin's other modules, the SPI and the JDK's modules — not the kernel's libraries,
+ * since reading one of those (Jackson's databind) may imply reading the kernel's copy of a module
+ * the plugin carries (Jackson's core). Plugins without such a clash are found exactly as they are.
  */
 final class ShadowingFinder implements ModuleFinder {
+
+    private static final String SPI = dev.capfabric.spi.ProviderFactory.class.getModule().getName();
 
     private final Map<String, ModuleReference> modules;
 
@@ -75,9 +78,13 @@ final class ShadowingFinder implements ModuleFinder {
                 builder.requires(Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE), other);
             }
         }
-        for (String kernelModule : visible) {
-            if (!own.contains(kernelModule) && !kernelModule.equals("java.base")) {
-                builder.requires(kernelModule);
+        // of what lies below the plugin, only the SPI and the JDK: the kernel's libraries are its own business,
+        // and reading one of them may imply reading its copy of a module the plugin carries
+        ModuleFinder system = ModuleFinder.ofSystem();
+        for (String below : visible) {
+            boolean jdk = system.find(below).isPresent();
+            if (!own.contains(below) && !below.equals("java.base") && (jdk || below.equals(SPI))) {
+                builder.requires(below);
             }
         }
         ModuleDescriptor replaced = builder.build();
