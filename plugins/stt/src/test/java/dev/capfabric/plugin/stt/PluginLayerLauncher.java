@@ -28,6 +28,7 @@ public final class PluginLayerLauncher {
     private PluginLayerLauncher() {
     }
 
+    @SuppressWarnings("restricted") // granting native access to the plugin's layer, as the kernel does
     public static void main(String[] args) throws Exception {
         ModuleFinder plugin = ModuleFinder.of(Path.of(args[0]), Path.of(args[1]));
         byte[] wav = Files.readAllBytes(Path.of(args[2]));

@@ -15,6 +15,8 @@ import static java.util.Objects.requireNonNull;
  * thread at a time, which {@link dev.capfabric.plugin.stt.EnginePool} guarantees. Reused across
  * jobs; each job is one utterance.
  */
+// reading the hypothesis needs MemorySegment.reinterpret, restricted like all of FFM's native access
+@SuppressWarnings("restricted")
 final class PocketsphinxDecoder implements AutoCloseable {
 
     private final PocketsphinxLibrary library;

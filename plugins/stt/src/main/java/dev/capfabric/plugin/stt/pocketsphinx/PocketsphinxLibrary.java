@@ -26,6 +26,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>The library stays loaded until {@link #close}; the function handles are thread-safe, the
  * decoders they drive are not.
  */
+// restricted FFM methods are this provider's purpose; the kernel grants native access to the plugin's layer
+@SuppressWarnings("restricted")
 final class PocketsphinxLibrary implements AutoCloseable {
 
     /** Names tried with the system's library search when no path is configured. */

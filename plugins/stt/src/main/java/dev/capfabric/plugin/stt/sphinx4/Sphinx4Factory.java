@@ -14,7 +14,6 @@ import dev.capfabric.spi.ProviderFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
  * The {@code sphinx4} stt provider: CMU Sphinx4 in pure Java with the en-us model from the
@@ -42,6 +41,7 @@ public final class Sphinx4Factory implements ProviderFactory {
     @Override
     public Creation create(ProviderContext context) {
         ProviderSettings settings = new ProviderSettings(context);
+        AutoCloseable logRouting = () -> { };
         try {
             int concurrency = settings.concurrency(1);
             long maxInputBytes = settings.maxInputBytes(64L << 20);
@@ -50,7 +50,7 @@ public final class Sphinx4Factory implements ProviderFactory {
                     ? Sphinx4Model.inFolder(settings.path("model-dir").get())
                     : Sphinx4Model.bundled();
             requireXml();
-            Logger sphinxLog = Sphinx4Logging.routeTo(context.logger());
+            logRouting = Sphinx4Logging.routeTo(context.logger());
             String config = Sphinx4Setup.write(context.dataDir());
             EnginePool<Sphinx4Engine> engines = new EnginePool<>(ID, concurrency, () -> new Sphinx4Engine(model, config));
             LocalSttProvider.Profile profile = new LocalSttProvider.Profile(ID, "cmusphinx-" + model.language(),
@@ -59,13 +59,22 @@ public final class Sphinx4Factory implements ProviderFactory {
                     maxInputBytes, model.artifacts(),
                     Map.of("engine", "sphinx4 1.0.0 (pure Java)", "model_origin", model.origin(),
                             "sample_rate", Sphinx4Engine.SAMPLE_RATE));
-            // holding the JUL logger keeps the routing installed for as long as the provider lives
             return Creation.ready(new LocalSttProvider<>(profile, engines,
-                    (engine, audio, job) -> engine.recognize(audio, job), () -> sphinxLog.getName()));
+                    (engine, audio, job) -> engine.recognize(audio, job), logRouting));
         } catch (UnusableException e) {
+            closeQuietly(logRouting);
             return Creation.unusable(e.getMessage());
         } catch (Exception | LinkageError e) {
+            closeQuietly(logRouting);
             return Creation.unusable("Sphinx4 could not load its model: " + e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // creation already failed; the reason given is the one that matters
         }
     }
 

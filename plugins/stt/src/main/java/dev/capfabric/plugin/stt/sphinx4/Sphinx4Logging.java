@@ -29,21 +29,23 @@ final class Sphinx4Logging extends Handler {
     }
 
     /**
-     * Routes Sphinx4's log to {@code target} unless something already took it over.
+     * Routes Sphinx4's log to {@code target} unless another provider already did.
      *
-     * @return the Sphinx4 logger, to be held: JUL keeps loggers only weakly, and its handlers with it
+     * @return closing it takes the routing out again: JUL's loggers are JVM-wide, and a handler left on
+     *         one would keep this plugin's class loader alive after the plugin is removed. Held, it
+     *         also keeps the logger itself, which JUL references only weakly.
      */
-    static Logger routeTo(System.Logger target) {
+    static AutoCloseable routeTo(System.Logger target) {
         Logger sphinx = Logger.getLogger(SPHINX_LOGGER);
-        boolean taken = false;
         for (Handler handler : sphinx.getHandlers()) {
-            taken |= handler.getFormatter() instanceof SphinxLogFormatter;
+            if (handler.getFormatter() instanceof SphinxLogFormatter) {
+                return () -> sphinx.getName();
+            }
         }
-        if (!taken) {
-            sphinx.setUseParentHandlers(false);
-            sphinx.addHandler(new Sphinx4Logging(target));
-        }
-        return sphinx;
+        Sphinx4Logging routing = new Sphinx4Logging(target);
+        sphinx.setUseParentHandlers(false);
+        sphinx.addHandler(routing);
+        return () -> sphinx.removeHandler(routing);
     }
 
     @Override
