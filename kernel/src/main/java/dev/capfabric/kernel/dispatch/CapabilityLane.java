@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -25,11 +23,14 @@ import static java.util.Objects.requireNonNull;
  * several workers poll (multi-consumer), both without locks; a full queue refuses at once. Workers
  * are platform threads, as many as the capability's usable providers declare they can run at once
  * (capped), so a provider blocked in native code holds its own thread and never a virtual thread's
- * carrier. A semaphore counts queued jobs so idle workers park instead of spinning.
+ * carrier. Idle workers park instead of spinning, and each queued job wakes at most one
+ * ({@link ParkedWorkers}).
  */
 final class CapabilityLane implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CapabilityLane.class.getName());
+    // an idle worker looks around this often even unwoken: a safety net, not the way jobs reach it
+    private static final Duration IDLE_CHECK = Duration.ofMillis(500);
 
     private final Capability capability;
     private final String nodeId;
@@ -37,7 +38,7 @@ final class CapabilityLane implements AutoCloseable {
     private final Supplier<List<ProviderSlot>> providers;
     private final JobMetrics metrics;
     private final MpmcArrayQueue<QueuedJob> queue;
-    private final Semaphore queued = new Semaphore(0);
+    private final ParkedWorkers idle = new ParkedWorkers();
     private final AtomicInteger running = new AtomicInteger();
     private final ServiceTime serviceTime = new ServiceTime(100);
     private final List<Thread> workers = new ArrayList<>();
@@ -70,7 +71,7 @@ final class CapabilityLane implements AutoCloseable {
         if (closed || queue.size() >= settings.queueCapacity() || !queue.offer(job)) {
             return false;
         }
-        queued.release();
+        idle.wakeOne();
         return true;
     }
 
@@ -107,7 +108,7 @@ final class CapabilityLane implements AutoCloseable {
         }
         if (workers.size() > wanted) {
             // surplus workers see their index above the target and leave after their current job
-            queued.release(workers.size() - wanted);
+            idle.wakeAll();
         }
     }
 
@@ -121,16 +122,14 @@ final class CapabilityLane implements AutoCloseable {
                     }
                 }
             }
-            try {
-                if (!queued.tryAcquire(500, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
             QueuedJob next = queue.poll();
             if (next != null) {
                 run(next);
+            } else {
+                // a provider may have left the interrupt flag set, which would make parking return at once;
+                // close() interrupts too, but sets closed first
+                Thread.interrupted();
+                idle.park(() -> !queue.isEmpty() || closed || index >= targetWorkers, IDLE_CHECK);
             }
         }
     }
