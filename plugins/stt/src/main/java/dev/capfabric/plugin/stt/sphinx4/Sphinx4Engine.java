@@ -44,7 +44,8 @@ final class Sphinx4Engine implements AutoCloseable {
     }
 
     String recognize(SpeechAudio audio, Job job) throws CapabilityException {
-        context.setSpeechSource(new ByteArrayInputStream(audio.littleEndianBytes()));
+        ByteArrayInputStream source = new ByteArrayInputStream(audio.littleEndianBytes());
+        context.setSpeechSource(source);
         StringJoiner text = new StringJoiner(" ");
         Result segment;
         while ((segment = recognizer.recognize()) != null) {
@@ -53,10 +54,22 @@ final class Sphinx4Engine implements AutoCloseable {
                 text.add(hypothesis);
             }
             if (job.abandoned()) {
+                skipRest(source);
                 throw CapabilityException.timeout("job abandoned during recognition");
             }
         }
         return text.toString();
+    }
+
+    /**
+     * Ends the stream early and lets the frames already inside Sphinx4's front end run out, so that
+     * none of them is taken for the beginning of the next job's audio.
+     */
+    private void skipRest(ByteArrayInputStream source) {
+        source.skip(source.available());
+        while (recognizer.recognize() != null) {
+            // discarding what was left of the abandoned job
+        }
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.capfabric.plugin.stt.sphinx4;
 import dev.capfabric.plugin.stt.SpeechSamples;
 import dev.capfabric.plugin.stt.TestContext;
 import dev.capfabric.plugin.stt.TestJobs;
+import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.Job;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
@@ -12,9 +14,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.capfabric.plugin.stt.Outcomes.ready;
 import static dev.capfabric.plugin.stt.Outcomes.text;
@@ -64,6 +70,39 @@ class Sphinx4ProviderTest {
         provider.handle(TestJobs.wav(telephone));
 
         assertEquals(first, text(provider.handle(TestJobs.wav(weather))));
+    }
+
+    @Test
+    void aJobAbandonedBetweenSegmentsStopsAndLeavesNothingBehindForTheNext() throws Exception {
+        Path first = Files.createTempFile("meeting-", ".wav");
+        Path pause = Files.createTempFile("pause-", ".wav");
+        Path second = Files.createTempFile("weather-", ".wav");
+        Path joined = Files.createTempFile("joined-", ".wav");
+        Files.write(first, SpeechSamples.spoken(SpeechSamples.MEETING));
+        Files.write(second, weather);
+        // two sentences with a second of silence between them: Sphinx4 returns them as two segments
+        sox("-n", "-r", "16000", "-c", "1", "-b", "16", pause.toString(), "trim", "0", "1");
+        sox(first.toString(), pause.toString(), second.toString(), joined.toString());
+        AtomicInteger looks = new AtomicInteger();
+        Job abandonedAfterFirstSegment = new Job("abandoned", Capability.STT, Map.of(),
+                new Payload("audio/wav", Files.readAllBytes(joined)), Instant.now().plusSeconds(120),
+                () -> looks.incrementAndGet() > 1);
+
+        CapabilityException e = assertThrows(CapabilityException.class, () -> provider.handle(abandonedAfterFirstSegment));
+
+        assertEquals(CapabilityException.Kind.TIMEOUT, e.kind());
+        assertEquals(SpeechSamples.WEATHER, text(provider.handle(TestJobs.wav(weather))));
+        for (Path path : List.of(first, pause, second, joined)) {
+            Files.delete(path);
+        }
+    }
+
+    private static void sox(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("sox"));
+        command.addAll(List.of(arguments));
+        Process sox = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(sox.getInputStream().readAllBytes());
+        assertEquals(0, sox.waitFor(), output);
     }
 
     @Test
