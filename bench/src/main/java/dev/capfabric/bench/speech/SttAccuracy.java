@@ -33,7 +33,7 @@ import java.util.UUID;
  *
  * <p>Run on demand: {@code ./mvnw -q -o -pl plugins/stt,plugins/tts -am install -DskipTests &&
  * ./mvnw -q -o -Pbench -pl bench exec:java -Dexec.mainClass=dev.capfabric.bench.speech.SttAccuracy
- * -Dexec.args="--out docs/engines-stt.md"}; {@code --whisper-url URL [--whisper-key KEY]
+ * -Dexec.args="--out /tmp/stt-wer.md"}; {@code --whisper-url URL [--whisper-key KEY]
  * [--whisper-model M]} adds an OpenAI-compatible server, {@code --stt a,b} picks providers.
  */
 public final class SttAccuracy {

@@ -38,7 +38,7 @@ public final class PocketsphinxFactory implements ProviderFactory {
      * Settings this provider changes from pocketsphinx's defaults; an operator's {@code decoder-options}
      * win over them. The noise-removal filter keeps its noise estimate from one utterance to the next, so
      * a reused decoder would hear a job differently depending on the jobs it heard before; off, the same
-     * audio always gives the same text, at no measured cost in accuracy (docs/engines-stt.md).
+     * audio always gives the same text, at no measured cost in accuracy (docs/ENGINES.md).
      */
     static final Map<String, String> TUNED_OPTIONS = Map.of("-remove_noise", "no");
 

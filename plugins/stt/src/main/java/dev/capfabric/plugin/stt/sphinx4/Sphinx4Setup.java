@@ -20,7 +20,7 @@ import java.util.Map;
  * on an engine's first job, so the same audio gave different words depending on what the engine had
  * heard before. Per segment, each job is recognised on its own. (Measured on flite speech, the
  * running mean with history was slightly more accurate, one mean over the whole job without
- * segmentation less so; docs/engines-stt.md.)
+ * segmentation less so; docs/ENGINES.md.)
  */
 final class Sphinx4Setup {
 
