@@ -25,7 +25,7 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Reading starts only once a handler has waited {@link #WATCH_AFTER}: most jobs are done by then,
  * and reading ahead on every request would put a thread hand-off into each one's path. A client that
- * leaves a job that takes longer is noticed within that delay.
+ * leaves a longer job is noticed once the handler has waited 20 to 30 ms ({@link WatchSweeper}).
  *
  * <p>Guarantees: at most one thread reads the socket at any time; bytes reach Helidon exactly once
  * and in order; at most {@link #MAX_AHEAD} bytes are held (a client that pipelines more is no longer
