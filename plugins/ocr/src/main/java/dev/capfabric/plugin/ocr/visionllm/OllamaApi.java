@@ -3,7 +3,6 @@ package dev.capfabric.plugin.ocr.visionllm;
 import dev.capfabric.plugin.ocr.image.ImageFormat;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,16 +38,7 @@ record OllamaApi() implements VisionApi {
 
     @Override
     public List<String> models(Map<String, Object> answer) throws UnexpectedAnswerException {
-        if (!(answer.get("models") instanceof List<?> models)) {
-            throw new UnexpectedAnswerException("no \"models\" list in the answer of /api/tags");
-        }
-        List<String> names = new ArrayList<>();
-        for (Object model : models) {
-            if (model instanceof Map<?, ?> fields && fields.get("name") instanceof String name) {
-                names.add(name);
-            }
-        }
-        return names;
+        return VisionApi.namesIn(answer, "models", "name", "/api/tags");
     }
 
     @Override

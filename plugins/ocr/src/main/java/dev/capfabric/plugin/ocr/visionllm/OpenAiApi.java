@@ -3,7 +3,6 @@ package dev.capfabric.plugin.ocr.visionllm;
 import dev.capfabric.plugin.ocr.image.ImageFormat;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,16 +38,7 @@ record OpenAiApi() implements VisionApi {
 
     @Override
     public List<String> models(Map<String, Object> answer) throws UnexpectedAnswerException {
-        if (!(answer.get("data") instanceof List<?> data)) {
-            throw new UnexpectedAnswerException("no \"data\" list in the answer of /v1/models");
-        }
-        List<String> ids = new ArrayList<>();
-        for (Object model : data) {
-            if (model instanceof Map<?, ?> fields && fields.get("id") instanceof String id) {
-                ids.add(id);
-            }
-        }
-        return ids;
+        return VisionApi.namesIn(answer, "data", "id", "/v1/models");
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.capfabric.plugin.ocr.visionllm;
 import dev.capfabric.plugin.ocr.image.ImageFormat;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,5 +50,23 @@ sealed interface VisionApi permits OllamaApi, OpenAiApi {
             case OpenAiApi.NAME -> Optional.of(new OpenAiApi());
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * The names listed in a model-list answer: each object of the list under {@code listKey} contributes
+     * its string field {@code nameKey}; entries without one are skipped.
+     */
+    static List<String> namesIn(Map<String, Object> answer, String listKey, String nameKey, String endpoint)
+            throws UnexpectedAnswerException {
+        if (!(answer.get(listKey) instanceof List<?> entries)) {
+            throw new UnexpectedAnswerException("no \"" + listKey + "\" list in the answer of " + endpoint);
+        }
+        List<String> names = new ArrayList<>();
+        for (Object entry : entries) {
+            if (entry instanceof Map<?, ?> fields && fields.get(nameKey) instanceof String name) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 }
