@@ -3,6 +3,8 @@ package dev.capfabric.kernel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,7 +45,11 @@ class ClientDisconnectTest {
     }
 
     private TestNode start() {
-        TestPlugins.provider("test.echo", "echo-one", "echo").concurrency(1).build(home.resolve("plugins/echo.jar"));
+        return start("PLATFORM");
+    }
+
+    private TestNode start(String threading) {
+        TestPlugins.provider("test.echo", "echo-one", "echo").concurrency(1).threading(threading).build(home.resolve("plugins/echo.jar"));
         node = TestNode.start(home, "disconnect-test");
         return node;
     }
@@ -77,9 +83,10 @@ class ClientDisconnectTest {
                 + body;
     }
 
-    @Test
-    void clientThatClosesItsSocketWhileQueuedCancelsItsJob() throws Exception {
-        start();
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void clientThatClosesItsSocketWhileQueuedCancelsItsJob(String threading) throws Exception {
+        start(threading);
         CompletableFuture<HttpResponse<String>> blocker = occupyWorker(1500);
         try (Socket client = new Socket("127.0.0.1", node.kernel.port())) {
             client.getOutputStream().write(request("gone-job", "").getBytes(StandardCharsets.US_ASCII));
@@ -96,9 +103,10 @@ class ClientDisconnectTest {
         assertEquals(200, node.postJson("/v1/capability/echo", "{}").statusCode(), "the node serves on");
     }
 
-    @Test
-    void clientThatGoesAwayWhileItsJobRunsLetsTheProviderStopEarly() throws Exception {
-        start();
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void clientThatGoesAwayWhileItsJobRunsLetsTheProviderStopEarly(String threading) throws Exception {
+        start(threading);
         try (Socket client = new Socket("127.0.0.1", node.kernel.port())) {
             client.getOutputStream().write(request("long-job", "?sleep_ms=60000").getBytes(StandardCharsets.US_ASCII));
             client.getOutputStream().flush();

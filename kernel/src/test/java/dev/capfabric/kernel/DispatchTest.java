@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,7 +38,13 @@ class DispatchTest {
     }
 
     private TestNode start(int concurrency, Map<String, String> env) {
-        TestPlugins.provider("test.echo", "echo-one", "echo").concurrency(concurrency).build(home.resolve("plugins/echo.jar"));
+        return start(concurrency, "PLATFORM", env);
+    }
+
+    /** A node with one echo provider declaring {@code threading} (a ProviderDescription.Threading name). */
+    private TestNode start(int concurrency, String threading, Map<String, String> env) {
+        TestPlugins.provider("test.echo", "echo-one", "echo").concurrency(concurrency).threading(threading)
+                .build(home.resolve("plugins/echo.jar"));
         TestNode node = TestNode.start(home, "dispatch-test", env);
         nodes.add(node);
         return node;
@@ -47,9 +55,10 @@ class DispatchTest {
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
-    @Test
-    void concurrentJobsAllCompleteExactlyOnce() throws Exception {
-        TestNode node = start(4, Map.of("CAPFABRIC_DISPATCH_QUEUE__CAPACITY", "512"));
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void concurrentJobsAllCompleteExactlyOnceWithinTheConcurrencyBound(String threading) throws Exception {
+        TestNode node = start(4, threading, Map.of("CAPFABRIC_DISPATCH_QUEUE__CAPACITY", "512"));
         int jobs = 200;
         List<Future<HttpResponse<String>>> responses = new ArrayList<>();
         try (ExecutorService clients = Executors.newFixedThreadPool(32)) {
@@ -66,6 +75,8 @@ class DispatchTest {
                 assertEquals("echo-one", r.headers().firstValue("X-Capfabric-Provider").orElseThrow());
                 String text = TestNode.json(r.body()).at("/params/text").asText();
                 assertEquals(r.headers().firstValue("X-Capfabric-Job-Id").orElseThrow(), text, "each caller gets its own job's answer");
+                int mostAtOnce = TestNode.json(r.body()).at("/most_at_once").asInt();
+                assertTrue(mostAtOnce >= 1 && mostAtOnce <= 4, "the provider ran at most its declared 4 jobs at once: " + mostAtOnce);
                 answered.add(text);
             }
             assertEquals(jobs, answered.size());
@@ -75,9 +86,10 @@ class DispatchTest {
         assertEquals(jobs, new HashSet<>(seen).size());
     }
 
-    @Test
-    void fullQueueIsRefusedAtOnceWith429AndRetryAfter() throws Exception {
-        TestNode node = start(1, Map.of("CAPFABRIC_DISPATCH_QUEUE__CAPACITY", "2"));
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void fullQueueIsRefusedAtOnceWith429AndRetryAfter(String threading) throws Exception {
+        TestNode node = start(1, threading, Map.of("CAPFABRIC_DISPATCH_QUEUE__CAPACITY", "2"));
         List<CompletableFuture<HttpResponse<String>>> occupying = new ArrayList<>();
         // one running, two waiting: the queue is then full
         for (int i = 0; i < 3; i++) {
@@ -93,9 +105,10 @@ class DispatchTest {
         }
     }
 
-    @Test
-    void jobWhoseDeadlinePassesInTheQueueGets504AndNeverReachesTheProvider() throws Exception {
-        TestNode node = start(1, Map.of());
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void jobWhoseDeadlinePassesInTheQueueGets504AndNeverReachesTheProvider(String threading) throws Exception {
+        TestNode node = start(1, threading, Map.of());
         CompletableFuture<HttpResponse<String>> blocker = CompletableFuture.supplyAsync(
                 () -> node.postJson("/v1/capability/echo?sleep_ms=1000", "{}", "X-Capfabric-Job-Id", "blocker"));
         Thread.sleep(150);
@@ -109,6 +122,31 @@ class DispatchTest {
         Thread.sleep(200); // the worker has dequeued and dropped the late job by now
         assertFalse(seen().contains("late-job"), "the provider never saw the expired job: " + seen());
         assertTrue(seen().contains("blocker"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void providerRunsOnTheKindOfThreadItDeclares(String threading) {
+        TestNode node = start(2, threading, Map.of());
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = node.postJson("/v1/capability/echo", "{}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(threading.equals("VIRTUAL"), TestNode.json(r.body()).at("/virtual_thread").asBoolean(), r.body());
+        }
+    }
+
+    @Test
+    void capabilityWithAnyPlatformProviderRunsAllItsJobsOnPlatformThreads() {
+        TestPlugins.provider("test.remote", "echo-remote", "echo").threading("VIRTUAL").order(1)
+                .build(home.resolve("plugins/remote.jar"));
+        TestNode node = start(1, "PLATFORM", Map.of());
+        node.awaitCaps(c -> c.at("/capabilities/echo/providers").size() == 2, java.time.Duration.ofSeconds(10), "both providers");
+        for (String provider : List.of("echo-one", "echo-remote")) {
+            HttpResponse<String> r = node.postJson("/v1/capability/echo?provider=" + provider, "{}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(provider, r.headers().firstValue("X-Capfabric-Provider").orElseThrow());
+            assertFalse(TestNode.json(r.body()).at("/virtual_thread").asBoolean(), provider + " ran on a platform thread: " + r.body());
+        }
     }
 
     @Test
@@ -217,9 +255,10 @@ class DispatchTest {
         assertEquals(400, node.postJson("/v1/capability/echo", "{}", "X-Capfabric-Node", "a.b").statusCode());
     }
 
-    @Test
-    void queueDepthAndInflightAreLiveOnCaps() throws Exception {
-        TestNode node = start(1, Map.of());
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void queueDepthAndInflightAreLiveOnCaps(String threading) throws Exception {
+        TestNode node = start(1, threading, Map.of());
         List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             jobs.add(CompletableFuture.supplyAsync(() -> node.postJson("/v1/capability/echo?sleep_ms=800", "{}")));

@@ -96,6 +96,7 @@ public final class TestPlugins {
         private final String capability;
         private String tag = "v1";
         private int concurrency = 1;
+        private String threading = "PLATFORM";
         private int order = 0;
         private String unusable;
         private String healthDown;
@@ -119,6 +120,12 @@ public final class TestPlugins {
 
         public Builder concurrency(int concurrency) {
             this.concurrency = concurrency;
+            return this;
+        }
+
+        /** The {@code ProviderDescription.Threading} the provider declares, by name. */
+        public Builder threading(String threading) {
+            this.threading = threading;
             return this;
         }
 
@@ -196,15 +203,26 @@ public final class TestPlugins {
                         }
 
                         static final class TestProvider implements CapabilityProvider {
+                            private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+                            private static final java.util.concurrent.atomic.AtomicInteger MOST_AT_ONCE = new java.util.concurrent.atomic.AtomicInteger();
                             private final ProviderContext context;
                             TestProvider(ProviderContext context) { this.context = context; }
                             public ProviderDescription describe() {
                                 return ProviderDescription.builder().concurrency(%8$d)
+                                        .threading(ProviderDescription.Threading.%13$s)
                                         .models(List.of(%9$s)).languages(List.of(%10$s))
                                         .extra(Map.of("tag", %11$s)).build();
                             }
                             public Health health() { String down = %12$s; return down == null ? Health.ok() : Health.down(down); }
                             public Result handle(Job job) throws CapabilityException {
+                                MOST_AT_ONCE.accumulateAndGet(RUNNING.incrementAndGet(), Math::max);
+                                try {
+                                    return run(job);
+                                } finally {
+                                    RUNNING.decrementAndGet();
+                                }
+                            }
+                            private Result run(Job job) throws CapabilityException {
                                 try {
                                     Files.writeString(context.dataDir().resolve("seen.log"), job.id() + "\\n",
                                             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -229,6 +247,8 @@ public final class TestPlugins {
                                 out.put("input", job.input().asText());
                                 out.put("params", new TreeMap<>(job.parameters()));
                                 out.put("tag", %11$s);
+                                out.put("virtual_thread", Thread.currentThread().isVirtual());
+                                out.put("most_at_once", MOST_AT_ONCE.get());
                                 return Result.json(out);
                             }
                             public void close() {
@@ -241,7 +261,7 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
-                    healthDown == null ? "null" : quote(healthDown));
+                    healthDown == null ? "null" : quote(healthDown), threading);
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
         }
 

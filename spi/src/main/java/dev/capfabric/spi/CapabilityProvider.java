@@ -4,7 +4,7 @@ package dev.capfabric.spi;
  * A usable engine for one capability on this node, made by a {@link ProviderFactory}.
  *
  * <p>Lifecycle: created once per plugin load; {@link #handle} is then called from up to
- * {@link ProviderDescription#concurrency()} kernel worker threads at once; {@link #close} is
+ * {@link ProviderDescription#concurrency()} kernel threads at once; {@link #close} is
  * called exactly once, when the plugin is removed or replaced or the node stops, and only after
  * every {@code handle} call in flight has returned. No call follows {@code close}.
  */
@@ -20,8 +20,9 @@ public interface CapabilityProvider extends AutoCloseable {
     Health health();
 
     /**
-     * Runs one job. Blocking is fine: the kernel calls this on a worker thread of its own and never
-     * from an event loop. A provider checks {@link Job#cancellation()} between steps where it can.
+     * Runs one job. Blocking is fine: the kernel calls this on a platform worker thread of its own, or
+     * on the request's virtual thread for a provider that declares {@link ProviderDescription.Threading#VIRTUAL},
+     * and never from an event loop. A provider checks {@link Job#cancellation()} between steps where it can.
      *
      * @throws CapabilityException with a kind saying why the job failed; any other exception is
      *                             reported to the caller as an internal error

@@ -17,6 +17,7 @@ import static java.util.Objects.requireNonNull;
  * @param produces      media types it produces
  * @param maxInputBytes the largest input it takes; the kernel answers 413 above it
  * @param concurrency   how many jobs it can run at once on this node; the kernel runs at most this many
+ * @param threading     which kind of thread its {@code handle} is fit to run on
  * @param artifacts     files on disk it found and uses
  * @param extra         anything else worth showing, JSON-compatible values only
  */
@@ -27,6 +28,7 @@ public record ProviderDescription(List<String> models,
                                   List<String> produces,
                                   long maxInputBytes,
                                   int concurrency,
+                                  Threading threading,
                                   List<Artifact> artifacts,
                                   Map<String, Object> extra) {
 
@@ -38,6 +40,7 @@ public record ProviderDescription(List<String> models,
         produces = List.copyOf(requireNonNull(produces, "produces is null"));
         artifacts = List.copyOf(requireNonNull(artifacts, "artifacts is null"));
         extra = Map.copyOf(requireNonNull(extra, "extra is null"));
+        requireNonNull(threading, "threading is null");
         if (maxInputBytes <= 0) {
             throw new IllegalArgumentException("maxInputBytes must be positive: " + maxInputBytes);
         }
@@ -46,7 +49,26 @@ public record ProviderDescription(List<String> models,
         }
     }
 
-    /** A builder starting from: no models, languages or voices; any input; 1 job at a time; 16 MiB. */
+    /**
+     * Which kind of thread a provider's {@link CapabilityProvider#handle} is fit to run on. Either way
+     * the kernel runs at most {@link #concurrency()} jobs of the provider at once.
+     */
+    public enum Threading {
+        /**
+         * It may block in native code or compute for long (an in-process engine): the kernel calls it
+         * on a platform worker thread of its own, never on a virtual thread's carrier. The default.
+         */
+        PLATFORM,
+        /**
+         * It waits only in Java (sockets, files, locks: a remote backend's HTTP API) and computes
+         * briefly: the kernel may call it on the request's own virtual thread, which spares handing
+         * the job to a worker and back. Declaring this for a provider that blocks in native code or
+         * computes for long takes carrier threads from every other request on the node.
+         */
+        VIRTUAL
+    }
+
+    /** A builder starting from: no models, languages or voices; any input; 1 job at a time on platform threads; 16 MiB. */
     public static Builder builder() {
         return new Builder();
     }
@@ -60,6 +82,7 @@ public record ProviderDescription(List<String> models,
         private List<String> produces = List.of();
         private long maxInputBytes = 16L << 20;
         private int concurrency = 1;
+        private Threading threading = Threading.PLATFORM;
         private List<Artifact> artifacts = List.of();
         private Map<String, Object> extra = Map.of();
 
@@ -101,6 +124,11 @@ public record ProviderDescription(List<String> models,
             return this;
         }
 
+        public Builder threading(Threading threading) {
+            this.threading = threading;
+            return this;
+        }
+
         public Builder artifacts(List<Artifact> artifacts) {
             this.artifacts = artifacts;
             return this;
@@ -113,7 +141,7 @@ public record ProviderDescription(List<String> models,
 
         public ProviderDescription build() {
             return new ProviderDescription(models, languages, voices, accepts, produces,
-                    maxInputBytes, concurrency, artifacts, extra);
+                    maxInputBytes, concurrency, threading, artifacts, extra);
         }
     }
 }

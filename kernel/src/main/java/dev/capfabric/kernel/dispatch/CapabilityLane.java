@@ -3,6 +3,8 @@ package dev.capfabric.kernel.dispatch;
 import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.ProviderDescription;
+import dev.capfabric.spi.ProviderDescription.Threading;
 import dev.capfabric.spi.Result;
 import org.jctools.queues.MpmcArrayQueue;
 
@@ -11,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -20,11 +25,17 @@ import static java.util.Objects.requireNonNull;
  * One capability's bounded queue and the worker threads that drain it.
  *
  * <p>The queue is a JCTools {@link MpmcArrayQueue}: many request threads offer (multi-producer) and
- * several workers poll (multi-consumer), both without locks; a full queue refuses at once. Workers
- * are platform threads, as many as the capability's usable providers declare they can run at once
- * (capped), so a provider blocked in native code holds its own thread and never a virtual thread's
- * carrier. Idle workers park instead of spinning, and each queued job wakes at most one
- * ({@link ParkedWorkers}).
+ * several workers poll (multi-consumer), both without locks; a full queue refuses at once. As many
+ * jobs run at once as the capability's usable providers declare they can (capped): each running job
+ * holds one of that many slots. Workers are platform threads, one per slot, so a provider blocked in
+ * native code holds its own thread and never a virtual thread's carrier. Idle workers park instead
+ * of spinning, and each queued job wakes at most one ({@link ParkedWorkers}).
+ *
+ * <p>When every provider of the capability declares {@link Threading#VIRTUAL} (it waits only in Java,
+ * as remote adapters do), the lane runs callers' jobs on their own threads: a caller that will wait
+ * for its job anyway, finding the queue empty and a slot free, takes the slot and runs the job itself
+ * ({@link #offer(QueuedJob, boolean)}, {@link #await}), which spares two thread hand-offs per job.
+ * Jobs that find no free slot queue as before, for workers that are then virtual threads themselves.
  */
 final class CapabilityLane implements AutoCloseable {
 
@@ -40,20 +51,26 @@ final class CapabilityLane implements AutoCloseable {
     private final MpmcArrayQueue<QueuedJob> queue;
     private final ParkedWorkers idle = new ParkedWorkers();
     private final AtomicInteger running = new AtomicInteger();
+    // slots taken by workers and callers running jobs; at most targetWorkers
+    private final AtomicInteger slots = new AtomicInteger();
     private final ServiceTime serviceTime = new ServiceTime(100);
     private final List<Thread> workers = new ArrayList<>();
     private volatile int targetWorkers;
+    // callers may run jobs on their own threads (every provider declares VIRTUAL threading)
+    private volatile boolean callerRuns;
+    // bumped when workers must change kind; workers of an older generation leave after their job
+    private volatile int generation;
     private volatile boolean closed;
 
     CapabilityLane(Capability capability, String nodeId, DispatchSettings settings, Supplier<List<ProviderSlot>> providers,
-                   JobMetrics metrics) {
+                   List<ProviderSlot> installed, JobMetrics metrics) {
         this.capability = requireNonNull(capability, "capability is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.providers = requireNonNull(providers, "providers is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.queue = new MpmcArrayQueue<>(Math.max(2, settings.queueCapacity()));
-        resize();
+        resize(installed);
     }
 
     DispatchSettings settings() {
@@ -65,14 +82,57 @@ final class CapabilityLane implements AutoCloseable {
         return providers.get();
     }
 
-    /** Queues a job; false when the queue is full (or the lane closed). */
-    boolean offer(QueuedJob job) {
+    /**
+     * Admits a job; false when the queue is full (or the lane closed). A caller that will wait for the
+     * job in {@link #await} ({@code callerWaits}) may be handed a slot to run it on its own thread
+     * instead of queueing it; it must then call {@code await}, which runs it.
+     */
+    boolean offer(QueuedJob job, boolean callerWaits) {
+        if (closed) {
+            return false;
+        }
+        if (callerWaits && callerRuns && queue.isEmpty() && tryTakeSlot()) {
+            job.runByCaller = true;
+            return true;
+        }
         // MpmcArrayQueue rounds its capacity up to a power of two: enforce the configured bound ourselves
-        if (closed || queue.size() >= settings.queueCapacity() || !queue.offer(job)) {
+        if (queue.size() >= settings.queueCapacity() || !queue.offer(job)) {
             return false;
         }
         idle.wakeOne();
         return true;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for an admitted job's outcome; a job whose caller was handed a
+     * slot runs now, on the calling thread.
+     */
+    Outcome await(QueuedJob job, long timeoutMillis) throws InterruptedException, ExecutionException, TimeoutException {
+        if (job.runByCaller) {
+            try {
+                run(job);
+            } finally {
+                releaseSlot();
+            }
+        }
+        return job.outcome.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean tryTakeSlot() {
+        for (int taken = slots.get(); taken < targetWorkers; taken = slots.get()) {
+            if (slots.compareAndSet(taken, taken + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void releaseSlot() {
+        slots.decrementAndGet();
+        if (!queue.isEmpty()) {
+            // a job queued while every slot was taken: its worker may be parked for want of a slot
+            idle.wakeOne();
+        }
     }
 
     int depth() {
@@ -94,16 +154,30 @@ final class CapabilityLane implements AutoCloseable {
         return Duration.ofMillis((long) Math.ceil(millis));
     }
 
-    /** Matches the worker count to what the usable providers can run at once. */
-    synchronized void resize() {
+    /**
+     * Matches the slots and workers to what the usable providers can run at once, and the workers'
+     * kind to the providers' {@link Threading}: {@code installed} is every provider of the capability,
+     * usable or not, so the kind does not flip with a provider's health.
+     */
+    synchronized void resize(List<ProviderSlot> installed) {
         int wanted = Math.min(settings.maxWorkers(), Math.max(1,
                 providers.get().stream().mapToInt(ProviderSlot::concurrency).sum()));
+        boolean virtual = !installed.isEmpty() && installed.stream().allMatch(CapabilityLane::runsOnVirtualThreads);
+        if (virtual != callerRuns) {
+            // workers of the other kind finish their job and leave; their slots keep the bound meanwhile
+            callerRuns = virtual;
+            generation++;
+            workers.clear();
+            idle.wakeAll();
+        }
         targetWorkers = wanted;
         workers.removeIf(t -> !t.isAlive());
         while (workers.size() < wanted && !closed) {
             int index = workers.size();
-            Thread worker = Thread.ofPlatform().daemon().name("capfabric-" + capability + "-" + index)
-                    .start(() -> work(index));
+            int workerGeneration = generation;
+            Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+            Thread worker = builder.name("capfabric-" + capability + "-" + index)
+                    .start(() -> work(index, workerGeneration));
             workers.add(worker);
         }
         if (workers.size() > wanted) {
@@ -112,24 +186,37 @@ final class CapabilityLane implements AutoCloseable {
         }
     }
 
-    private void work(int index) {
+    private static boolean runsOnVirtualThreads(ProviderSlot slot) {
+        return slot.description().map(ProviderDescription::threading).orElse(Threading.PLATFORM) == Threading.VIRTUAL;
+    }
+
+    private void work(int index, int workerGeneration) {
         while (!closed) {
-            if (index >= targetWorkers) {
+            if (index >= targetWorkers || workerGeneration != generation) {
                 synchronized (this) {
-                    if (index >= targetWorkers) {
+                    if (index >= targetWorkers || workerGeneration != generation) {
                         workers.remove(Thread.currentThread());
                         return;
                     }
                 }
             }
-            QueuedJob next = queue.poll();
-            if (next != null) {
-                run(next);
-            } else {
+            QueuedJob next = null;
+            if (!queue.isEmpty() && tryTakeSlot()) {
+                try {
+                    next = queue.poll();
+                    if (next != null) {
+                        run(next);
+                    }
+                } finally {
+                    releaseSlot();
+                }
+            }
+            if (next == null) {
                 // a provider may have left the interrupt flag set, which would make parking return at once;
                 // close() interrupts too, but sets closed first
                 Thread.interrupted();
-                idle.park(() -> !queue.isEmpty() || closed || index >= targetWorkers, IDLE_CHECK);
+                idle.park(() -> (!queue.isEmpty() && slots.get() < targetWorkers) || closed
+                        || index >= targetWorkers || workerGeneration != generation, IDLE_CHECK);
             }
         }
     }

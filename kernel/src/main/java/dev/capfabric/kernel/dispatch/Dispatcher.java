@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,8 +33,28 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
      * What {@link #submit} did with a job.
      */
     public sealed interface Admission {
-        /** The job is queued; its outcome completes when it ran, failed or was dropped. */
-        record Queued(CompletableFuture<Outcome> outcome) implements Admission {
+        /** The job is admitted; its outcome completes when it ran, failed or was dropped. */
+        final class Queued implements Admission {
+            private final QueuedJob job;
+            private final CapabilityLane lane;
+
+            private Queued(QueuedJob job, CapabilityLane lane) {
+                this.job = job;
+                this.lane = lane;
+            }
+
+            /** The job's outcome, for callers that do not wait on a thread of their own. */
+            public CompletableFuture<Outcome> outcome() {
+                return job.outcome;
+            }
+
+            /**
+             * Waits up to {@code timeoutMillis} for the outcome. Must be called once when the job was
+             * submitted for a waiting caller: the job may be the caller's to run, on this thread.
+             */
+            public Outcome await(long timeoutMillis) throws InterruptedException, ExecutionException, TimeoutException {
+                return lane.await(job, timeoutMillis);
+            }
         }
 
         /** The job was refused before queueing. */
@@ -65,7 +87,7 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             if (lane == null) {
                 lanes.put(capability, newLane(capability));
             } else {
-                lane.resize();
+                lane.resize(plugins.inventory().ranked(capability));
             }
         }
     }
@@ -73,7 +95,7 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     private CapabilityLane newLane(Capability capability) {
         UsableProviders usable = new UsableProviders(capability);
         CapabilityLane lane = new CapabilityLane(capability, nodeId, settingsFor(capability),
-                () -> usable.in(plugins.inventory()), metrics);
+                () -> usable.in(plugins.inventory()), plugins.inventory().ranked(capability), metrics);
         Gauge.builder("capfabric.queue.depth", lane, CapabilityLane::depth)
                 .description("Jobs waiting for a worker")
                 .tag("capability", capability.name())
@@ -90,9 +112,23 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
 
     /**
      * Queues a job for a local provider, or refuses it at once: 429 when the queue is full, 503 when no
-     * provider here can take it, 422 when the job names a provider this node does not have.
+     * provider here can take it, 422 when the job names a provider this node does not have. For callers
+     * that do not wait on a thread of their own: the job runs on the lane's workers.
      */
     public Admission submit(Job job) {
+        return submit(job, false);
+    }
+
+    /**
+     * Like {@link #submit(Job)}, for a caller that waits for the outcome with {@link Admission.Queued#await}
+     * on its own (virtual) thread: where the capability's providers allow it, the job then runs on
+     * that thread.
+     */
+    public Admission submitAndWait(Job job) {
+        return submit(job, true);
+    }
+
+    private Admission submit(Job job, boolean callerWaits) {
         Capability capability = job.capability();
         if (closed) {
             return refused(capability, "shutting_down", new Outcome.Failed(503, "unavailable", "the node is shutting down",
@@ -131,13 +167,13 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             flag.whenCancelled(() -> queued.outcome.complete(Outcome.Failed.of(499, "cancelled",
                     "the job was cancelled: its caller went away", nodeId)));
         }
-        if (!lane.offer(queued)) {
+        if (!lane.offer(queued, callerWaits)) {
             Duration wait = lane.estimatedWait();
             return refused(capability, "queue_full", new Outcome.Failed(429, "queue_full",
                     capability + " queue is full (" + lane.settings().queueCapacity() + " jobs waiting)", nodeId, Optional.empty(),
                     Optional.of(wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait), Map.of()));
         }
-        return new Admission.Queued(queued.outcome);
+        return new Admission.Queued(queued, lane);
     }
 
     private Admission refused(Capability capability, String reason, Outcome.Failed outcome) {

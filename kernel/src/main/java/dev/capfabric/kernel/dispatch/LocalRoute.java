@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
@@ -42,12 +41,12 @@ public final class LocalRoute implements JobRoute {
 
     /** Queues a job on {@code dispatcher} and waits for it until its deadline; marks it cancelled on giving up. */
     public static Outcome runHere(Dispatcher dispatcher, Job job, String nodeId) {
-        return switch (dispatcher.submit(job)) {
+        return switch (dispatcher.submitAndWait(job)) {
             case Dispatcher.Admission.Refused refused -> refused.outcome();
             case Dispatcher.Admission.Queued queued -> {
                 try {
                     Duration left = job.timeLeft();
-                    yield queued.outcome().get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
+                    yield queued.await(Math.max(1, left.toMillis()));
                 } catch (TimeoutException e) {
                     cancel(job);
                     yield Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", nodeId);

@@ -15,6 +15,8 @@ final class QueuedJob {
     final Job job;
     final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     final long enqueuedNanos = System.nanoTime();
+    // set when the lane handed the caller a slot to run the job on its own thread; read by that caller only
+    boolean runByCaller;
 
     QueuedJob(Job job) {
         this.job = requireNonNull(job, "job is null");

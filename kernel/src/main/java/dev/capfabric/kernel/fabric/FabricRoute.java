@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -115,7 +114,7 @@ final class FabricRoute implements JobRoute {
             skipped.put(local.nodeId(), "this node: its " + capability + " queue is full");
             return new LocalTry.Skipped();
         }
-        return switch (dispatcher.submit(job)) {
+        return switch (dispatcher.submitAndWait(job)) {
             case Dispatcher.Admission.Refused refused -> {
                 Outcome.Failed outcome = refused.outcome();
                 if (outcome.status() == 429 || outcome.status() == 503) {
@@ -130,7 +129,7 @@ final class FabricRoute implements JobRoute {
 
     private Outcome await(Dispatcher.Admission.Queued queued, Job job) {
         try {
-            return queued.outcome().get(Math.max(1, job.timeLeft().toMillis()), TimeUnit.MILLISECONDS);
+            return queued.await(Math.max(1, job.timeLeft().toMillis()));
         } catch (TimeoutException e) {
             cancel(job);
             return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", local.nodeId());
