@@ -92,6 +92,7 @@ final class RemoteImageProvider implements CapabilityProvider {
         extra.put("max-prompt-chars", limits.maxPromptChars());
         settings.defaultModel().ifPresent(model -> extra.put("default-model", model));
         return ProviderDescription.builder()
+                .threading(ProviderDescription.Threading.VIRTUAL) // it only waits for the backend, on a socket
                 .models(lastProbe.models())
                 .accepts(List.of(Payload.JSON))
                 .produces(List.of(PngImage.MEDIA_TYPE, Payload.JSON))

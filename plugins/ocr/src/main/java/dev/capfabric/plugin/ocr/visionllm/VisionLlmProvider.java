@@ -51,6 +51,7 @@ final class VisionLlmProvider implements CapabilityProvider {
         extra.put("max-pixels", settings.limits().maxPixels());
         extra.put("backend", probe.detail());
         return ProviderDescription.builder()
+                .threading(ProviderDescription.Threading.VIRTUAL) // it only waits for the backend, on a socket
                 .models(probe.models().isEmpty() ? List.of(settings.model()) : probe.models())
                 .accepts(Arrays.stream(ImageFormat.values()).filter(settings.api().formats()::contains)
                         .map(ImageFormat::mediaType).toList())

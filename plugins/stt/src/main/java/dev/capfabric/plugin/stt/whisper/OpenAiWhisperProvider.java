@@ -90,6 +90,7 @@ final class OpenAiWhisperProvider implements CapabilityProvider {
         extra.put("backend", probe.health().detail());
         extra.put("max_audio_s", reader.maxSeconds());
         return ProviderDescription.builder()
+                .threading(ProviderDescription.Threading.VIRTUAL) // it only waits for the backend, on a socket
                 .models(models)
                 .languages(languages)
                 .accepts(SpeechAudioReader.ACCEPTED_TYPES.stream().sorted().toList())

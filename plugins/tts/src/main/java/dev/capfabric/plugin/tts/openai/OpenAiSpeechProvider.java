@@ -65,6 +65,7 @@ final class OpenAiSpeechProvider implements CapabilityProvider {
         extra.put("probed_at", probe.at().toString());
         extra.put("probe", probe.detail());
         return ProviderDescription.builder()
+                .threading(ProviderDescription.Threading.VIRTUAL) // it only waits for the backend, on a socket
                 .models(probe.models())
                 .voices(probe.voices())
                 .accepts(List.of(Payload.JSON, "text/plain"))
