@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,11 +24,13 @@ import java.util.Set;
 /**
  * Local dispatch over HTTP against a bare Helidon handler, in one run: jobs per second and p50/p99
  * latency of {@code POST /v1/capability/noop} (a provider that does no work), the kernel's figures as
- * a share of the bare handler's.
+ * a share of the bare handler's. Two kernels: one whose no-op provider declares
+ * {@code Threading.VIRTUAL} (what a provider that does no native work declares: jobs run on the
+ * request's thread), one whose provider declares {@code PLATFORM} (jobs handed to a platform worker).
  *
- * <p>Both servers run in JVMs of their own with the same options (by default those of
+ * <p>The servers run in JVMs of their own with the same options (by default those of
  * {@code bin/capfabric}); the same closed-loop client ({@link HttpLoad}) drives them in turns,
- * alternating which goes first each round, and the medians over the rounds are reported.
+ * rotating which goes first each round, and the medians over the rounds are reported.
  *
  * <p>Run on demand: see docs/BENCHMARKS.md, "Dispatch".
  */
@@ -49,57 +53,66 @@ public final class DispatchHttpBench {
         String java = ProcessHandle.current().info().command().orElse("java");
 
         Path home = Files.createTempDirectory("capfabric-dispatch-bench");
-        NoopPlugin.build(home.resolve("plugins/noop.jar"), spi, options.providerConcurrency);
         List<String> jvm = new ArrayList<>(List.of(java));
         jvm.addAll(Arrays.asList(options.jvmOptions.strip().split("\\s+")));
-
-        List<String> kernelCommand = new ArrayList<>(jvm);
-        kernelCommand.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=capfabric.kernel,ALL-UNNAMED",
-                "--add-modules", "ALL-SYSTEM", "-Dcapfabric.home=" + home,
-                "--module-path", String.join(File.pathSeparator, kernelModules.stream().map(Path::toString).toList()),
-                "--module", "capfabric.kernel/dev.capfabric.kernel.Main"));
-        int kernelPort = freePort();
         List<String> bareCommand = new ArrayList<>(jvm);
         int barePort = freePort();
         bareCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), BareHelidonServer.class.getName(),
                 String.valueOf(barePort)));
 
-        try (ServerProcess kernel = ServerProcess.start("kernel", kernelCommand, Map.of(
-                     "CAPFABRIC_HOME", home.toString(), "CAPFABRIC_NODE_ID", "bench", "CAPFABRIC_HOST", "127.0.0.1",
-                     "CAPFABRIC_PORT", String.valueOf(kernelPort)), kernelPort, home.resolve("kernel.log"));
-             ServerProcess bare = ServerProcess.start("bare Helidon", bareCommand, Map.of(), barePort, home.resolve("bare.log"))) {
-            HttpResponse<byte[]> fromKernel = kernel.awaitAnswer(PATH, BODY, Duration.ofSeconds(60));
-            HttpResponse<byte[]> fromBare = bare.awaitAnswer(PATH, BODY, Duration.ofSeconds(60));
-            if (!Arrays.equals(fromKernel.body(), fromBare.body())) {
-                throw new IllegalStateException("the servers answer differently: kernel " + new String(fromKernel.body())
-                        + ", bare " + new String(fromBare.body()));
+        try (ServerProcess virtual = startKernel("kernel, no-op on the request thread", "VIRTUAL", home, jvm, kernelModules, spi, options);
+             ServerProcess platform = startKernel("kernel, no-op on a platform worker", "PLATFORM", home, jvm, kernelModules, spi, options);
+             ServerProcess bare = ServerProcess.start("bare Helidon handler", bareCommand, Map.of(), barePort, home.resolve("bare.log"))) {
+            List<ServerProcess> servers = List.of(virtual, platform, bare);
+            byte[] expected = bare.awaitAnswer(PATH, BODY, Duration.ofSeconds(60)).body();
+            for (ServerProcess kernel : List.of(virtual, platform)) {
+                HttpResponse<byte[]> fromKernel = kernel.awaitAnswer(PATH, BODY, Duration.ofSeconds(60));
+                if (!Arrays.equals(fromKernel.body(), expected)) {
+                    throw new IllegalStateException("the servers answer differently: " + kernel.name() + " "
+                            + new String(fromKernel.body()) + ", bare " + new String(expected));
+                }
             }
-            System.err.printf("both answer %s; client: %d connections, %d s warm-up + %d s measured per turn, %d rounds%n",
-                    new String(fromKernel.body(), StandardCharsets.UTF_8), options.connections, options.warmupSeconds,
+            System.err.printf("all answer %s; client: %d connections, %d s warm-up + %d s measured per turn, %d rounds%n",
+                    new String(expected, StandardCharsets.UTF_8), options.connections, options.warmupSeconds,
                     options.measureSeconds, options.rounds);
 
-            List<HttpLoad.Result> kernelRuns = new ArrayList<>();
-            List<HttpLoad.Result> bareRuns = new ArrayList<>();
+            Map<ServerProcess, List<HttpLoad.Result>> runs = new LinkedHashMap<>();
+            servers.forEach(server -> runs.put(server, new ArrayList<>()));
             for (int round = 0; round < options.rounds; round++) {
-                List<ServerProcess> order = round % 2 == 0 ? List.of(kernel, bare) : List.of(bare, kernel);
+                List<ServerProcess> order = new ArrayList<>(servers);
+                Collections.rotate(order, round);
                 for (ServerProcess server : order) {
                     HttpLoad load = new HttpLoad(new InetSocketAddress("127.0.0.1", server.port()),
                             HttpLoad.post(PATH, "application/json", BODY));
                     HttpLoad.Result result = load.run(options.connections, Duration.ofSeconds(options.warmupSeconds),
                             Duration.ofSeconds(options.measureSeconds), server::cpuNanos);
-                    (server == kernel ? kernelRuns : bareRuns).add(result);
-                    System.err.printf(Locale.ROOT, "round %d %-12s %9.0f jobs/s  p50 %7.0f µs  p99 %7.0f µs  server CPU %5.1f µs/job  errors %d%n",
+                    runs.get(server).add(result);
+                    System.err.printf(Locale.ROOT, "round %d %-36s %9.0f jobs/s  p50 %7.0f µs  p99 %7.0f µs  server CPU %5.1f µs/job  errors %d%n",
                             round + 1, server.name(), result.perSecond(), result.micros(0.50), result.micros(0.99),
                             result.serverCpuMicrosPerJob(), result.errors());
                 }
             }
-            String report = report(options, kernelRuns, bareRuns);
+            String report = report(options, runs, bare);
             System.out.println(report);
             if (options.out != null) {
                 Files.writeString(options.out, report);
             }
         }
         deleteTree(home);
+    }
+
+    private static ServerProcess startKernel(String name, String threading, Path root, List<String> jvm, List<Path> kernelModules,
+                                             Path spi, Options options) throws Exception {
+        Path home = Files.createDirectories(root.resolve("kernel-" + threading.toLowerCase(Locale.ROOT)));
+        NoopPlugin.build(home.resolve("plugins/noop.jar"), spi, options.providerConcurrency, threading);
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=capfabric.kernel,ALL-UNNAMED",
+                "--add-modules", "ALL-SYSTEM", "-Dcapfabric.home=" + home,
+                "--module-path", String.join(File.pathSeparator, kernelModules.stream().map(Path::toString).toList()),
+                "--module", "capfabric.kernel/dev.capfabric.kernel.Main"));
+        int port = freePort();
+        return ServerProcess.start(name, command, Map.of("CAPFABRIC_HOME", home.toString(), "CAPFABRIC_NODE_ID", "bench",
+                "CAPFABRIC_HOST", "127.0.0.1", "CAPFABRIC_PORT", String.valueOf(port)), port, home.resolve("kernel.log"));
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -110,38 +123,39 @@ public final class DispatchHttpBench {
         }
     }
 
-    private static String report(Options options, List<HttpLoad.Result> kernel, List<HttpLoad.Result> bare) {
-        double kernelRate = median(kernel.stream().mapToDouble(HttpLoad.Result::perSecond).toArray());
-        double bareRate = median(bare.stream().mapToDouble(HttpLoad.Result::perSecond).toArray());
-        double kernelP50 = median(kernel.stream().mapToDouble(r -> r.micros(0.50)).toArray());
-        double bareP50 = median(bare.stream().mapToDouble(r -> r.micros(0.50)).toArray());
-        double kernelP99 = median(kernel.stream().mapToDouble(r -> r.micros(0.99)).toArray());
-        double bareP99 = median(bare.stream().mapToDouble(r -> r.micros(0.99)).toArray());
-        double kernelCpu = median(kernel.stream().mapToDouble(HttpLoad.Result::serverCpuMicrosPerJob).toArray());
-        double bareCpu = median(bare.stream().mapToDouble(HttpLoad.Result::serverCpuMicrosPerJob).toArray());
-        long kernelErrors = kernel.stream().mapToLong(HttpLoad.Result::errors).sum();
-        long bareErrors = bare.stream().mapToLong(HttpLoad.Result::errors).sum();
+    private static String report(Options options, Map<ServerProcess, List<HttpLoad.Result>> runs, ServerProcess bare) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Machine: %d cores (%s), %s, JDK %s; server JVM options: %s%n%n",
                 Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("os.name") + " "
                         + System.getProperty("os.version"), Runtime.version(), options.jvmOptions));
         out.append(String.format(Locale.ROOT, "Client: %d keep-alive connections, closed loop; %d rounds of %d s measured "
-                        + "(after %d s warm-up) per server, turns alternating; medians over rounds. No-op provider concurrency %d.%n%n",
+                        + "(after %d s warm-up) per server, turns rotating; medians over rounds. No-op provider concurrency %d.%n%n",
                 options.connections, options.rounds, options.measureSeconds, options.warmupSeconds, options.providerConcurrency));
-        out.append("| server | jobs/s | p50 µs | p99 µs | server CPU µs/job | errors |\n|---|---:|---:|---:|---:|---:|\n");
-        out.append(String.format(Locale.ROOT, "| kernel, no-op provider | %.0f | %.0f | %.0f | %.1f | %d |%n",
-                kernelRate, kernelP50, kernelP99, kernelCpu, kernelErrors));
-        out.append(String.format(Locale.ROOT, "| bare Helidon handler | %.0f | %.0f | %.0f | %.1f | %d |%n",
-                bareRate, bareP50, bareP99, bareCpu, bareErrors));
-        out.append(String.format(Locale.ROOT, "| **kernel / bare** | **%.2f** | %.2f | %.2f | %.2f | |%n", kernelRate / bareRate,
-                kernelP50 / bareP50, kernelP99 / bareP99, kernelCpu / bareCpu));
-        out.append("\nPer round (jobs/s, kernel / bare): ");
-        for (int i = 0; i < kernel.size(); i++) {
-            out.append(String.format(Locale.ROOT, "%s%.0f / %.0f (%.2f)", i == 0 ? "" : "; ", kernel.get(i).perSecond(),
-                    bare.get(i).perSecond(), kernel.get(i).perSecond() / bare.get(i).perSecond()));
-        }
-        out.append('\n');
+        out.append("| server | jobs/s | p50 µs | p99 µs | server CPU µs/job | errors | jobs/s / bare |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
+        double bareRate = median(runs.get(bare), HttpLoad.Result::perSecond);
+        runs.forEach((server, results) -> out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f | %d | %s |%n",
+                server.name(), median(results, HttpLoad.Result::perSecond), median(results, r -> r.micros(0.50)),
+                median(results, r -> r.micros(0.99)), median(results, HttpLoad.Result::serverCpuMicrosPerJob),
+                results.stream().mapToLong(HttpLoad.Result::errors).sum(),
+                server == bare ? "" : String.format(Locale.ROOT, "**%.2f**", median(results, HttpLoad.Result::perSecond) / bareRate))));
+        runs.forEach((server, results) -> {
+            if (server == bare) {
+                return;
+            }
+            out.append("\nPer round (jobs/s, ").append(server.name()).append(" / bare): ");
+            for (int i = 0; i < results.size(); i++) {
+                double kernel = results.get(i).perSecond();
+                double bareRound = runs.get(bare).get(i).perSecond();
+                out.append(String.format(Locale.ROOT, "%s%.0f / %.0f (%.2f)", i == 0 ? "" : "; ", kernel, bareRound, kernel / bareRound));
+            }
+            out.append('\n');
+        });
         return out.toString();
+    }
+
+    private static double median(List<HttpLoad.Result> results, java.util.function.ToDoubleFunction<HttpLoad.Result> figure) {
+        return median(results.stream().mapToDouble(figure).toArray());
     }
 
     private static double median(double[] values) {

@@ -19,7 +19,7 @@ final class NoopPlugin {
     private NoopPlugin() {
     }
 
-    static Path build(Path jar, Path spi, int concurrency) throws IOException {
+    static Path build(Path jar, Path spi, int concurrency, String threading) throws IOException {
         // sources beside the plugins folder, not in it: the kernel would try to load anything there
         Path work = Files.createDirectories(jar.toAbsolutePath().getParent().resolveSibling("noop-plugin-src"));
         Path src = work.resolve("src");
@@ -44,13 +44,14 @@ final class NoopPlugin {
 
                     static final class Noop implements CapabilityProvider {
                         private static final Map<String, Object> ANSWER = Map.of("text", "ok");
-                        public ProviderDescription describe() { return ProviderDescription.builder().concurrency(%d).build(); }
+                        public ProviderDescription describe() { return ProviderDescription.builder().concurrency(%d)
+                                .threading(ProviderDescription.Threading.%s).build(); }
                         public Health health() { return Health.ok(); }
                         public Result handle(Job job) { return Result.json(ANSWER); }
                         public void close() { }
                     }
                 }
-                """.formatted(concurrency));
+                """.formatted(concurrency, threading));
         run("javac", List.of("-d", classes.toString(), "--release", "25", "--module-path", spi.toString(),
                 src.resolve("module-info.java").toString(), src.resolve("bench/noop/NoopFactory.java").toString()));
         Files.createDirectories(jar.getParent());
