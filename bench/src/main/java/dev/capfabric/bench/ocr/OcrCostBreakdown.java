@@ -19,6 +19,7 @@ import java.util.Map;
 
 import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
 import static org.bytedeco.leptonica.global.leptonica.pixReadMem;
+import static org.bytedeco.leptonica.global.leptonica.pixScale;
 import static org.bytedeco.tesseract.global.tesseract.OEM_DEFAULT;
 import static org.bytedeco.tesseract.global.tesseract.PSM_AUTO;
 import static org.bytedeco.tesseract.global.tesseract.PSM_SINGLE_BLOCK;
@@ -49,8 +50,15 @@ public final class OcrCostBreakdown {
      * @param psm       page segmentation mode
      * @param initOnly  variables Tesseract reads only while loading the model
      * @param variables variables set after loading
+     * @param textPx    when positive, pages drawn with a larger font are scaled down to this text size
+     *                  before recognition: the best that text-height normalisation could do, since it
+     *                  uses the known font size instead of measuring it (the scaling is timed as decoding)
      */
-    record Trial(String name, int psm, Map<String, String> initOnly, Map<String, String> variables) {
+    record Trial(String name, int psm, Map<String, String> initOnly, Map<String, String> variables, int textPx) {
+
+        Trial(String name, int psm, Map<String, String> initOnly, Map<String, String> variables) {
+            this(name, psm, initOnly, variables, 0);
+        }
     }
 
     private static final List<Trial> TRIALS = List.of(
@@ -60,6 +68,7 @@ public final class OcrCostBreakdown {
             new Trial("psm 3, textord_tabfind_find_tables=0", PSM_AUTO, Map.of(),
                     Map.of("textord_tabfind_find_tables", "0")),
             new Trial("psm 3, lstm_use_matrix=0 (no dictionary)", PSM_AUTO, Map.of("lstm_use_matrix", "0"), Map.of()),
+            new Trial("psm 3, 36 px pages scaled to 24 px text", PSM_AUTO, Map.of(), Map.of(), 24),
             new Trial("psm 6", PSM_SINGLE_BLOCK, Map.of(), Map.of()));
 
     /** Decode, threshold, layout, recognise, results. */
@@ -116,7 +125,7 @@ public final class OcrCostBreakdown {
                     throw new IllegalArgumentException("Tesseract has no variable " + name);
                 }
             });
-            read(api, trial.psm(), pages.getFirst(), new long[PHASES]); // warm up
+            read(api, trial, pages.getFirst(), new long[PHASES]); // warm up
             long[] sums = new long[PHASES];
             int edits = 0;
             int truth = 0;
@@ -126,7 +135,7 @@ public final class OcrCostBreakdown {
                 Reading reading = null;
                 for (int r = 0; r < repeats; r++) {
                     long[] times = new long[PHASES];
-                    reading = read(api, trial.psm(), page, times);
+                    reading = read(api, trial, page, times);
                     for (int p = 0; p < PHASES; p++) {
                         phases[p][r] = times[p];
                     }
@@ -154,12 +163,18 @@ public final class OcrCostBreakdown {
     }
 
     /** Reads one page, phase by phase, writing each phase's CPU nanoseconds into {@code times}. */
-    private static Reading read(TessBaseAPI api, int psm, SamplePage page, long[] times) {
+    private static Reading read(TessBaseAPI api, Trial trial, SamplePage page, long[] times) {
         long start = THREADS.getCurrentThreadCpuTime();
         PIX image = pixReadMem(page.png(), page.png().length);
+        if (trial.textPx() > 0 && page.sizePx() > trial.textPx()) {
+            float factor = (float) trial.textPx() / page.sizePx();
+            PIX scaled = pixScale(image, factor, factor);
+            pixDestroy(image);
+            image = scaled;
+        }
         try {
             long decoded = THREADS.getCurrentThreadCpuTime();
-            api.SetPageSegMode(psm);
+            api.SetPageSegMode(trial.psm());
             api.SetImage(image);
             pixDestroy(api.GetThresholdedImage());
             long thresholded = THREADS.getCurrentThreadCpuTime();
