@@ -80,7 +80,8 @@ public final class OcrComparison {
         }
     }
 
-    private static List<SamplePage> pages() {
+    /** The 36 pages: every font, size and variant. */
+    static List<SamplePage> pages() {
         List<SamplePage> pages = new ArrayList<>();
         for (String font : FONTS) {
             for (int size : SIZES_PX) {
