@@ -14,9 +14,11 @@ import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
 import dev.capfabric.kernel.http.GlobalViewService;
 import dev.capfabric.kernel.http.InstalledService;
+import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.MetricsService;
 import dev.capfabric.kernel.http.NodesService;
 import dev.capfabric.kernel.node.HardwareProfile;
+import dev.capfabric.kernel.node.HardwareSampling;
 import dev.capfabric.kernel.node.LoadSampler;
 import dev.capfabric.kernel.node.NodeDescriber;
 import dev.capfabric.kernel.plugins.Inventory;
@@ -33,7 +35,6 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import oshi.SystemInfo;
 
 import java.lang.module.ModuleDescriptor;
 import java.time.Clock;
@@ -66,15 +67,16 @@ public final class Kernel implements AutoCloseable {
         this.settings = settings;
         // read first: invalid fabric settings stop start-up before anything runs
         Optional<FabricSettings> fabricSettings = settings.natsUrl().map(url -> FabricSettings.of(settings));
-        SystemInfo system = new SystemInfo();
-        CompletableFuture<HardwareProfile> hardware = NodeDescriber.sampleInBackground(() -> HardwareProfile.sample(system));
+        CompletableFuture<HardwareProfile> hardware = HardwareSampling.start();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.plugins = new PluginHost(settings);
-        this.load = new LoadSampler(system, settings.loadInterval());
+        this.load = new LoadSampler(HardwareSampling::system, settings.loadInterval());
         this.describer = new NodeDescriber(settings.nodeId(), version(), clock.instant(), hardware, load, plugins);
         this.dispatcher = new Dispatcher(settings.nodeId(), plugins, settings.section("dispatch"), new JobMetrics(meters));
         describer.useGauges(dispatcher);
         registerGauges();
+        // the first /caps would otherwise pay for Jackson learning NodeCaps' shape: done beside start-up instead
+        Thread.ofVirtual().name("capfabric-caps-warmup").start(() -> Json.bytes(describer.describe()));
         this.fabric = fabricSettings.map(fabricConfig -> new Fabric(fabricConfig, settings.nodeId(), version(), describer, dispatcher,
                 plugins, clock, meters));
         JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));

@@ -3,6 +3,7 @@ package dev.capfabric.kernel;
 import dev.capfabric.kernel.config.InvalidSettingsException;
 import dev.capfabric.kernel.config.NodeSettings;
 import dev.capfabric.kernel.config.SettingsLoader;
+import dev.capfabric.kernel.node.HardwareSampling;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class Main {
                 }
             }
         }
+        // OSHI's probing takes a while and needs no settings: under way while the rest starts
+        HardwareSampling.start();
         Map<String, String> environment = System.getenv();
         NodeSettings settings;
         Kernel kernel;

@@ -3,6 +3,7 @@ package dev.capfabric.kernel.config;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
+import io.helidon.config.yaml.YamlConfigParser;
 
 import java.io.File;
 import java.net.InetAddress;
@@ -35,9 +36,15 @@ public final class SettingsLoader {
      */
     public static NodeSettings load(Map<String, String> environment, Path installDir) {
         Path file = configFile(environment, installDir);
+        // sources, parser and mappers named here rather than discovered through services: discovery
+        // walks Helidon's service registry, a noticeable part of start-up
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
+                .disableParserServices()
+                .addParser(YamlConfigParser.create())
+                .disableMapperServices()
+                .disableFilterServices()
                 .addSource(ConfigSources.create(EnvironmentOverrides.keys(environment)));
         if (Files.isRegularFile(file)) {
             builder.addSource(ConfigSources.file(file));

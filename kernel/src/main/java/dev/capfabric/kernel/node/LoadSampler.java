@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -26,17 +27,17 @@ public final class LoadSampler implements AutoCloseable {
     public record Sample(double cpu, double memory) {
     }
 
-    private final CentralProcessor processor;
-    private final GlobalMemory memory;
+    private final Supplier<SystemInfo> system;
     private final ScheduledExecutorService scheduler;
+    // OSHI's processor and memory views, made on the sampling thread: building them reads /proc and /sys,
+    // which should not hold up start-up
+    private CentralProcessor processor;
+    private GlobalMemory memory;
     private long[] previousTicks;
     private volatile Sample latest = new Sample(0, 0);
 
-    public LoadSampler(SystemInfo system, Duration interval) {
-        requireNonNull(system, "system is null");
-        this.processor = system.getHardware().getProcessor();
-        this.memory = system.getHardware().getMemory();
-        this.previousTicks = processor.getSystemCpuLoadTicks();
+    public LoadSampler(Supplier<SystemInfo> system, Duration interval) {
+        this.system = requireNonNull(system, "system is null");
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-load").daemon().factory());
         long millis = interval.toMillis();
         scheduler.scheduleWithFixedDelay(this::sample, 0, millis, TimeUnit.MILLISECONDS);
@@ -44,13 +45,18 @@ public final class LoadSampler implements AutoCloseable {
 
     private void sample() {
         try {
+            if (processor == null) {
+                processor = system.get().getHardware().getProcessor();
+                memory = system.get().getHardware().getMemory();
+                previousTicks = processor.getSystemCpuLoadTicks();
+            }
             double cpu = processor.getSystemCpuLoadBetweenTicks(previousTicks);
             previousTicks = processor.getSystemCpuLoadTicks();
             long total = memory.getTotal();
             double used = total == 0 ? 0 : 1.0 - (double) memory.getAvailable() / total;
             latest = new Sample(round(cpu), round(used));
-        } catch (RuntimeException e) {
-            // keep the last good sample; OSHI may fail transiently reading /proc
+        } catch (RuntimeException | LinkageError e) {
+            // keep the last good sample; OSHI may fail transiently reading /proc, or not work on this machine at all
         }
     }
 

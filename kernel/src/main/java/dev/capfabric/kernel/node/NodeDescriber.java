@@ -119,6 +119,12 @@ public final class NodeDescriber {
 
     /** A supplier of the hardware profile that samples once, in the background. */
     public static CompletableFuture<HardwareProfile> sampleInBackground(Supplier<HardwareProfile> sampler) {
-        return CompletableFuture.supplyAsync(sampler, runnable -> Thread.ofVirtual().name("capfabric-hardware").start(runnable));
+        long start = System.nanoTime();
+        return CompletableFuture.supplyAsync(() -> {
+            HardwareProfile profile = sampler.get();
+            System.getLogger(NodeDescriber.class.getName()).log(System.Logger.Level.INFO,
+                    "hardware: {0} ({1} ms to sample)", profile, (System.nanoTime() - start) / 1_000_000);
+            return profile;
+        }, runnable -> Thread.ofVirtual().name("capfabric-hardware").start(runnable));
     }
 }

@@ -1,0 +1,50 @@
+package dev.capfabric.kernel.node;
+
+import oshi.SystemInfo;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The machine's hardware, sampled once per process in the background. {@code Main} starts the
+ * sampling before it reads the settings, so that OSHI's probing (reading /proc and /sys, asking
+ * {@code lspci} for GPUs) overlaps the rest of start-up instead of delaying the first {@code /caps};
+ * every kernel in the process shares the one sample and OSHI's views. A machine OSHI cannot read
+ * gets a profile of what the JVM knows, never a failed start.
+ */
+public final class HardwareSampling {
+
+    private static final System.Logger LOG = System.getLogger(HardwareSampling.class.getName());
+
+    private static SystemInfo system;
+    private static CompletableFuture<HardwareProfile> profile;
+
+    private HardwareSampling() {
+    }
+
+    /** Starts sampling if nothing has yet; the profile completes when the sample is taken. */
+    public static synchronized CompletableFuture<HardwareProfile> start() {
+        if (profile == null) {
+            profile = NodeDescriber.sampleInBackground(HardwareSampling::sample);
+        }
+        return profile;
+    }
+
+    /** OSHI's view of this machine, made on first use. */
+    public static synchronized SystemInfo system() {
+        if (system == null) {
+            system = new SystemInfo();
+        }
+        return system;
+    }
+
+    private static HardwareProfile sample() {
+        try {
+            return HardwareProfile.sample(system());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read this machine's hardware; /caps shows what the JVM knows", e);
+            return new HardwareProfile("unknown", Runtime.getRuntime().availableProcessors(), 0, List.of(),
+                    System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        }
+    }
+}
