@@ -215,6 +215,10 @@ final class FabricRoute implements JobRoute {
                 return Optional.of(outcome);
             }
             case OffloadClient.Attempt.Unanswered unanswered -> {
+                if (job.cancellation().isCancelled()) {
+                    // our caller left: nobody to answer, and no fault of the node
+                    return Optional.of(Outcome.Failed.of(499, "cancelled", unanswered.reason(), local.nodeId()));
+                }
                 breakers.failure(target);
                 tried.put(target, "tried: " + unanswered.reason());
                 if (unanswered.timedOut() || job.timeLeft().isZero()) {

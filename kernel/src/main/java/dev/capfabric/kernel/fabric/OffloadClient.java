@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.spi.Job;
@@ -137,6 +138,15 @@ final class OffloadClient {
         CompletableFuture<Message> answer = nats.requestWithTimeout(request, left);
         Set<CompletableFuture<Message>> waiting = pending.computeIfAbsent(nodeId, id -> ConcurrentHashMap.newKeySet());
         waiting.add(answer);
+        if (job.cancellation() instanceof CancellationFlag flag) {
+            // our caller went away: the other node stops the job as if its own caller had, and we stop waiting
+            flag.whenCancelled(() -> {
+                if (!answer.isDone()) {
+                    nats.publish(subjects.cancel(nodeId), job.id().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    answer.cancel(true);
+                }
+            });
+        }
         try {
             Message reply = answer.get(left.toMillis() + 50, TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
@@ -152,10 +162,16 @@ final class OffloadClient {
                 return new Attempt.Unanswered(lost.getMessage(), false);
             }
             if (cause instanceof CancellationException || cause instanceof TimeoutException) {
+                if (job.cancellation().isCancelled()) {
+                    return new Attempt.Unanswered("the caller went away; node " + nodeId + " was told to stop the job", true);
+                }
                 return timedOut(nodeId);
             }
             return new Attempt.Unanswered("request to node " + nodeId + " failed: " + cause, false);
         } catch (TimeoutException | CancellationException e) {
+            if (job.cancellation().isCancelled()) {
+                return new Attempt.Unanswered("the caller went away; node " + nodeId + " was told to stop the job", true);
+            }
             return timedOut(nodeId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +40,9 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>An offloaded job runs on this node only (it is never offloaded again), through the same
  * dispatcher as local jobs, with the deadline it arrived with. At most {@code maxServed} are held at
- * once; more are answered 429 at once.
+ * once; more are answered 429 at once. A job id published on {@code <prefix>.node.<id>.cancel}
+ * cancels that job here, as a local caller going away would: the sending node publishes it when its
+ * own caller leaves.
  */
 final class OffloadServer {
 
@@ -51,6 +54,8 @@ final class OffloadServer {
     private final String version;
     private final int maxServed;
     private final Semaphore served;
+    // offloaded jobs held now, by job id: what a cancel message finds
+    private final Map<String, CancellationFlag> running = new ConcurrentHashMap<>();
     private Connection connection; // guarded by this
     private Service service; // guarded by this
     private String serviceDigest; // guarded by this
@@ -68,7 +73,18 @@ final class OffloadServer {
     /** Registers the service on {@code nats}. */
     synchronized void start(Connection nats) {
         this.connection = requireNonNull(nats, "nats is null");
+        nats.createDispatcher().subscribe(subjects.cancel(local.nodeId()), message -> cancel(message.getData()));
         refresh();
+    }
+
+    private void cancel(byte[] jobId) {
+        if (jobId == null) {
+            return;
+        }
+        CancellationFlag flag = running.get(new String(jobId, java.nio.charset.StandardCharsets.US_ASCII));
+        if (flag != null) {
+            flag.cancel();
+        }
     }
 
     /** Replaces the service when the capabilities changed since it was registered. */
@@ -174,6 +190,9 @@ final class OffloadServer {
             finish(nats, message, Outcome.Failed.of(400, "bad_input", "malformed offload request: " + e.getMessage(), local.nodeId()), jobId);
             return;
         }
+        if (job.cancellation() instanceof CancellationFlag flag) {
+            running.put(jobId, flag);
+        }
         switch (local.dispatcher().submit(job)) {
             case Dispatcher.Admission.Refused refused -> finish(nats, message, refused.outcome(), jobId);
             case Dispatcher.Admission.Queued queued -> queued.outcome()
@@ -197,6 +216,7 @@ final class OffloadServer {
     private void finish(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
         boolean large = outcome instanceof Outcome.Served served && served.result().output().isPresent()
                 && (long) served.result().output().get().size() + 2L * OffloadWire.HEADER_ROOM > nats.getMaxPayload();
+        running.remove(jobId);
         Runnable answer = () -> {
             try {
                 reply(nats, message, outcome, jobId);

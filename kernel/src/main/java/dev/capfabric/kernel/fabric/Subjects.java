@@ -36,6 +36,11 @@ final class Subjects {
         return node(nodeId) + ".bye";
     }
 
+    /** Where a node hears that the caller of a job it runs for another node went away (body: the job id). */
+    String cancel(String nodeId) {
+        return node(nodeId) + ".cancel";
+    }
+
     String capability(String nodeId, Capability capability) {
         return node(nodeId) + ".cap." + capability.name();
     }

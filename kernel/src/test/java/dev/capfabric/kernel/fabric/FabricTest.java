@@ -186,6 +186,23 @@ class FabricTest {
     }
 
     @Test
+    void aCallerLeavingStopsTheJobOnTheNodeItWasOffloadedTo() throws Exception {
+        String body = "{\"text\":\"left\"}";
+        String request = "POST /v1/capability/beta?sleep_ms=60000 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nX-Capfabric-Job-Id: abandoned-offload\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", a.kernel.port())) {
+            client.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            b.awaitCaps(caps -> caps.at("/load/inflight/beta").asInt() == 1, Duration.ofSeconds(10), "the job to run on b");
+        }
+        // the job would hold b's provider for a minute: a tells b, b's provider sees job.cancellation() and stops
+        b.awaitCaps(caps -> caps.at("/load/inflight/beta").asInt() == 0, Duration.ofSeconds(15), "the job on b to stop");
+        assertTrue(Files.readAllLines(b.home.resolve("work/data/beta-b/seen.log")).contains("abandoned-offload"));
+        assertEquals(200, a.postJson("/v1/capability/beta", "{}").statusCode(), "b serves on");
+    }
+
+    @Test
     void everyNodeIsANatsServiceThatStandardToolingSees() throws Exception {
         Connection tool = Nats.connect(nats.url());
         try {

@@ -20,6 +20,7 @@ class SubjectsTest {
         assertEquals("capfabric.node.gpu-1.caps", subjects.caps("gpu-1"));
         assertEquals("capfabric.node.gpu-1.heartbeat", subjects.heartbeat("gpu-1"));
         assertEquals("capfabric.node.gpu-1.bye", subjects.bye("gpu-1"));
+        assertEquals("capfabric.node.gpu-1.cancel", subjects.cancel("gpu-1"));
         assertEquals("capfabric.node.gpu-1.cap.stt", subjects.capability("gpu-1", Capability.STT));
         assertEquals("acme.fabric.node.n.caps", new Subjects("acme.fabric").caps("n"));
     }
