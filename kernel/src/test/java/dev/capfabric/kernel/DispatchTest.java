@@ -257,6 +257,20 @@ class DispatchTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void runningJobWhoseDeadlinePassesGets504AndIsCancelled(String threading) throws Exception {
+        TestNode node = start(1, threading, Map.of());
+        long start = System.nanoTime();
+        HttpResponse<String> late = node.postJson("/v1/capability/echo?sleep_ms=20000", "{}", "X-Request-Timeout", "300");
+        assertEquals(504, late.statusCode(), late.body());
+        assertEquals("timeout", TestNode.json(late.body()).at("/error/kind").asText());
+        assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(15).toNanos(), "answered at the deadline, not after the job");
+        // the provider saw job.cancellation() and stopped: its slot is free long before its 20 s
+        node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() == 0, java.time.Duration.ofSeconds(10), "the job to stop");
+        assertEquals(200, node.postJson("/v1/capability/echo", "{}").statusCode());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
     void queueDepthAndInflightAreLiveOnCaps(String threading) throws Exception {
         TestNode node = start(1, threading, Map.of());
         List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();

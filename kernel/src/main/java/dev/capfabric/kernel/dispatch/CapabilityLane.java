@@ -48,6 +48,7 @@ final class CapabilityLane implements AutoCloseable {
     private final DispatchSettings settings;
     private final Supplier<List<ProviderSlot>> providers;
     private final JobMetrics metrics;
+    private final DeadlineSweeper deadlines;
     private final MpmcArrayQueue<QueuedJob> queue;
     private final ParkedWorkers idle = new ParkedWorkers();
     private final AtomicInteger running = new AtomicInteger();
@@ -63,12 +64,13 @@ final class CapabilityLane implements AutoCloseable {
     private volatile boolean closed;
 
     CapabilityLane(Capability capability, String nodeId, DispatchSettings settings, Supplier<List<ProviderSlot>> providers,
-                   List<ProviderSlot> installed, JobMetrics metrics) {
+                   List<ProviderSlot> installed, JobMetrics metrics, DeadlineSweeper deadlines) {
         this.capability = requireNonNull(capability, "capability is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.providers = requireNonNull(providers, "providers is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.deadlines = requireNonNull(deadlines, "deadlines is null");
         this.queue = new MpmcArrayQueue<>(Math.max(2, settings.queueCapacity()));
         resize(installed);
     }
@@ -109,10 +111,16 @@ final class CapabilityLane implements AutoCloseable {
      */
     Outcome await(QueuedJob job, long timeoutMillis) throws InterruptedException, ExecutionException, TimeoutException {
         if (job.runByCaller) {
+            // nobody else is waiting to give up at the deadline: the sweeper cancels the job then, as a waiting caller would
+            deadlines.watch(job);
             try {
                 run(job);
             } finally {
+                deadlines.forget(job);
                 releaseSlot();
+            }
+            if (job.job.timeLeft().isZero()) {
+                return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", nodeId);
             }
         }
         return job.outcome.get(timeoutMillis, TimeUnit.MILLISECONDS);

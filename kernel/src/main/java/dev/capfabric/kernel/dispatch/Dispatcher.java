@@ -67,6 +67,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     private final Config settings;
     private final JobMetrics metrics;
     private final Map<Capability, CapabilityLane> lanes = new ConcurrentHashMap<>();
+    // cancels jobs that run on their caller's thread when their deadline passes
+    private final DeadlineSweeper deadlines = new DeadlineSweeper(Duration.ofMillis(10));
     private volatile boolean closed;
 
     public Dispatcher(String nodeId, PluginHost plugins, Config dispatchSettings, JobMetrics metrics) {
@@ -95,7 +97,7 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     private CapabilityLane newLane(Capability capability) {
         UsableProviders usable = new UsableProviders(capability);
         CapabilityLane lane = new CapabilityLane(capability, nodeId, settingsFor(capability),
-                () -> usable.in(plugins.inventory()), plugins.inventory().ranked(capability), metrics);
+                () -> usable.in(plugins.inventory()), plugins.inventory().ranked(capability), metrics, deadlines);
         Gauge.builder("capfabric.queue.depth", lane, CapabilityLane::depth)
                 .description("Jobs waiting for a worker")
                 .tag("capability", capability.name())
@@ -251,5 +253,6 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             closed = true;
         }
         lanes.values().forEach(CapabilityLane::close);
+        deadlines.close();
     }
 }

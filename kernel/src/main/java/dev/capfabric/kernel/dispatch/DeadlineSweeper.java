@@ -1,0 +1,51 @@
+package dev.capfabric.kernel.dispatch;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Cancels jobs that run on their caller's thread once their deadline has passed, as a waiting
+ * caller gives up on a queued job: nobody else waits for such a job, so nobody else would. One
+ * sweep every {@code period} looks at the jobs running so now; tracking a job costs two set
+ * operations, cheaper than a timer per job on a path that takes microseconds.
+ */
+final class DeadlineSweeper implements AutoCloseable {
+
+    private final Set<QueuedJob> watched = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService sweeps;
+
+    DeadlineSweeper(Duration period) {
+        requireNonNull(period, "period is null");
+        this.sweeps = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-deadlines").daemon().factory());
+        sweeps.scheduleWithFixedDelay(this::sweep, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Watches {@code job} until {@link #forget}; a job already past its deadline is cancelled at the next sweep. */
+    void watch(QueuedJob job) {
+        watched.add(job);
+    }
+
+    void forget(QueuedJob job) {
+        watched.remove(job);
+    }
+
+    private void sweep() {
+        for (QueuedJob job : watched) {
+            if (job.job.timeLeft().isZero() && job.job.cancellation() instanceof CancellationFlag flag) {
+                flag.cancel();
+                watched.remove(job);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeps.shutdownNow();
+    }
+}
