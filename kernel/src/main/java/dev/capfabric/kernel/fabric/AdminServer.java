@@ -90,8 +90,8 @@ final class AdminServer {
         }
         service = builder.build();
         service.startService();
-        LOG.log(System.Logger.Level.INFO, "node {0} answers admin requests on {1}", nodeId, subjects.admin(nodeId, "drain")
-                .replaceAll("drain$", "*"));
+        LOG.log(System.Logger.Level.INFO, "node {0} answers admin requests (drain, undrain, plugins, install, remove) "
+                + "as NATS service capfabric-admin, e.g. on {1}", nodeId, subjects.admin(nodeId, Verb.DRAIN.token()));
     }
 
     /** Leaves NATS: no more admin requests. */
