@@ -49,7 +49,10 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final HeartbeatPublisher heartbeats;
     private final RegistryFeed feed;
     private final NodeWatch watch;
+    private final Optional<AdminServer> admin;
     private final ScheduledExecutorService scheduler;
+    private final Object drainLock = new Object();
+    private boolean leaving; // guarded by drainLock
     private volatile Discovered lastDiscovery;
 
     public Fabric(FabricSettings settings, String nodeId, String kernelVersion, NodeDescriber describer, Dispatcher dispatcher,
@@ -72,6 +75,11 @@ public final class Fabric implements FabricView, AutoCloseable {
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
         this.feed = new RegistryFeed(nodeId, subjects, registry, client, settings.heartbeatInterval(), this::upConnection);
         this.watch = new NodeWatch(registry, client, subjects, clock, settings.heartbeatInterval(), this::upConnection);
+        this.admin = settings.admin().enabled()
+                ? Optional.of(new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
+                        new PluginInstaller(nodeId, plugins, settings.admin().pluginsDir(), settings.admin().maxJarBytes(),
+                                settings.admin().timeout())))
+                : Optional.empty();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
         registerMeters(requireNonNull(meters, "meters is null"));
     }
@@ -101,6 +109,7 @@ public final class Fabric implements FabricView, AutoCloseable {
             feed.subscribe(nats);
             nats.createDispatcher().subscribe(subjects.discover(), request -> discovery.answer(nats, request));
             server.start(nats);
+            admin.ifPresent(a -> a.start(nats));
             long interval = settings.heartbeatInterval().toMillis();
             scheduler.scheduleAtFixedRate(guarded(this::heartbeat), interval, interval, TimeUnit.MILLISECONDS);
             long sweep = Math.max(10, interval / 4);
@@ -226,11 +235,51 @@ public final class Fabric implements FabricView, AutoCloseable {
     }
 
     /**
+     * Stops taking jobs from the fabric: tells the peers at once (a heartbeat saying draining), so they
+     * route around this node, and answers jobs still sent here 503 {@code draining} so their senders
+     * try their next best node. Jobs already running finish; jobs from this node's own callers are
+     * still served here.
+     */
+    public AdminReply.NodeState drain() {
+        synchronized (drainLock) {
+            local.startDraining();
+        }
+        heartbeat();
+        return nodeState();
+    }
+
+    /**
+     * Takes jobs from the fabric again after {@link #drain()}.
+     *
+     * @throws IllegalStateException once the node is leaving the fabric
+     */
+    public AdminReply.NodeState undrain() {
+        synchronized (drainLock) {
+            if (leaving) {
+                throw new IllegalStateException("node " + local.nodeId() + " is leaving the fabric: it cannot resume");
+            }
+            local.stopDraining();
+        }
+        heartbeat();
+        return nodeState();
+    }
+
+    /** Whether the node drains, and what it still runs. */
+    public AdminReply.NodeState nodeState() {
+        return new AdminReply.NodeState(local.nodeId(), status(local.nodeId()), server.serving(), local.load().inflight());
+    }
+
+    /**
      * Leaves the fabric gracefully: says it is draining and bye, so peers route nothing new here, and
-     * stops taking offloaded jobs. Jobs already running, local or offloaded, still finish and answer.
+     * stops taking offloaded jobs and admin requests. Jobs already running, local or offloaded, still
+     * finish and answer.
      */
     public void leave() {
-        local.startDraining();
+        synchronized (drainLock) {
+            leaving = true;
+            local.startDraining();
+        }
+        admin.ifPresent(AdminServer::stop);
         server.stop();
         upConnection().ifPresent(nats -> {
             heartbeats.publish(nats, false);

@@ -205,7 +205,7 @@ final class FabricRoute implements JobRoute {
             case OffloadClient.Attempt.Answered answered -> {
                 Outcome outcome = answered.outcome();
                 if (outcome instanceof Outcome.Failed failed && (failed.status() == 503 || failed.status() == 429)) {
-                    if (failed.status() == 503) {
+                    if (failed.status() == 503 && !OffloadServer.DRAINING.equals(failed.kind())) {
                         breakers.failure(target);
                     }
                     tried.put(target, "tried: answered " + failed.status() + " " + failed.kind() + ": " + failed.message());
@@ -278,7 +278,8 @@ final class FabricRoute implements JobRoute {
         try (OffloadClient.Prepared prepared = client.prepare(nats.get(), job)) {
             return switch (send(nats.get(), nodeId, job, prepared)) {
                 case OffloadClient.Attempt.Answered answered -> {
-                    if (answered.outcome() instanceof Outcome.Failed failed && failed.status() == 503) {
+                    if (answered.outcome() instanceof Outcome.Failed failed && failed.status() == 503
+                            && !OffloadServer.DRAINING.equals(failed.kind())) {
                         breakers.failure(nodeId);
                     } else {
                         breakers.success(nodeId);

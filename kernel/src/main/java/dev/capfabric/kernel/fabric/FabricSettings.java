@@ -5,6 +5,7 @@ import dev.capfabric.kernel.config.NodeId;
 import dev.capfabric.kernel.config.NodeSettings;
 import io.helidon.config.Config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import static java.util.Objects.requireNonNull;
  * @param breaker            when a node's circuit opens
  * @param payloads           where payloads above the NATS max payload travel
  * @param maxServedOffloads  offloaded jobs this node accepts at once from other nodes; more get 429
+ * @param admin              whether and how the node answers {@code <prefix>.node.<id>.admin.<verb>}
  */
 public record FabricSettings(NatsSettings nats,
                              String subjectPrefix,
@@ -35,7 +37,8 @@ public record FabricSettings(NatsSettings nats,
                              int maxNodes,
                              BreakerSettings breaker,
                              PayloadStoreSettings payloads,
-                             int maxServedOffloads) {
+                             int maxServedOffloads,
+                             AdminSettings admin) {
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
@@ -68,6 +71,25 @@ public record FabricSettings(NatsSettings nats,
         }
     }
 
+    /**
+     * The admin subjects ({@code <prefix>.node.<id>.admin.<verb>}): off unless enabled, since anyone
+     * allowed to publish on them may drain the node or install code on it.
+     *
+     * @param enabled     whether the node subscribes to its admin subjects at all
+     * @param pluginsDir  the plugins folder, where an installed jar is written
+     * @param maxJarBytes the largest jar {@code install} accepts; 0 means the connection's max payload
+     * @param timeout     how long {@code install} and {@code remove} wait for the plugin host to act
+     */
+    public record AdminSettings(boolean enabled, Path pluginsDir, long maxJarBytes, Duration timeout) {
+        public AdminSettings {
+            requireNonNull(pluginsDir, "pluginsDir is null");
+            if (maxJarBytes < 0) {
+                throw new InvalidSettingsException("fabric.admin.max-jar-bytes must not be negative (0: the NATS max payload)");
+            }
+            positive(timeout, "fabric.admin.timeout-ms");
+        }
+    }
+
     public FabricSettings {
         requireNonNull(nats, "nats is null");
         if (subjectPrefix == null || !PREFIX.matcher(subjectPrefix).matches()) {
@@ -83,6 +105,7 @@ public record FabricSettings(NatsSettings nats,
         }
         requireNonNull(breaker, "breaker is null");
         requireNonNull(payloads, "payloads is null");
+        requireNonNull(admin, "admin is null");
     }
 
     private static void positive(Duration duration, String key) {
@@ -111,7 +134,12 @@ public record FabricSettings(NatsSettings nats,
                         fabric.get("payloads.bucket").asString().orElse("capfabric-payloads"),
                         millis(fabric, "payloads.ttl-ms", 600_000),
                         fabric.get("payloads.storage").asString().map("memory"::equalsIgnoreCase).orElse(false)),
-                fabric.get("max-served-offloads").asInt().orElse(256));
+                fabric.get("max-served-offloads").asInt().orElse(256),
+                new AdminSettings(
+                        fabric.get("admin.enabled").asBoolean().orElse(false),
+                        settings.pluginsDir(),
+                        fabric.get("admin.max-jar-bytes").asLong().orElse(0L),
+                        millis(fabric, "admin.timeout-ms", 30_000)));
     }
 
     static Duration millis(Config config, String key, long fallback) {

@@ -113,4 +113,9 @@ final class LocalNode {
     void startDraining() {
         draining = true;
     }
+
+    /** The node takes jobs from its peers again. */
+    void stopDraining() {
+        draining = false;
+    }
 }

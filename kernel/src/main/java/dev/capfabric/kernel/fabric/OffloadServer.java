@@ -48,6 +48,9 @@ final class OffloadServer {
 
     private static final System.Logger LOG = System.getLogger(OffloadServer.class.getName());
 
+    /** The kind of the 503 a draining node answers: no fault of the node, so no mark against its circuit. */
+    static final String DRAINING = "draining";
+
     private final LocalNode local;
     private final Subjects subjects;
     private final LargePayloads payloads;
@@ -152,6 +155,12 @@ final class OffloadServer {
         if (stopped) {
             reply(nats, message, new Outcome.Failed(503, "unavailable", "node " + local.nodeId() + " is leaving the fabric",
                     local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()), "-");
+            return;
+        }
+        if (local.draining()) {
+            // a peer that has not heard the draining heartbeat yet: it tries its next best node
+            reply(nats, message, new Outcome.Failed(503, DRAINING, "node " + local.nodeId() + " is draining: it finishes its jobs and "
+                    + "takes no new ones from the fabric", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(5)), Map.of()), "-");
             return;
         }
         if (!served.tryAcquire()) {
@@ -344,6 +353,11 @@ final class OffloadServer {
             return true;
         }
         return false;
+    }
+
+    /** Offloaded jobs held now (running or queued here for other nodes). */
+    int serving() {
+        return maxServed - served.availablePermits();
     }
 
     /** The NATS service now registered, if any. */

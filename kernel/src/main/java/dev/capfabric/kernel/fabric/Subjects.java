@@ -45,6 +45,14 @@ final class Subjects {
         return node(nodeId) + ".cap." + capability.name();
     }
 
+    /** Where a node answers one admin verb ({@code drain}, {@code plugins}, {@code install} ...). */
+    String admin(String nodeId, String verb) {
+        if (verb == null || !verb.matches("[a-z]+")) {
+            throw new IllegalArgumentException("'" + verb + "' is not an admin verb");
+        }
+        return node(nodeId) + ".admin." + verb;
+    }
+
     /** Every node's heartbeats. */
     String allHeartbeats() {
         return prefix + ".node.*.heartbeat";

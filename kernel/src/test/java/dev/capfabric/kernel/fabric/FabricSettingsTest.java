@@ -46,6 +46,20 @@ class FabricSettingsTest {
         assertEquals(List.of("nats://127.0.0.1:4222"), settings.nats().servers());
         assertTrue(settings.nats().reconnectMaxWait().compareTo(settings.heartbeatInterval()) < 0,
                 "a returning server is rejoined within a heartbeat interval");
+        assertFalse(settings.admin().enabled(), "admin subjects are opt-in");
+        assertEquals(0, settings.admin().maxJarBytes(), "bounded by the NATS max payload alone");
+    }
+
+    @Test
+    void adminSubjectsAreSwitchedOnAndBoundedFromTheEnvironment() {
+        FabricSettings settings = read(Map.of("CAPFABRIC_FABRIC_ADMIN_ENABLED", "true",
+                "CAPFABRIC_FABRIC_ADMIN_MAX__JAR__BYTES", "4096", "CAPFABRIC_FABRIC_ADMIN_TIMEOUT__MS", "1500"));
+        assertTrue(settings.admin().enabled());
+        assertEquals(4096, settings.admin().maxJarBytes());
+        assertEquals(Duration.ofMillis(1500), settings.admin().timeout());
+        assertEquals(home.resolve("plugins").toAbsolutePath().normalize(), settings.admin().pluginsDir().toAbsolutePath().normalize(),
+                "install writes where the plugin host looks");
+        assertThrows(InvalidSettingsException.class, () -> read(Map.of("CAPFABRIC_FABRIC_ADMIN_MAX__JAR__BYTES", "-1")));
     }
 
     @Test

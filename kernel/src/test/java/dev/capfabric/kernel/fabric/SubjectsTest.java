@@ -22,6 +22,7 @@ class SubjectsTest {
         assertEquals("capfabric.node.gpu-1.bye", subjects.bye("gpu-1"));
         assertEquals("capfabric.node.gpu-1.cancel", subjects.cancel("gpu-1"));
         assertEquals("capfabric.node.gpu-1.cap.stt", subjects.capability("gpu-1", Capability.STT));
+        assertEquals("capfabric.node.gpu-1.admin.drain", subjects.admin("gpu-1", "drain"));
         assertEquals("acme.fabric.node.n.caps", new Subjects("acme.fabric").caps("n"));
     }
 
@@ -30,6 +31,8 @@ class SubjectsTest {
         for (String bad : List.of("a.b", "*", ">", "a*", "node>", "x y", "", "Upper")) {
             assertThrows(IllegalArgumentException.class, () -> subjects.heartbeat(bad), bad);
             assertThrows(IllegalArgumentException.class, () -> subjects.capability(bad, Capability.OCR), bad);
+            assertThrows(IllegalArgumentException.class, () -> subjects.admin(bad, "drain"), bad);
+            assertThrows(IllegalArgumentException.class, () -> subjects.admin("n", bad), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> subjects.caps(null));
     }
@@ -51,7 +54,8 @@ class SubjectsTest {
         for (String bad : List.of("cap.*", ">", "a..b", "", "a b")) {
             assertThrows(InvalidSettingsException.class, () -> new FabricSettings(FabricSettingsTest.nats(), bad,
                     java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(250), List.of(), 10, breaker,
-                    new FabricSettings.PayloadStoreSettings("b", java.time.Duration.ofMinutes(1), true), 10), bad);
+                    new FabricSettings.PayloadStoreSettings("b", java.time.Duration.ofMinutes(1), true), 10,
+                    new FabricSettings.AdminSettings(false, java.nio.file.Path.of("plugins"), 0, java.time.Duration.ofSeconds(30))), bad);
         }
     }
 }
