@@ -36,7 +36,7 @@ public final class PocketsphinxFactory implements ProviderFactory {
 
     static final String ID = "pocketsphinx";
     static final int SAMPLE_RATE = 16_000;
-    /** A decoder loads in about 0.2 s: releasing it after a quiet spell costs the next job little. */
+    /** A decoder loads in about 0.3 s: releasing it after a quiet spell costs the next job little. */
     static final Duration IDLE_RELEASE = Duration.ofMinutes(10);
     /** Up to 30 s the audio is decoded as one utterance; longer audio in 1 s blocks that a cancellation can stop. */
     static final int WHOLE_UTTERANCE_LIMIT = 30 * SAMPLE_RATE;
