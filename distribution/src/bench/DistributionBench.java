@@ -28,7 +28,9 @@ import java.util.zip.GZIPOutputStream;
  *   <li>launch-to-first-200: from starting {@code bin/capfabric} to the first 200 on {@code GET /caps},
  *       interleaved runs with the AOT cache, without it ({@code CAPFABRIC_AOT=off}) and with the cache
  *       but no plugins (the kernel alone), median and range of each;</li>
- *   <li>idle resident memory (VmRSS) of a node with every shipped plugin loaded, after it sat idle;</li>
+ *   <li>idle resident memory (VmRSS) of a node with every shipped plugin loaded, after it sat idle, then
+ *       idle again after one tts, stt and ocr job (the engines they loaded stay until idle-release-ms), then
+ *       after a sphinx4 job;</li>
  *   <li>the tarball's size and what takes the space (each part gzip-compressed on its own).</li>
  * </ul>
  *
@@ -190,7 +192,8 @@ public final class DistributionBench {
         Process process = node(installation, port, Files.createDirectories(scratch.resolve("work-memory")), settings)
                 .redirectOutput(log.toFile()).start();
         try (HttpClient http = HttpClient.newHttpClient()) {
-            URI caps = URI.create("http://127.0.0.1:" + port + "/caps");
+            URI base = URI.create("http://127.0.0.1:" + port);
+            URI caps = base.resolve("/caps");
             Instant limit = Instant.now().plus(START_LIMIT);
             String body = null;
             while (body == null && Instant.now().isBefore(limit)) {
@@ -205,24 +208,90 @@ public final class DistributionBench {
                 throw new IllegalStateException("the node did not answer /caps; see " + log);
             }
             awaitPlugins(http, caps, pluginCount(installation.resolve("plugins")), process);
+            Map<String, Map<String, String>> states = new LinkedHashMap<>();
             Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
             body = http.send(HttpRequest.newBuilder(caps).build(), HttpResponse.BodyHandlers.ofString()).body();
-            Map<String, String> status = procStatus(process.pid());
+            states.put("idle after start", procStatus(process.pid()));
+
+            // one job per capability, each to the provider the shipped preferences choose, then idle again
+            List<String> jobs = new ArrayList<>();
+            byte[] wav = job(http, base, "tts", "application/json",
+                    "{\"text\":\"the quick brown fox jumps over the lazy dog\"}".getBytes(), jobs);
+            if (wav != null) {
+                job(http, base, "stt", "audio/wav", wav, jobs);
+            }
+            job(http, base, "ocr", "image/png", textImage("the quick brown fox"), jobs);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+            states.put("idle after one job each: " + String.join(", ", jobs), procStatus(process.pid()));
+            if (wav != null && body.contains("\"sphinx4\"")) {
+                List<String> sphinx = new ArrayList<>();
+                job(http, base, "stt?provider=sphinx4", "audio/wav", wav, sphinx);
+                Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+                states.put("then idle after a job of " + String.join(", ", sphinx), procStatus(process.pid()));
+            }
+
             System.out.println("### Idle resident memory\n");
-            System.out.println("A standalone node with every shipped plugin, default JVM options of bin/capfabric, "
-                    + idleSeconds + " s after all its plugins were listed on /caps:\n");
-            System.out.println("| measure | value |");
-            System.out.println("|---|---:|");
-            System.out.println("| VmRSS (resident) | " + status.get("VmRSS") + " |");
-            System.out.println("| VmHWM (peak resident) | " + status.get("VmHWM") + " |");
-            System.out.println("| RssAnon / RssFile | " + status.get("RssAnon") + " / " + status.get("RssFile") + " |");
-            System.out.println("| threads | " + status.get("Threads") + " |");
-            System.out.println("| plugins loaded | " + count(body, "\"status\":\"loaded\"") + " |");
-            System.out.println("| providers usable | " + count(body, "\"status\":\"usable\"") + " |");
+            System.out.println("A standalone node with every shipped plugin (" + count(body, "\"status\":\"loaded\"")
+                    + " plugins loaded, " + count(body, "\"status\":\"usable\"") + " providers usable), default JVM options"
+                    + " of bin/capfabric, " + idleSeconds + " s after all its plugins were listed on /caps, then "
+                    + idleSeconds + " s after jobs (MB):\n");
+            System.out.println("| state | VmRSS | RssAnon | RssFile | VmHWM (peak) | threads |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            states.forEach((state, status) -> System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", state,
+                    megabytes(status.get("VmRSS")), megabytes(status.get("RssAnon")), megabytes(status.get("RssFile")),
+                    megabytes(status.get("VmHWM")), status.get("Threads")));
             System.out.println();
         } finally {
             stop(process);
         }
+    }
+
+    /**
+     * Runs one job; adds "capability (provider)" to {@code done} and returns the output, or prints why it
+     * failed and returns null.
+     */
+    private static byte[] job(HttpClient http, URI base, String capability, String type, byte[] input, List<String> done)
+            throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/capability/" + capability))
+                        .header("Content-Type", type).timeout(Duration.ofMinutes(2))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(input)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        String name = capability.replaceFirst("\\?.*", "");
+        if (response.statusCode() != 200) {
+            System.out.println("(" + name + " job answered " + response.statusCode() + ": "
+                    + new String(response.body(), 0, Math.min(300, response.body().length)) + ")\n");
+            return null;
+        }
+        done.add(name + " (" + response.headers().firstValue("X-Capfabric-Provider")
+                .or(() -> providerIn(response.body())).orElse("?") + ")");
+        return response.body();
+    }
+
+    /** The provider a JSON result names, for results that carry no provider header. */
+    private static java.util.Optional<String> providerIn(byte[] body) {
+        java.util.regex.Matcher provider = java.util.regex.Pattern.compile("\"provider\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        return provider.find() ? java.util.Optional.of(provider.group(1)) : java.util.Optional.empty();
+    }
+
+    /** A PNG of black text on white, for the ocr job. */
+    private static byte[] textImage(String text) throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(640, 120, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.Graphics2D graphics = image.createGraphics();
+        graphics.setColor(java.awt.Color.WHITE);
+        graphics.fillRect(0, 0, image.getWidth(), image.getHeight());
+        graphics.setColor(java.awt.Color.BLACK);
+        graphics.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 40));
+        graphics.drawString(text, 20, 75);
+        graphics.dispose();
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", png);
+        return png.toByteArray();
+    }
+
+    /** "123.4 MB" to "123". */
+    private static String megabytes(String value) {
+        return value == null ? "?" : String.valueOf(Math.round(Double.parseDouble(value.replace(" MB", ""))));
     }
 
     /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux). */

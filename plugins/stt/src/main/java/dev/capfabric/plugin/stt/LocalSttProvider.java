@@ -21,7 +21,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * An stt provider whose engine runs inside this JVM (pocketsphinx through FFM, Sphinx4): checks the
  * job, turns its WAV input into the engine's audio format, borrows an engine from the pool for the
- * recognition and answers with a {@link Transcript}.
+ * recognition and answers with a {@link Transcript}. The model is loaded by the first job that needs
+ * it, not at creation (see {@link EnginePool}).
  *
  * @param <E> the engine type
  */
@@ -89,9 +90,11 @@ public final class LocalSttProvider<E extends AutoCloseable> implements Capabili
                 .build();
     }
 
+    /** Down, with the reason, once the model failed to load; otherwise how many engines hold it now. */
     @Override
     public Health health() {
-        return Health.ok(profile.model() + " loaded in-process");
+        return engines.broken().map(Health::down).orElseGet(() -> Health.ok(profile.model() + " in process, "
+                + engines.started() + " of " + engines.size() + " engines loaded (loaded on demand)"));
     }
 
     @Override

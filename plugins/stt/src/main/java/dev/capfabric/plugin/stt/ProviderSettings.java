@@ -3,6 +3,7 @@ package dev.capfabric.plugin.stt;
 import dev.capfabric.spi.ProviderContext;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -52,6 +53,14 @@ public final class ProviderSettings {
     /** The number of engines to run side by side: {@code concurrency}, else {@code fallback}. */
     public int concurrency(int fallback) throws UnusableException {
         return (int) number("concurrency", fallback, 1, 64);
+    }
+
+    /**
+     * How long an engine may sit idle before it is closed: {@code idle-release-ms}, else {@code fallback};
+     * 0 keeps engines until the provider closes.
+     */
+    public Duration idleRelease(Duration fallback) throws UnusableException {
+        return Duration.ofMillis(number("idle-release-ms", fallback.toMillis(), 0, 7L * 24 * 3600 * 1000));
     }
 
     /** The largest input in bytes: {@code max-input-bytes}, else {@code fallback}. */

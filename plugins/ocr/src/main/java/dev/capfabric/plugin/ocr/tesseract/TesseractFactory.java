@@ -9,7 +9,7 @@ import dev.capfabric.spi.ProviderContext;
 import dev.capfabric.spi.ProviderFactory;
 
 import java.io.IOException;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -20,8 +20,8 @@ import static java.util.Objects.requireNonNull;
  * Makes the {@code tesseract} OCR provider: Tesseract in process through JavaCPP, with the
  * {@code eng.traineddata} shipped in the plugin plus every traineddata file in the configured and
  * system tessdata folders. Unusable, with the reason, when the natives do not load on this
- * platform, no traineddata is found, the configured folder is wrong, or the default language
- * cannot be loaded.
+ * platform, no traineddata is found, the configured folder is wrong, or the default language's
+ * file is not a traineddata file. Engines and their models are loaded by the jobs that need them.
  */
 public final class TesseractFactory implements ProviderFactory {
 
@@ -85,14 +85,16 @@ public final class TesseractFactory implements ProviderFactory {
         } catch (CapabilityException unusableMode) {
             return Creation.unusable("invalid configuration: " + unusableMode.getMessage());
         }
-        EnginePool engines = new EnginePool(catalog.folder(), settings.concurrency());
-        try {
-            // load the default language now, so a broken model is reported here rather than on the first job
-            engines.giveBack(engines.borrow(settings.defaultLanguage(), Duration.ofMinutes(1)));
-        } catch (CapabilityException unloadable) {
-            engines.close();
-            return Creation.unusable(unloadable.getMessage());
+        // models are loaded by the first job that needs them; what can be told without loading one is told now
+        for (String language : settings.defaultLanguage().split("\\+")) {
+            Path file = catalog.folder().resolve(language + TrainedData.SUFFIX);
+            Optional<String> problem = TraineddataHeader.problem(file);
+            if (problem.isPresent()) {
+                return Creation.unusable("Tesseract could not load the traineddata for '" + language + "' from "
+                        + file + ": " + problem.get());
+            }
         }
+        EnginePool engines = new EnginePool(catalog.folder(), settings.concurrency());
         String version = TesseractNatives.version();
         context.logger().log(System.Logger.Level.INFO, "tesseract {0} in process: languages {1} from {2}, {3} engine(s)",
                 version, catalog.languages(), catalog.searched(), settings.concurrency());

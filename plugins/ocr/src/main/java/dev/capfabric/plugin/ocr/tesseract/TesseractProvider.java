@@ -26,7 +26,7 @@ import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
  * OCR with Tesseract running in this process. Guarantees: the languages it advertises are those
  * whose traineddata it found; an image is refused by its header (format, pixel count) before any
  * decoding; each job uses an engine no other job touches meanwhile; a job abandoned during
- * recognition stops at the next text line.
+ * recognition stops at the next text line; engines start with the jobs that need them.
  */
 final class TesseractProvider implements CapabilityProvider {
 
@@ -34,6 +34,8 @@ final class TesseractProvider implements CapabilityProvider {
     private final TessdataCatalog catalog;
     private final EnginePool engines;
     private final String version;
+    /** Why the default language cannot be loaded, once a job found out. */
+    private volatile String broken;
 
     TesseractProvider(TesseractSettings settings, TessdataCatalog catalog, EnginePool engines, String version) {
         this.settings = requireNonNull(settings, "settings is null");
@@ -64,6 +66,10 @@ final class TesseractProvider implements CapabilityProvider {
 
     @Override
     public Health health() {
+        String reason = broken;
+        if (reason != null) {
+            return Health.down(reason);
+        }
         return Health.ok("tesseract " + version + " in process, " + engines.started() + " of " + engines.size()
                 + " engines started, languages " + catalog.languages());
     }
@@ -85,7 +91,7 @@ final class TesseractProvider implements CapabilityProvider {
         ImageHeader header = settings.limits().check(job.input());
         PIX image = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
         try {
-            TesseractEngine engine = engines.borrow(language, job.timeLeft());
+            TesseractEngine engine = borrow(language, job);
             try {
                 TesseractEngine.Page page = engine.recognise(image, pageSegmentation, job);
                 return new RecognisedText(page.text(), OptionalDouble.of(page.confidence()), page.lines(),
@@ -95,6 +101,27 @@ final class TesseractProvider implements CapabilityProvider {
             }
         } finally {
             pixDestroy(image);
+        }
+    }
+
+    /**
+     * An engine with {@code language} loaded. The default language failing to load means the provider
+     * cannot do what it offers: the job gets {@code UNAVAILABLE} and the provider reports itself down.
+     */
+    private TesseractEngine borrow(String language, Job job) throws CapabilityException {
+        boolean defaultLanguage = language.equals(settings.defaultLanguage());
+        String reason = broken;
+        if (defaultLanguage && reason != null) {
+            throw CapabilityException.unavailable(reason);
+        }
+        try {
+            return engines.borrow(language, job.timeLeft());
+        } catch (CapabilityException e) {
+            if (defaultLanguage && e.kind() == CapabilityException.Kind.UNPROCESSABLE) {
+                broken = "the default language's model failed to load: " + e.getMessage();
+                throw CapabilityException.unavailable(broken);
+            }
+            throw e;
         }
     }
 

@@ -118,6 +118,50 @@ class TesseractFactoryTest {
     }
 
     @Test
+    void isUnusableWhenTheDefaultLanguageTraineddataIsTruncated() throws Exception {
+        byte[] eng = bundledEng();
+        Files.write(folder.resolve("eng.traineddata"), java.util.Arrays.copyOf(eng, eng.length / 2));
+
+        String reason = unusable(Map.of("tessdata", folder.toString(), "system-tessdata", "false"), Map.of());
+
+        assertTrue(reason.contains("could not load the traineddata for 'eng'") && reason.contains("truncated"), reason);
+    }
+
+    @Test
+    void loadsNoModelBeforeTheFirstJob() throws Exception {
+        try (CapabilityProvider provider = ready(Map.of("concurrency", "2"), Map.of())) {
+            assertTrue(provider.health().detail().contains("0 of 2 engines started"), provider.health().detail());
+
+            assertEquals("hello", provider.handle(TestJobs.png(TextImages.png("hello"))).metadata().get("text"));
+
+            assertTrue(provider.health().detail().contains("1 of 2 engines started"), provider.health().detail());
+        }
+    }
+
+    @Test
+    void aDefaultModelThatFailsToLoadOnTheFirstJobAnswersUnavailableAndReportsTheProviderDown() throws Exception {
+        // a sound table of contents holding nothing but a version string: creation cannot tell, Tesseract can
+        byte[] version = "4.00.00alpha".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(4 + 24 * 8 + version.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24);
+        for (int entry = 0; entry < 24; entry++) {
+            file.putLong(entry == 23 ? 4 + 24 * 8 : -1);
+        }
+        Files.write(folder.resolve("eng.traineddata"), file.put(version).array());
+        try (CapabilityProvider provider = ready(Map.of("tessdata", folder.toString(), "system-tessdata", "false"), Map.of())) {
+            assertTrue(provider.health().usable());
+
+            var failure = org.junit.jupiter.api.Assertions.assertThrows(dev.capfabric.spi.CapabilityException.class,
+                    () -> provider.handle(TestJobs.png(TextImages.png("hello"))));
+
+            assertEquals(dev.capfabric.spi.CapabilityException.Kind.UNAVAILABLE, failure.kind());
+            assertTrue(failure.getMessage().contains("could not load the traineddata for 'eng'"), failure.getMessage());
+            assertFalse(provider.health().usable());
+            assertEquals(failure.getMessage(), provider.health().detail());
+        }
+    }
+
+    @Test
     void isUnusableWithAnInvalidSetting() {
         assertTrue(unusable(Map.of("concurrency", "many"), Map.of()).contains("concurrency must be a positive whole number"));
         assertTrue(unusable(Map.of("max-pixels", "0"), Map.of()).contains("max-pixels must be a positive whole number"));

@@ -50,16 +50,7 @@ final class PocketsphinxDecoder implements AutoCloseable {
         requireNonNull(library, "library is null");
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment argv = arena.allocate(ValueLayout.ADDRESS, arguments.size() + 1L);
-            for (int i = 0; i < arguments.size(); i++) {
-                argv.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(arguments.get(i)));
-            }
-            MemorySegment definitions = (MemorySegment) library.psArgs.invokeExact();
-            MemorySegment config = (MemorySegment) library.cmdLnParse.invokeExact(
-                    MemorySegment.NULL, definitions, arguments.size(), argv, 1);
-            if (config.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("pocketsphinx refused the arguments " + arguments);
-            }
+            MemorySegment config = parse(library, arena, arguments);
             MemorySegment decoder = (MemorySegment) library.psInit.invokeExact(config);
             // the decoder holds its own reference to the configuration
             int ignored = (int) library.cmdLnFree.invokeExact(config);
@@ -74,6 +65,36 @@ final class PocketsphinxDecoder implements AutoCloseable {
             }
             throw new IllegalStateException("pocketsphinx decoder failed to start: " + e, e);
         }
+    }
+
+    /**
+     * Checks that pocketsphinx takes {@code arguments}, without loading the model they name.
+     *
+     * @throws IllegalStateException when it refuses them
+     */
+    static void checkArguments(PocketsphinxLibrary library, List<String> arguments) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = parse(library, arena, arguments);
+            int ignored = (int) library.cmdLnFree.invokeExact(config);
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("pocketsphinx could not check its arguments: " + e, e);
+        }
+    }
+
+    private static MemorySegment parse(PocketsphinxLibrary library, Arena arena, List<String> arguments) throws Throwable {
+        MemorySegment argv = arena.allocate(ValueLayout.ADDRESS, arguments.size() + 1L);
+        for (int i = 0; i < arguments.size(); i++) {
+            argv.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(arguments.get(i)));
+        }
+        MemorySegment definitions = (MemorySegment) library.psArgs.invokeExact();
+        MemorySegment config = (MemorySegment) library.cmdLnParse.invokeExact(
+                MemorySegment.NULL, definitions, arguments.size(), argv, 1);
+        if (config.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException("pocketsphinx refused the arguments " + arguments);
+        }
+        return config;
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.capfabric.spi.Creation;
 import dev.capfabric.spi.ProviderContext;
 import dev.capfabric.spi.ProviderFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,18 +21,23 @@ import java.util.Map;
 /**
  * The {@code pocketsphinx} stt provider: the CMU pocketsphinx library of the node (Debian
  * {@code libpocketsphinx3} with {@code pocketsphinx-en-us}) called in-process through the FFM API,
- * one decoder per worker, reused across jobs.
+ * one decoder per job running at once, reused across jobs. Decoders are loaded by the jobs that need
+ * them (about 50 MB each), not at creation, which checks only that the library loads, that the model's
+ * files are there and that pocketsphinx takes the arguments; a model that fails to load makes the first
+ * job fail with {@code UNAVAILABLE} and the provider report itself down.
  *
  * <p>Settings: {@code library} (path of {@code libpocketsphinx.so.3}; default: the system's library
  * search), {@code model-dir} (default {@code /usr/share/pocketsphinx/model/en-us}), optionally
  * {@code hmm}, {@code lm} and {@code dict} to name the model parts one by one, {@code decoder-options}
- * (extra pocketsphinx arguments, such as {@code -lw 8}), {@code concurrency}, {@code max-input-bytes},
- * {@code max-audio-seconds}. Unusable, with the reason, where the library or the model is missing.
+ * (extra pocketsphinx arguments, such as {@code -lw 8}), {@code concurrency}, {@code idle-release-ms} (a decoder unused this long is
+ * closed; default 10 minutes, 0 keeps them), {@code max-input-bytes}, {@code max-audio-seconds}. Unusable, with the reason, where the library or the model is missing.
  */
 public final class PocketsphinxFactory implements ProviderFactory {
 
     static final String ID = "pocketsphinx";
     static final int SAMPLE_RATE = 16_000;
+    /** A decoder loads in about 0.3 s: releasing it after a quiet spell costs the next job little. */
+    static final Duration IDLE_RELEASE = Duration.ofMinutes(10);
     /** Up to 30 s the audio is decoded as one utterance; longer audio in 1 s blocks that a cancellation can stop. */
     static final int WHOLE_UTTERANCE_LIMIT = 30 * SAMPLE_RATE;
     /**
@@ -64,9 +70,11 @@ public final class PocketsphinxFactory implements ProviderFactory {
                     settings.path("model-dir").orElse(PocketsphinxModel.DEBIAN_EN_US),
                     settings.path("hmm"), settings.path("lm"), settings.path("dict"));
             List<String> arguments = arguments(model, settings.text("decoder-options", ""));
+            Duration idleRelease = settings.idleRelease(IDLE_RELEASE);
             library = PocketsphinxLibrary.load(settings.path("library"));
             PocketsphinxLibrary loaded = library;
-            EnginePool<PocketsphinxDecoder> decoders = new EnginePool<>(ID, concurrency,
+            PocketsphinxDecoder.checkArguments(loaded, arguments);
+            EnginePool<PocketsphinxDecoder> decoders = new EnginePool<>(ID, EnginePool.Holding.of(concurrency, idleRelease),
                     () -> PocketsphinxDecoder.open(loaded, arguments, WHOLE_UTTERANCE_LIMIT, SAMPLE_RATE));
             LocalSttProvider.Profile profile = new LocalSttProvider.Profile(ID, "cmusphinx-" + model.language(),
                     new SupportedLanguages(ID, List.of(model.language())),

@@ -4,8 +4,11 @@ import dev.capfabric.plugin.stt.UnusableException;
 import dev.capfabric.spi.Artifact;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -26,6 +29,10 @@ record PocketsphinxModel(String language, Path acousticModel, Path languageModel
 
     /** Where Debian's pocketsphinx-en-us puts its model. */
     static final Path DEBIAN_EN_US = Path.of("/usr/share/pocketsphinx/model/en-us");
+    private static final List<String> ACOUSTIC_PARTS = List.of("mdef", "means", "variances", "transition_matrices",
+            "noisedict");
+    private static final List<String> SPHINX_BINARY_PARTS = List.of("means", "variances", "transition_matrices");
+    private static final byte[] SPHINX_BINARY_HEADER = "s3\n".getBytes(StandardCharsets.US_ASCII);
 
     PocketsphinxModel {
         requireNonNull(language, "language is null");
@@ -50,17 +57,61 @@ record PocketsphinxModel(String language, Path acousticModel, Path languageModel
         if (!Files.isRegularFile(hmm.resolve("mdef"))) {
             throw new UnusableException("pocketsphinx acoustic model not found: no mdef in " + hmm);
         }
+        requireAcousticParts(hmm);
         Path lm = languageModel.isPresent() ? languageModel.get()
                 : firstExisting(modelDir.resolve(language + ".lm.bin"), modelDir.resolve(language + ".lm"),
                 modelDir.resolve(language + ".lm.dmp"));
         if (!Files.isRegularFile(lm)) {
             throw new UnusableException("pocketsphinx language model not found: " + lm);
         }
+        requireReadable(lm, "language model");
         Path dict = dictionary.orElse(modelDir.resolve("cmudict-" + language + ".dict"));
         if (!Files.isRegularFile(dict)) {
             throw new UnusableException("pocketsphinx dictionary not found: " + dict);
         }
+        requireReadable(dict, "dictionary");
         return new PocketsphinxModel(language, hmm, lm, dict);
+    }
+
+    /**
+     * The files every continuous acoustic model has, so that an incomplete copy is refused at creation
+     * rather than on the first job, which is when the model is loaded.
+     */
+    private static void requireAcousticParts(Path hmm) throws UnusableException {
+        for (String part : ACOUSTIC_PARTS) {
+            Path file = hmm.resolve(part);
+            if (!Files.isRegularFile(file)) {
+                throw new UnusableException("pocketsphinx acoustic model incomplete: no " + part + " in " + hmm);
+            }
+            requireReadable(file, "acoustic model file");
+        }
+        for (String part : SPHINX_BINARY_PARTS) {
+            requireSphinxBinary(hmm.resolve(part));
+        }
+        if (!Files.isRegularFile(hmm.resolve("sendump")) && !Files.isRegularFile(hmm.resolve("mixture_weights"))) {
+            throw new UnusableException("pocketsphinx acoustic model incomplete: neither sendump nor mixture_weights in " + hmm);
+        }
+    }
+
+    /**
+     * sphinxbase ends the whole process, instead of failing the load, when one of these files turns out
+     * not to be what it expects; checking the header at least keeps a file of something else from doing that.
+     */
+    private static void requireSphinxBinary(Path file) throws UnusableException {
+        byte[] header = new byte[SPHINX_BINARY_HEADER.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(header, 0, header.length) != header.length || !Arrays.equals(header, SPHINX_BINARY_HEADER)) {
+                throw new UnusableException("pocketsphinx acoustic model file is not a sphinx binary file: " + file);
+            }
+        } catch (IOException e) {
+            throw new UnusableException("pocketsphinx acoustic model file cannot be read: " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void requireReadable(Path file, String what) throws UnusableException {
+        if (!Files.isReadable(file)) {
+            throw new UnusableException("pocketsphinx " + what + " not readable by this process: " + file);
+        }
     }
 
     private static Path firstExisting(Path first, Path... others) {

@@ -12,6 +12,7 @@ import dev.capfabric.spi.Creation;
 import dev.capfabric.spi.ProviderContext;
 import dev.capfabric.spi.ProviderFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -19,14 +20,19 @@ import java.util.Map;
  * The {@code sphinx4} stt provider: CMU Sphinx4 in pure Java with the en-us model from the
  * {@code sphinx4-data} jar, so it runs on any node without system packages. Slower than
  * pocketsphinx; each engine holds its own copy of the model (a few hundred MB of heap), so
- * concurrency defaults to 1.
+ * concurrency defaults to 1. Engines are loaded by the jobs that need them, not at creation, which
+ * checks only that the model's files can be read; a model that fails to load makes the first job fail
+ * with {@code UNAVAILABLE} and the provider report itself down.
  *
  * <p>Settings: {@code model-dir} (a folder laid out like the bundled model, instead of it),
- * {@code concurrency}, {@code max-input-bytes}, {@code max-audio-seconds}.
+ * {@code concurrency}, {@code idle-release-ms} (an engine unused this long is closed and the heap
+ * collected; default 10 minutes, 0 keeps engines), {@code max-input-bytes}, {@code max-audio-seconds}.
  */
 public final class Sphinx4Factory implements ProviderFactory {
 
     static final String ID = "sphinx4";
+    /** Loading an engine takes seconds and a few hundred MB of heap: worth it only for a node that keeps busy. */
+    static final Duration IDLE_RELEASE = Duration.ofMinutes(10);
 
     @Override
     public String id() {
@@ -52,7 +58,11 @@ public final class Sphinx4Factory implements ProviderFactory {
             requireXml();
             logRouting = Sphinx4Logging.routeTo(context.logger());
             String config = Sphinx4Setup.write(context.dataDir());
-            EnginePool<Sphinx4Engine> engines = new EnginePool<>(ID, concurrency, () -> new Sphinx4Engine(model, config));
+            Duration idleRelease = settings.idleRelease(IDLE_RELEASE);
+            model.requireReadable();
+            // the model lives on the heap: without a full collection the heap keeps the space it freed
+            EnginePool.Holding holding = new EnginePool.Holding(concurrency, idleRelease, System::gc);
+            EnginePool<Sphinx4Engine> engines = new EnginePool<>(ID, holding, () -> new Sphinx4Engine(model, config));
             LocalSttProvider.Profile profile = new LocalSttProvider.Profile(ID, "cmusphinx-" + model.language(),
                     new SupportedLanguages(ID, List.of(model.language())),
                     new SpeechAudioReader(new Resampler(), Sphinx4Engine.SAMPLE_RATE, maxSeconds),

@@ -3,10 +3,14 @@ package dev.capfabric.plugin.stt.sphinx4;
 import dev.capfabric.plugin.stt.UnusableException;
 import dev.capfabric.spi.Artifact;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URL;
+import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,6 +37,9 @@ record Sphinx4Model(String language, String acousticModel, String dictionary, St
     private static final String DATA_MODULE = "sphinx4.data";
     private static final String MODEL_ROOT = "edu/cmu/sphinx/models/en-us/";
     private static final String PROBE = MODEL_ROOT + "en-us/mdef";
+    /** The acoustic model's files that every Sphinx4 continuous model has. */
+    private static final List<String> ACOUSTIC_PARTS = List.of("mdef", "means", "variances", "transition_matrices",
+            "noisedict");
 
     Sphinx4Model {
         requireNonNull(language, "language is null");
@@ -63,6 +70,31 @@ record Sphinx4Model(String language, String acousticModel, String dictionary, St
         }
         return new Sphinx4Model(language, acoustic.toUri().toString(), dictionary.toUri().toString(),
                 languageModel.toUri().toString(), folder.toString());
+    }
+
+    /**
+     * Opens every file of the model, reading its first byte, so that a missing or unreadable part is
+     * reported at creation; the model itself is loaded later, by the first job.
+     *
+     * @throws UnusableException naming the first part that cannot be read
+     */
+    void requireReadable() throws UnusableException {
+        List<String> parts = new ArrayList<>(List.of(dictionary, languageModel));
+        ACOUSTIC_PARTS.forEach(part -> parts.add(acousticModel + "/" + part));
+        for (String part : parts) {
+            try {
+                URLConnection connection = URI.create(part).toURL().openConnection();
+                // no cached JarFile left open behind the check
+                connection.setUseCaches(false);
+                try (InputStream in = connection.getInputStream()) {
+                    if (in.read() < 0) {
+                        throw new UnusableException("Sphinx4 model file is empty: " + part);
+                    }
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UnusableException("Sphinx4 model file cannot be read: " + part + " (" + e.getMessage() + ")", e);
+            }
+        }
     }
 
     private static Optional<String> bundledRoot() {

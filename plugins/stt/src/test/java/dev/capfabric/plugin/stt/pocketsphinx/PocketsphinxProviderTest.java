@@ -12,21 +12,28 @@ import dev.capfabric.spi.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 import static dev.capfabric.plugin.stt.Outcomes.ready;
 import static dev.capfabric.plugin.stt.Outcomes.text;
 import static dev.capfabric.plugin.stt.Outcomes.unusableReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,6 +158,94 @@ class PocketsphinxProviderTest {
         assertEquals(3, description.artifacts().size());
         assertTrue(description.artifacts().stream().allMatch(a -> a.bytes() > 0), description.artifacts().toString());
         assertTrue(provider.health().usable());
+    }
+
+    @Test
+    void loadsNoDecoderUntilAJobNeedsOneAndNeverMoreThanItsConcurrency() throws Exception {
+        CapabilityProvider lazy = ready(new PocketsphinxFactory().create(TestContext.of(Map.of("concurrency", "2"))));
+        try {
+            assertTrue(lazy.health().detail().contains("0 of 2 engines loaded"), lazy.health().detail());
+
+            assertEquals(SpeechSamples.CHILDREN, text(lazy.handle(TestJobs.wav(children))));
+            assertTrue(lazy.health().detail().contains("1 of 2 engines loaded"), lazy.health().detail());
+
+            try (ExecutorService workers = Executors.newFixedThreadPool(4)) {
+                List<Future<Result>> jobs = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    jobs.add(workers.submit(() -> lazy.handle(TestJobs.wav(children))));
+                }
+                for (Future<Result> job : jobs) {
+                    assertEquals(SpeechSamples.CHILDREN, text(job.get()));
+                }
+            }
+            assertTrue(lazy.health().detail().matches(".*[12] of 2 engines loaded.*"), lazy.health().detail());
+            assertTrue(lazy.health().usable());
+        } finally {
+            lazy.close();
+        }
+    }
+
+    @Test
+    void aModelThatFailsToLoadOnTheFirstJobAnswersUnavailableAndReportsTheProviderDown(@TempDir Path copy)
+            throws Exception {
+        Path model = copyOfDebianModel(copy);
+        // complete as far as creation can tell, yet pocketsphinx cannot read the language model
+        Files.delete(model.resolve("en-us.lm.bin"));
+        Files.write(model.resolve("en-us.lm.bin"), "not a language model".getBytes(StandardCharsets.US_ASCII));
+        CapabilityProvider broken = ready(new PocketsphinxFactory().create(
+                TestContext.of(Map.of("model-dir", model.toString()))));
+        try {
+            assertTrue(broken.health().usable(), "nothing is loaded before the first job");
+
+            CapabilityException first = assertThrows(CapabilityException.class,
+                    () -> broken.handle(TestJobs.wav(children)));
+            CapabilityException second = assertThrows(CapabilityException.class,
+                    () -> broken.handle(TestJobs.wav(children)));
+
+            assertEquals(CapabilityException.Kind.UNAVAILABLE, first.kind());
+            assertTrue(first.getMessage().contains("pocketsphinx could not load its model"), first.getMessage());
+            assertEquals(first.getMessage(), second.getMessage());
+            assertFalse(broken.health().usable());
+            assertEquals(first.getMessage(), broken.health().detail());
+        } finally {
+            broken.close();
+        }
+    }
+
+    @Test
+    void isUnusableWhenTheAcousticModelIsIncomplete(@TempDir Path copy) throws Exception {
+        Path model = copyOfDebianModel(copy);
+        Files.delete(model.resolve("en-us/variances"));
+
+        String reason = unusableReason(new PocketsphinxFactory().create(TestContext.of(Map.of("model-dir", model.toString()))));
+
+        assertTrue(reason.contains("acoustic model incomplete: no variances"), reason);
+    }
+
+    @Test
+    void isUnusableWhenAnAcousticModelFileIsNotOne(@TempDir Path copy) throws Exception {
+        Path model = copyOfDebianModel(copy);
+        // loaded, such a file makes sphinxbase end the process
+        Files.write(model.resolve("en-us/means"), "not a means file".getBytes(StandardCharsets.US_ASCII));
+
+        String reason = unusableReason(new PocketsphinxFactory().create(TestContext.of(Map.of("model-dir", model.toString()))));
+
+        assertTrue(reason.contains("not a sphinx binary file") && reason.contains("means"), reason);
+    }
+
+    /** The Debian en-us model copied into {@code folder}/en-us, the big language model linked rather than copied. */
+    private static Path copyOfDebianModel(Path folder) throws IOException {
+        Path model = Files.createDirectories(folder.resolve("en-us"));
+        Path acoustic = Files.createDirectories(model.resolve("en-us"));
+        try (Stream<Path> parts = Files.list(PocketsphinxModel.DEBIAN_EN_US.resolve("en-us"))) {
+            for (Path part : parts.toList()) {
+                Files.copy(part, acoustic.resolve(part.getFileName()));
+            }
+        }
+        for (String file : List.of("en-us.lm.bin", "cmudict-en-us.dict")) {
+            Files.createSymbolicLink(model.resolve(file), PocketsphinxModel.DEBIAN_EN_US.resolve(file));
+        }
+        return model;
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.capfabric.spi.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import static dev.capfabric.plugin.stt.Outcomes.ready;
 import static dev.capfabric.plugin.stt.Outcomes.text;
 import static dev.capfabric.plugin.stt.Outcomes.unusableReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +129,57 @@ class Sphinx4ProviderTest {
         assertTrue(description.artifacts().getFirst().path().endsWith("sphinx4-data-1.0.0.jar"),
                 description.artifacts().toString());
         assertTrue(description.artifacts().getFirst().bytes() > 10_000_000);
+    }
+
+    @Test
+    void aModelThatFailsToLoadOnTheFirstJobAnswersUnavailableAndReportsTheProviderDown(@TempDir Path folder)
+            throws Exception {
+        Path model = copyOfBundledModel(folder);
+        // every file there, so creation cannot tell; Sphinx4 finds out when it loads the language model
+        Files.writeString(model.resolve("en-us.lm.bin"), "not a language model");
+        CapabilityProvider broken = ready(new Sphinx4Factory().create(TestContext.of(Map.of("model-dir", model.toString()))));
+        try {
+            assertTrue(broken.health().usable());
+            assertTrue(broken.health().detail().contains("0 of 1 engines loaded"), broken.health().detail());
+
+            CapabilityException e = assertThrows(CapabilityException.class, () -> broken.handle(TestJobs.wav(weather)));
+
+            assertEquals(CapabilityException.Kind.UNAVAILABLE, e.kind());
+            assertTrue(e.getMessage().startsWith("sphinx4 could not load its model"), e.getMessage());
+            assertFalse(broken.health().usable());
+            assertEquals(e.getMessage(), broken.health().detail());
+        } finally {
+            broken.close();
+        }
+    }
+
+    @Test
+    void isUnusableWhenAModelFileIsMissingFromItsFolder(@TempDir Path folder) throws Exception {
+        Path model = copyOfBundledModel(folder);
+        Files.delete(model.resolve("en-us/variances"));
+
+        String reason = unusableReason(new Sphinx4Factory().create(TestContext.of(Map.of("model-dir", model.toString()))));
+
+        assertTrue(reason.contains("cannot be read") && reason.contains("variances"), reason);
+    }
+
+    /** The model of the sphinx4-data jar, copied out into {@code folder}/en-us. */
+    private static Path copyOfBundledModel(Path folder) throws Exception {
+        Sphinx4Model bundled = Sphinx4Model.bundled();
+        Path model = Files.createDirectories(folder.resolve("en-us").resolve("en-us")).getParent();
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        files.put(bundled.dictionary(), "cmudict-en-us.dict");
+        files.put(bundled.languageModel(), "en-us.lm.bin");
+        for (String part : List.of("mdef", "means", "variances", "transition_matrices", "mixture_weights", "noisedict",
+                "feat.params")) {
+            files.put(bundled.acousticModel() + "/" + part, "en-us/" + part);
+        }
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            try (java.io.InputStream in = java.net.URI.create(file.getKey()).toURL().openStream()) {
+                Files.copy(in, model.resolve(file.getValue()));
+            }
+        }
+        return model;
     }
 
     @Test

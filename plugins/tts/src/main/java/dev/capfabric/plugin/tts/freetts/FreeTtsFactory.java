@@ -14,6 +14,7 @@ import dev.capfabric.spi.ProviderFactory;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,13 +28,18 @@ import java.util.stream.Stream;
  * {@code javax.sound.sampled}, and it logs through {@code java.util.logging}); where they are missing the
  * provider is unusable and says so.
  *
- * <p>Settings: {@code instances} (voice sets loaded, hence jobs at once; default 2, or 1 on a one-core
- * machine), {@code voice} (default {@code kevin16}), {@code max-text-chars} (5000), {@code max-audio-bytes}.
+ * <p>Voice sets are loaded by the jobs that need them, not at creation, which checks only that the
+ * voices' data can be read.
+ *
+ * <p>Settings: {@code instances} (voice sets at most, hence jobs at once; default 2, or 1 on a one-core
+ * machine), {@code idle-release-ms} (a set unused this long is released; default 10 minutes, 0 keeps
+ * sets), {@code voice} (default {@code kevin16}), {@code max-text-chars} (5000), {@code max-audio-bytes}.
  */
 public final class FreeTtsFactory implements ProviderFactory {
 
     static final double MIN_SPEED = 0.5;
     static final double MAX_SPEED = 2.0;
+    static final Duration IDLE_RELEASE = Duration.ofMinutes(10);
 
     @Override
     public String id() {
@@ -56,37 +62,48 @@ public final class FreeTtsFactory implements ProviderFactory {
         int maxTextChars;
         long maxAudioBytes;
         String defaultVoice;
+        Duration idleRelease;
         try {
             instances = settings.positiveInt("instances", Math.min(2, Runtime.getRuntime().availableProcessors()), 64);
             maxTextChars = settings.maxTextChars();
             maxAudioBytes = settings.maxAudioBytes();
             defaultVoice = settings.text("voice").orElse("kevin16");
+            idleRelease = settings.idleRelease(IDLE_RELEASE);
         } catch (IllegalArgumentException e) {
             return Creation.unusable(Settings.invalid(id(), e));
         }
 
-        List<FreeTtsVoiceSet> sets = new ArrayList<>();
+        List<CMUDiphoneVoice> offered;
         try {
-            for (int i = 0; i < instances; i++) {
-                sets.add(FreeTtsVoiceSet.load());
-            }
+            offered = FreeTtsVoiceSet.available();
         } catch (RuntimeException | LinkageError e) {
-            sets.forEach(FreeTtsVoiceSet::close);
-            return Creation.unusable("FreeTTS cannot load its voices: " + e);
+            return Creation.unusable("FreeTTS cannot list its voices: " + e);
         }
-        List<CMUDiphoneVoice> loaded = sets.getFirst().voices();
-        List<Voice> voices = loaded.stream().map(v -> Voice.of(v.getName(), v.getLocale().toLanguageTag())).toList();
+        if (offered.isEmpty()) {
+            return Creation.unusable("FreeTTS's KevinVoiceDirectory offered no diphone voice");
+        }
+        List<Voice> voices = offered.stream().map(v -> Voice.of(v.getName(), v.getLocale().toLanguageTag())).toList();
         SpeechRules rules;
         try {
             rules = new SpeechRules(id(), maxTextChars, voices, Optional.of(defaultVoice), MIN_SPEED, MAX_SPEED,
                     Set.of(OutputFormat.WAV));
         } catch (IllegalArgumentException e) {
-            sets.forEach(FreeTtsVoiceSet::close);
             return Creation.unusable(Settings.invalid(id(), e));
         }
-        context.logger().log(System.Logger.Level.INFO, "FreeTTS ready: {0} voice set(s) of {1}",
-                sets.size(), rules.voiceNames());
-        return Creation.ready(new FreeTtsProvider(rules, sets, maxAudioBytes, artifacts(loaded)));
+        List<Artifact> artifacts = new ArrayList<>();
+        for (CMUDiphoneVoice voice : offered) {
+            try {
+                artifacts.add(new Artifact("voice", voice.getName(), voice.getDatabase().toString(), sizeOf(voice.getDatabase())));
+            } catch (IOException e) {
+                return Creation.unusable("FreeTTS cannot read the data of voice " + voice.getName() + " at "
+                        + voice.getDatabase() + ": " + e);
+            }
+        }
+        EnginePool<FreeTtsVoiceSet> sets = new EnginePool<>(id(), EnginePool.Holding.of(instances, idleRelease),
+                FreeTtsVoiceSet::load);
+        context.logger().log(System.Logger.Level.INFO, "FreeTTS ready: up to {0} voice set(s) of {1}, each loaded when"
+                + " jobs first need it", instances, rules.voiceNames());
+        return Creation.ready(new FreeTtsProvider(rules, sets, maxAudioBytes, artifacts));
     }
 
     /**
@@ -109,21 +126,12 @@ public final class FreeTtsFactory implements ProviderFactory {
                 + ", and include them in a jlink image");
     }
 
-    private static List<Artifact> artifacts(List<CMUDiphoneVoice> voices) {
-        return voices.stream()
-                .map(v -> new Artifact("voice", v.getName(), v.getDatabase().toString(), sizeOf(v.getDatabase())))
-                .toList();
-    }
-
-    private static long sizeOf(URL url) {
-        try {
-            URLConnection connection = url.openConnection();
-            connection.setUseCaches(false);
-            long length = connection.getContentLengthLong();
-            connection.getInputStream().close();
-            return length;
-        } catch (IOException e) {
-            return -1;
-        }
+    /** The size of a voice's data, opened to prove it can be read (it is loaded only by a job). */
+    private static long sizeOf(URL url) throws IOException {
+        URLConnection connection = url.openConnection();
+        connection.setUseCaches(false);
+        long length = connection.getContentLengthLong();
+        connection.getInputStream().close();
+        return length;
     }
 }

@@ -14,30 +14,27 @@ import dev.capfabric.spi.Result;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Speaks with FreeTTS in process. Runs as many jobs at once as it holds {@link FreeTtsVoiceSet}s
- * (setting {@code instances}); each job borrows one set for its whole synthesis.
+ * Speaks with FreeTTS in process. Runs at most as many jobs at once as it may hold
+ * {@link FreeTtsVoiceSet}s (setting {@code instances}); each job borrows one set for its whole
+ * synthesis. Sets are loaded as jobs need them; when the first cannot be loaded, jobs fail with
+ * {@code UNAVAILABLE} and {@link #health()} reports the provider down with the reason.
  */
 final class FreeTtsProvider implements CapabilityProvider {
 
     static final String ID = "freetts";
 
     private final SpeechRules rules;
-    private final BlockingQueue<FreeTtsVoiceSet> idle;
-    private final List<FreeTtsVoiceSet> all;
+    private final EnginePool<FreeTtsVoiceSet> sets;
     private final long maxAudioBytes;
     private final List<Artifact> artifacts;
 
-    FreeTtsProvider(SpeechRules rules, List<FreeTtsVoiceSet> sets, long maxAudioBytes, List<Artifact> artifacts) {
+    FreeTtsProvider(SpeechRules rules, EnginePool<FreeTtsVoiceSet> sets, long maxAudioBytes, List<Artifact> artifacts) {
         this.rules = requireNonNull(rules, "rules is null");
-        this.all = List.copyOf(sets);
-        this.idle = new ArrayBlockingQueue<>(all.size(), false, all);
+        this.sets = requireNonNull(sets, "sets is null");
         this.maxAudioBytes = maxAudioBytes;
         this.artifacts = List.copyOf(artifacts);
     }
@@ -51,7 +48,7 @@ final class FreeTtsProvider implements CapabilityProvider {
                 .accepts(List.of(Payload.JSON, "text/plain"))
                 .produces(rules.mediaTypes())
                 .maxInputBytes(rules.maxInputBytes())
-                .concurrency(all.size())
+                .concurrency(sets.size())
                 .artifacts(artifacts)
                 .extra(Map.of(
                         "engine", "FreeTTS 1.2.2 (pure Java, in process)",
@@ -65,20 +62,16 @@ final class FreeTtsProvider implements CapabilityProvider {
 
     @Override
     public Health health() {
-        return Health.ok(all.size() + " voice set(s) loaded, " + idle.size() + " idle");
+        return sets.broken().map(Health::down).orElseGet(() -> Health.ok(sets.started() + " of " + sets.size()
+                + " voice sets loaded (loaded on demand)"));
     }
 
     @Override
     public Result handle(Job job) throws CapabilityException {
         SpeechRequest request = SpeechRequest.from(job, rules);
         String voice = request.voice().orElseThrow();
-        FreeTtsVoiceSet set = borrow(job);
-        FreeTtsVoiceSet.Outcome outcome;
-        try {
-            outcome = set.speak(voice, request.text(), request.speed(), job::abandoned, maxAudioBytes);
-        } finally {
-            idle.add(set);
-        }
+        FreeTtsVoiceSet.Outcome outcome = sets.use(job,
+                set -> set.speak(voice, request.text(), request.speed(), job::abandoned, maxAudioBytes));
         if (job.abandoned()) {
             throw CapabilityException.timeout("freetts stopped: the job's deadline passed or its caller left");
         }
@@ -95,22 +88,8 @@ final class FreeTtsProvider implements CapabilityProvider {
         return SpeechResults.wav(outcome.audio(), ID, voice, Map.of("speed", request.speed()));
     }
 
-    private FreeTtsVoiceSet borrow(Job job) throws CapabilityException {
-        try {
-            // the kernel runs at most describe().concurrency() jobs, so a set is free unless one leaked
-            FreeTtsVoiceSet set = idle.poll(job.timeLeft().toMillis(), TimeUnit.MILLISECONDS);
-            if (set == null) {
-                throw CapabilityException.timeout("no FreeTTS voice set became free before the job's deadline");
-            }
-            return set;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw CapabilityException.timeout("interrupted while waiting for a FreeTTS voice set");
-        }
-    }
-
     @Override
     public void close() {
-        all.forEach(FreeTtsVoiceSet::close);
+        sets.close();
     }
 }

@@ -74,6 +74,20 @@ final class FreeTtsVoiceSet implements AutoCloseable {
         return new FreeTtsVoiceSet(voices, normalStretch, player);
     }
 
+    /**
+     * The diphone voices FreeTTS offers, as described by its voice directory, none of them loaded:
+     * what a set would hold, learnt without loading one.
+     */
+    static List<CMUDiphoneVoice> available() {
+        List<CMUDiphoneVoice> voices = new ArrayList<>();
+        for (com.sun.speech.freetts.Voice voice : new KevinVoiceDirectory().getVoices()) {
+            if (voice instanceof CMUDiphoneVoice diphone) {
+                voices.add(diphone);
+            }
+        }
+        return voices;
+    }
+
     private static void allocate(CMUDiphoneVoice voice) {
         try {
             voice.allocate();

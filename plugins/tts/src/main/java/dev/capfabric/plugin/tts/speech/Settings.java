@@ -70,6 +70,12 @@ public final class Settings {
         throw new IllegalArgumentException(key + " must be a positive number of milliseconds; got '" + value + "'");
     }
 
+    /** {@code idle-release-ms}: how long a loaded engine may sit unused before it is released; 0 keeps it. */
+    public Duration idleRelease(Duration fallback) {
+        boolean never = context.config("idle-release-ms").map(String::strip).filter("0"::equals).isPresent();
+        return never ? Duration.ZERO : millis("idle-release-ms", fallback);
+    }
+
     /** {@code max-text-chars}: the longest text one job may carry (default 5000, at most 1,000,000). */
     public int maxTextChars() {
         return positiveInt("max-text-chars", DEFAULT_MAX_TEXT_CHARS, 1_000_000);

@@ -3,6 +3,9 @@ package dev.capfabric.plugin.tts.freetts;
 import dev.capfabric.plugin.tts.SpokenAudio;
 import dev.capfabric.plugin.tts.TestContext;
 import dev.capfabric.plugin.tts.TestJobs;
+import dev.capfabric.plugin.tts.speech.OutputFormat;
+import dev.capfabric.plugin.tts.speech.SpeechRules;
+import dev.capfabric.plugin.tts.speech.Voice;
 import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Capability;
@@ -20,12 +23,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,6 +114,49 @@ class FreeTtsProviderTest {
             for (int i = 0; i < together.size(); i++) {
                 assertArrayEquals(alone.get(i % texts.size()), together.get(i).get(), "job " + i);
             }
+        }
+    }
+
+    @Test
+    void loadsNoVoiceSetUntilAJobNeedsOne() throws Exception {
+        Creation creation = new FreeTtsFactory().create(TestContext.of(Map.of("instances", "2")));
+        try (CapabilityProvider lazy = assertInstanceOf(Creation.Ready.class, creation).provider()) {
+            assertEquals(List.of("kevin", "kevin16"), lazy.describe().voices().stream().sorted().toList());
+            assertTrue(lazy.health().detail().startsWith("0 of 2 voice sets loaded"), lazy.health().detail());
+
+            SpokenAudio.of(lazy.handle(TestJobs.text(SENTENCE))).assertSpeech(1.5);
+
+            assertTrue(lazy.health().detail().startsWith("1 of 2 voice sets loaded"), lazy.health().detail());
+            try (ExecutorService workers = Executors.newFixedThreadPool(4)) {
+                List<Future<Result>> jobs = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    jobs.add(workers.submit(() -> lazy.handle(TestJobs.text(SENTENCE))));
+                }
+                for (Future<Result> job : jobs) {
+                    SpokenAudio.of(job.get()).assertSpeech(1.5);
+                }
+            }
+            assertTrue(lazy.health().detail().matches("[12] of 2 voice sets loaded.*"), lazy.health().detail());
+        }
+    }
+
+    @Test
+    void voicesThatFailToLoadOnTheFirstJobAnswerUnavailableAndReportTheProviderDown() throws Exception {
+        // FreeTTS's voices are inside its jar; a load failure is what FreeTtsVoiceSet.load reports for a broken one
+        EnginePool<FreeTtsVoiceSet> failing = new EnginePool<>("freetts", EnginePool.Holding.of(1, Duration.ZERO), () -> {
+            throw new IllegalStateException("FreeTTS cannot load voice kevin16: java.io.EOFException");
+        });
+        SpeechRules rules = new SpeechRules("freetts", 5000, List.of(Voice.of("kevin16", "en-US")),
+                Optional.of("kevin16"), 0.5, 2.0, Set.of(OutputFormat.WAV));
+        try (CapabilityProvider broken = new FreeTtsProvider(rules, failing, 1 << 20, List.of())) {
+            assertTrue(broken.health().usable());
+
+            CapabilityException e = assertThrows(CapabilityException.class, () -> broken.handle(TestJobs.text(SENTENCE)));
+
+            assertEquals(CapabilityException.Kind.UNAVAILABLE, e.kind());
+            assertTrue(e.getMessage().contains("cannot load voice kevin16"), e.getMessage());
+            assertFalse(broken.health().usable());
+            assertEquals(e.getMessage(), broken.health().detail());
         }
     }
 
