@@ -41,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
@@ -145,11 +146,16 @@ public final class Kernel implements AutoCloseable {
     private HealthCheckResponse readiness() {
         int usable = (int) plugins.inventory().providers().stream().filter(ProviderSlot::usable).count();
         boolean linked = fabric.map(Fabric::linkUp).orElse(true);
-        return HealthCheckResponse.builder()
-                .status(usable > 0 && linked)
+        Set<String> sameId = fabric.map(Fabric::sameIdElsewhere).orElse(Set.of());
+        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
+                .status(usable > 0 && linked && sameId.isEmpty())
                 .detail("usable_providers", usable)
-                .detail("nats", fabric.isEmpty() ? "not configured" : linked ? "up" : "down")
-                .build();
+                .detail("nats", fabric.isEmpty() ? "not configured" : linked ? "up" : "down");
+        if (!sameId.isEmpty()) {
+            response.detail("node_id", "another process uses node id '" + settings.nodeId() + "' (instances " + sameId
+                    + "); give each node its own CAPFABRIC_NODE_ID");
+        }
+        return response.build();
     }
 
     private void registerGauges() {

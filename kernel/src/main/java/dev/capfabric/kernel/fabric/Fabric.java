@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,7 +74,8 @@ public final class Fabric implements FabricView, AutoCloseable {
                 client, this::upConnection);
         this.discovery = new Discovery(local, subjects, registry, settings.discoveryWindow());
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
-        this.feed = new RegistryFeed(nodeId, subjects, registry, client, settings.heartbeatInterval(), this::upConnection);
+        this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, settings.heartbeatInterval(),
+                settings.heartbeatInterval(), this::upConnection);
         this.watch = new NodeWatch(registry, client, subjects, clock, settings.heartbeatInterval(), this::upConnection);
         this.admin = settings.admin().enabled()
                 ? Optional.of(new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
@@ -157,6 +159,15 @@ public final class Fabric implements FabricView, AutoCloseable {
     /** Whether the NATS link is up now. */
     public boolean linkUp() {
         return link.isUp();
+    }
+
+    /**
+     * Other processes heard heartbeating under this node's id within the last three heartbeat intervals:
+     * two nodes were given one id. Such a node reports itself not ready, as the fabric cannot route to
+     * either of them reliably.
+     */
+    public Set<String> sameIdElsewhere() {
+        return feed.impostors();
     }
 
     /** Waits up to {@code timeout} for the node to have joined (connected, subscribed, announced). */

@@ -2,6 +2,7 @@ package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.http.Json;
 import io.nats.client.Connection;
+import io.nats.client.impl.Headers;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +51,8 @@ final class HeartbeatPublisher {
 
     /** Publishes a heartbeat. */
     void publish(Connection nats, boolean withCaps) {
-        nats.publish(subjects.heartbeat(local.nodeId()), Json.bytes(next(withCaps)));
+        nats.publish(subjects.heartbeat(local.nodeId()), new Headers().put(OffloadWire.INSTANCE, local.instance()),
+                Json.bytes(next(withCaps)));
     }
 
     /** Says bye: peers take this node out of routing at once. */

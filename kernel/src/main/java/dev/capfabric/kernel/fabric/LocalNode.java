@@ -27,6 +27,8 @@ import static java.util.Objects.requireNonNull;
 final class LocalNode {
 
     private final String nodeId;
+    // this process, among any others that (wrongly) run with the same node id
+    private final String instance = Long.toHexString(new java.security.SecureRandom().nextLong());
     private final NodeDescriber describer;
     private final Dispatcher dispatcher;
     private final PluginHost plugins;
@@ -47,6 +49,11 @@ final class LocalNode {
 
     String nodeId() {
         return nodeId;
+    }
+
+    /** A random id of this process, sent with heartbeats. */
+    String instance() {
+        return instance;
     }
 
     /** The full description, as on {@code /caps}. */

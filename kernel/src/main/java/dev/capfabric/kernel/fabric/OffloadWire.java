@@ -45,6 +45,8 @@ final class OffloadWire {
     static final String KIND = "Capfabric-Kind";
     static final String RETRY_AFTER_MS = "Capfabric-Retry-After-Ms";
     static final String DIGEST = "Capfabric-Digest";
+    /** On heartbeats: which process sends them, so two nodes started with one id see each other. */
+    static final String INSTANCE = "Capfabric-Instance";
     static final String KNOWN_NODES = "Capfabric-Known-Nodes";
     /** The NATS micro-services error headers, so standard tooling sees failed requests. */
     static final String SERVICE_ERROR = "Nats-Service-Error";

@@ -7,6 +7,7 @@ import io.nats.client.Message;
 import io.nats.client.Subscription;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,7 @@ final class RegistryFeed {
     private static final System.Logger LOG = System.getLogger(RegistryFeed.class.getName());
 
     private final String self;
+    private final String selfInstance;
     private final Subjects subjects;
     private final NodeRegistry registry;
     private final OffloadClient client;
@@ -36,6 +38,9 @@ final class RegistryFeed {
     private final Supplier<Optional<Connection>> link;
     private final AtomicLong malformed = new AtomicLong();
     private final Set<String> fetchingCaps = ConcurrentHashMap.newKeySet();
+    // other processes heard heartbeating under this node's own id, with when (System.nanoTime) they were last heard
+    private final Map<String, Long> impostors = new ConcurrentHashMap<>();
+    private final long impostorMemoryNanos;
     private volatile Subscription heartbeats;
 
     /**
@@ -43,14 +48,24 @@ final class RegistryFeed {
      * @param capsTimeout how long a caps request may take
      * @param link        the NATS connection while it is up
      */
-    RegistryFeed(String self, Subjects subjects, NodeRegistry registry, OffloadClient client, Duration capsTimeout,
-                 Supplier<Optional<Connection>> link) {
+    RegistryFeed(String self, String selfInstance, Subjects subjects, NodeRegistry registry, OffloadClient client, Duration capsTimeout,
+                 Duration heartbeatInterval, Supplier<Optional<Connection>> link) {
         this.self = requireNonNull(self, "self is null");
+        this.selfInstance = requireNonNull(selfInstance, "selfInstance is null");
+        // as long as a node counts as ok after its last heartbeat
+        this.impostorMemoryNanos = 3 * requireNonNull(heartbeatInterval, "heartbeatInterval is null").toNanos();
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.client = requireNonNull(client, "client is null");
         this.capsTimeout = requireNonNull(capsTimeout, "capsTimeout is null");
         this.link = requireNonNull(link, "link is null");
+    }
+
+    /** Other processes heard heartbeating under this node's id (a misconfiguration); empty normally. */
+    Set<String> impostors() {
+        long now = System.nanoTime();
+        impostors.values().removeIf(heard -> now - heard > impostorMemoryNanos);
+        return Set.copyOf(impostors.keySet());
     }
 
     /** Subscribes once; the subscriptions survive reconnects. */
@@ -87,6 +102,12 @@ final class RegistryFeed {
             return;
         }
         if (node.get().equals(self)) {
+            String instance = message.getHeaders() == null ? null : message.getHeaders().getFirst(OffloadWire.INSTANCE);
+            if (instance != null && !instance.equals(selfInstance) && impostors.put(instance, System.nanoTime()) == null) {
+                LOG.log(System.Logger.Level.ERROR, "another process heartbeats as node {0} (instance {1}; this one is {2}): "
+                        + "two nodes share one node id, so the fabric cannot tell them apart; give each its own "
+                        + "CAPFABRIC_NODE_ID. This node reports itself not ready while it hears the other.", self, instance, selfInstance);
+            }
             return;
         }
         Heartbeat beat;
