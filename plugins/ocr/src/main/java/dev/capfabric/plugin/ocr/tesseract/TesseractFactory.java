@@ -94,7 +94,7 @@ public final class TesseractFactory implements ProviderFactory {
                         + file + ": " + problem.get());
             }
         }
-        EnginePool engines = new EnginePool(catalog.folder(), settings.concurrency());
+        EnginePool engines = new EnginePool(catalog.folder(), settings.concurrency(), settings.idleRelease());
         String version = TesseractNatives.version();
         context.logger().log(System.Logger.Level.INFO, "tesseract {0} in process: languages {1} from {2}, {3} engine(s)",
                 version, catalog.languages(), catalog.searched(), settings.concurrency());

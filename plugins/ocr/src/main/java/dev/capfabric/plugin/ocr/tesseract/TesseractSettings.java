@@ -4,6 +4,7 @@ import dev.capfabric.plugin.ocr.config.ConfigReader;
 import dev.capfabric.plugin.ocr.image.ImageLimits;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -20,15 +21,18 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>{@code psm}</td><td>page segmentation mode when a job names none (default 3, automatic, as the
  * CLI; 6, one uniform block, reads skewed single-column text far better)</td></tr>
  * <tr><td>{@code concurrency}</td><td>engines, hence jobs at once (default: available processors)</td></tr>
+ * <tr><td>{@code idle-release-ms}</td><td>an engine unused this long is ended (default 10 minutes; 0 keeps engines)</td></tr>
  * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
  * </table>
  */
 record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolean bundledTessdata,
-                         String defaultLanguage, int defaultPageSegmentation, int concurrency, ImageLimits limits) {
+                         String defaultLanguage, int defaultPageSegmentation, int concurrency, Duration idleRelease,
+                         ImageLimits limits) {
 
     TesseractSettings {
         requireNonNull(tessdata, "tessdata is null");
         requireNonNull(defaultLanguage, "defaultLanguage is null");
+        requireNonNull(idleRelease, "idleRelease is null");
         requireNonNull(limits, "limits is null");
     }
 
@@ -40,6 +44,8 @@ record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolea
                 config.string("language", "eng"),
                 config.positiveInt("psm", PageSegmentation.DEFAULT),
                 config.positiveInt("concurrency", Runtime.getRuntime().availableProcessors()),
+                config.string("idle-release-ms").map(String::strip).filter("0"::equals).isPresent()
+                        ? Duration.ZERO : config.millis("idle-release-ms", Duration.ofMinutes(10)),
                 config.imageLimits());
     }
 }

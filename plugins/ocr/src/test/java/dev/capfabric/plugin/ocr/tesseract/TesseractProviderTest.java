@@ -213,6 +213,25 @@ class TesseractProviderTest {
     }
 
     @Test
+    void endsAnEngineLeftUnusedForItsIdleReleaseAndStartsOneForTheNextJob(@TempDir Path data) throws Exception {
+        Creation creation = new TesseractFactory(Map.of()).create(new TestContext(Map.of("concurrency", "1", "idle-release-ms", "1"), data));
+        CapabilityProvider releasing = assertInstanceOf(Creation.Ready.class, creation, creation::toString).provider();
+        try {
+            assertTrue(releasing.health().detail().contains("0 of 1 engines started"), releasing.health().detail());
+            assertEquals("Alpha bravo charlie", releasing.handle(TestJobs.png(TextImages.png("Alpha bravo charlie"))).metadata().get("text"));
+            assertTrue(releasing.health().detail().contains("1 of 1 engines started"), releasing.health().detail());
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (!releasing.health().detail().contains("0 of 1 engines started") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(releasing.health().detail().contains("0 of 1 engines started"), "released: " + releasing.health().detail());
+            assertEquals("Echo foxtrot golf", releasing.handle(TestJobs.png(TextImages.png("Echo foxtrot golf"))).metadata().get("text"));
+        } finally {
+            releasing.close();
+        }
+    }
+
+    @Test
     void describesLanguagesFoundAndLimits() {
         ProviderDescription description = provider.describe();
 
