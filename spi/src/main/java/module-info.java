@@ -8,6 +8,7 @@
  */
 module capfabric.spi {
     exports dev.capfabric.spi;
+    exports dev.capfabric.spi.support;
 
     uses dev.capfabric.spi.ProviderFactory;
 }

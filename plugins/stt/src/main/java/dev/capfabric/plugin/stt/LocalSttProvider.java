@@ -10,6 +10,7 @@ import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
+import dev.capfabric.spi.support.EnginePool;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.capfabric.plugin.stt.pocketsphinx;
 
-import dev.capfabric.plugin.stt.EnginePool;
+import dev.capfabric.spi.support.EnginePool;
 import dev.capfabric.plugin.stt.LocalSttProvider;
 import dev.capfabric.plugin.stt.ProviderSettings;
 import dev.capfabric.plugin.stt.SupportedLanguages;

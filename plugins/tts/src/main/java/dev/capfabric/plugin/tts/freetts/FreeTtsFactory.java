@@ -10,6 +10,7 @@ import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Creation;
 import dev.capfabric.spi.ProviderContext;
 import dev.capfabric.spi.ProviderFactory;
+import dev.capfabric.spi.support.EnginePool;
 
 import java.io.IOException;
 import java.net.URL;

@@ -14,6 +14,7 @@ import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
+import dev.capfabric.spi.support.EnginePool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,10 @@
-package dev.capfabric.plugin.stt;
+package dev.capfabric.spi.support;
 
+import dev.capfabric.spi.Cancellation;
+import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -10,6 +14,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,8 +86,8 @@ class EnginePoolTest {
         try (EnginePool<Engine> pool = pool(2, Duration.ZERO)) {
             assertEquals(0, pool.started());
 
-            Engine first = pool.use(TestJobs.wav(new byte[0]), engine -> engine);
-            Engine second = pool.use(TestJobs.wav(new byte[0]), engine -> engine);
+            Engine first = pool.use(job(), engine -> engine);
+            Engine second = pool.use(job(), engine -> engine);
 
             assertEquals(1, pool.started());
             assertEquals(first, second);
@@ -97,7 +103,7 @@ class EnginePoolTest {
             AtomicInteger mostBusy = new AtomicInteger();
             List<Future<?>> jobs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                jobs.add(workers.submit(() -> pool.use(TestJobs.wav(new byte[0]), engine -> {
+                jobs.add(workers.submit(() -> pool.use(job(), engine -> {
                     mostBusy.accumulateAndGet(busy.incrementAndGet(), Math::max);
                     allIn.countDown();
                     await(release);
@@ -120,7 +126,7 @@ class EnginePoolTest {
     @Test
     void closesEnginesIdleForTheReleaseTimeAndMakesANewOneForTheNextJob() throws Exception {
         try (EnginePool<Engine> pool = pool(2, Duration.ofMinutes(10))) {
-            Engine first = pool.use(TestJobs.wav(new byte[0]), engine -> engine);
+            Engine first = pool.use(job(), engine -> engine);
             clock.advance(Duration.ofMinutes(9));
 
             assertEquals(0, pool.releaseIdle());
@@ -132,7 +138,7 @@ class EnginePoolTest {
             assertEquals(0, pool.started());
             assertEquals(1, releases.get());
 
-            Engine next = pool.use(TestJobs.wav(new byte[0]), engine -> engine);
+            Engine next = pool.use(job(), engine -> engine);
             assertTrue(next != first && !next.closed);
             assertEquals(1, pool.started());
         }
@@ -141,7 +147,7 @@ class EnginePoolTest {
     @Test
     void keepsEnginesWhenReleaseIsOff() throws Exception {
         try (EnginePool<Engine> pool = pool(1, Duration.ZERO)) {
-            Engine engine = pool.use(TestJobs.wav(new byte[0]), e -> e);
+            Engine engine = pool.use(job(), e -> e);
             clock.advance(Duration.ofDays(30));
 
             assertEquals(0, pool.releaseIdle());
@@ -157,9 +163,9 @@ class EnginePoolTest {
             throw new IOException("model file truncated");
         }, clock)) {
             CapabilityException first = assertThrows(CapabilityException.class,
-                    () -> pool.use(TestJobs.wav(new byte[0]), engine -> engine));
+                    () -> pool.use(job(), engine -> engine));
             CapabilityException second = assertThrows(CapabilityException.class,
-                    () -> pool.use(TestJobs.wav(new byte[0]), engine -> engine));
+                    () -> pool.use(job(), engine -> engine));
 
             assertEquals(CapabilityException.Kind.UNAVAILABLE, first.kind());
             assertEquals("test could not load its model: model file truncated", first.getMessage());
@@ -176,5 +182,10 @@ class EnginePoolTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static Job job() {
+        return new Job(UUID.randomUUID().toString(), Capability.of("test"), Map.of(), new Payload("application/octet-stream", new byte[0]),
+                Instant.now().plusSeconds(120), Cancellation.never());
     }
 }

@@ -1,4 +1,4 @@
-package dev.capfabric.plugin.stt;
+package dev.capfabric.spi.support;
 
 import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.Job;
