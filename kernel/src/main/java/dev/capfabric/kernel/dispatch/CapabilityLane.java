@@ -106,10 +106,11 @@ final class CapabilityLane implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} for an admitted job's outcome; a job whose caller was handed a
-     * slot runs now, on the calling thread.
+     * Waits for an admitted job's outcome until the job's deadline; a job whose caller was handed a slot
+     * runs now, on the calling thread. Giving up (deadline, interrupt) marks the job cancelled, so a
+     * queued job is dropped and a running one asked to stop.
      */
-    Outcome await(QueuedJob job, long timeoutMillis) throws InterruptedException, ExecutionException, TimeoutException {
+    Outcome await(QueuedJob job) {
         if (job.runByCaller) {
             // nobody else is waiting to give up at the deadline: the sweeper cancels the job then, as a waiting caller would
             deadlines.watch(job);
@@ -123,7 +124,24 @@ final class CapabilityLane implements AutoCloseable {
                 return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", nodeId);
             }
         }
-        return job.outcome.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            return job.outcome.get(Math.max(1, job.job.timeLeft().toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            cancel(job);
+            return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", nodeId);
+        } catch (InterruptedException e) {
+            cancel(job);
+            Thread.currentThread().interrupt();
+            return Outcome.Failed.of(503, "unavailable", "interrupted while waiting for the job", nodeId);
+        } catch (ExecutionException e) {
+            return Outcome.Failed.of(500, "internal", "the job failed: " + e.getCause(), nodeId);
+        }
+    }
+
+    private static void cancel(QueuedJob job) {
+        if (job.job.cancellation() instanceof CancellationFlag flag) {
+            flag.cancel();
+        }
     }
 
     private boolean tryTakeSlot() {

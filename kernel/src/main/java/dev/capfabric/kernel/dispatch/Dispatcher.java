@@ -18,8 +18,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,11 +47,12 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             }
 
             /**
-             * Waits up to {@code timeoutMillis} for the outcome. Must be called once when the job was
-             * submitted for a waiting caller: the job may be the caller's to run, on this thread.
+             * Waits for the outcome until the job's deadline: 504 then (the job marked cancelled), 503
+             * when interrupted. Must be called once when the job was submitted for a waiting caller: the
+             * job may be the caller's to run, on this thread.
              */
-            public Outcome await(long timeoutMillis) throws InterruptedException, ExecutionException, TimeoutException {
-                return lane.await(job, timeoutMillis);
+            public Outcome await() {
+                return lane.await(job);
             }
         }
 

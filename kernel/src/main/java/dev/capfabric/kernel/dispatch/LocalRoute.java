@@ -5,13 +5,10 @@ import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -43,28 +40,8 @@ public final class LocalRoute implements JobRoute {
     public static Outcome runHere(Dispatcher dispatcher, Job job, String nodeId) {
         return switch (dispatcher.submitAndWait(job)) {
             case Dispatcher.Admission.Refused refused -> refused.outcome();
-            case Dispatcher.Admission.Queued queued -> {
-                try {
-                    Duration left = job.timeLeft();
-                    yield queued.await(Math.max(1, left.toMillis()));
-                } catch (TimeoutException e) {
-                    cancel(job);
-                    yield Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", nodeId);
-                } catch (InterruptedException e) {
-                    cancel(job);
-                    Thread.currentThread().interrupt();
-                    yield Outcome.Failed.of(503, "unavailable", "interrupted while waiting for the job", nodeId);
-                } catch (ExecutionException e) {
-                    yield Outcome.Failed.of(500, "internal", "the job failed: " + e.getCause(), nodeId);
-                }
-            }
+            case Dispatcher.Admission.Queued queued -> queued.await();
         };
-    }
-
-    private static void cancel(Job job) {
-        if (job.cancellation() instanceof CancellationFlag flag) {
-            flag.cancel();
-        }
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.config.NodeId;
-import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.dispatch.LocalRoute;
@@ -18,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -123,29 +120,8 @@ final class FabricRoute implements JobRoute {
                 }
                 yield new LocalTry.Ran(outcome);
             }
-            case Dispatcher.Admission.Queued queued -> new LocalTry.Ran(await(queued, job));
+            case Dispatcher.Admission.Queued queued -> new LocalTry.Ran(queued.await());
         };
-    }
-
-    private Outcome await(Dispatcher.Admission.Queued queued, Job job) {
-        try {
-            return queued.await(Math.max(1, job.timeLeft().toMillis()));
-        } catch (TimeoutException e) {
-            cancel(job);
-            return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", local.nodeId());
-        } catch (InterruptedException e) {
-            cancel(job);
-            Thread.currentThread().interrupt();
-            return Outcome.Failed.of(503, "unavailable", "interrupted while waiting for the job", local.nodeId());
-        } catch (ExecutionException e) {
-            return Outcome.Failed.of(500, "internal", "the job failed: " + e.getCause(), local.nodeId());
-        }
-    }
-
-    private static void cancel(Job job) {
-        if (job.cancellation() instanceof CancellationFlag flag) {
-            flag.cancel();
-        }
     }
 
     private Outcome remote(Job job, NodeSelector.Ask ask, Map<String, String> skipped, Optional<Outcome.Failed> localRefusal) {

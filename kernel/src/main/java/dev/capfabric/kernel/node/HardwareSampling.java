@@ -25,7 +25,12 @@ public final class HardwareSampling {
     /** Starts sampling if nothing has yet; the profile completes when the sample is taken. */
     public static synchronized CompletableFuture<HardwareProfile> start() {
         if (profile == null) {
-            profile = NodeDescriber.sampleInBackground(HardwareSampling::sample);
+            long start = System.nanoTime();
+            profile = CompletableFuture.supplyAsync(() -> {
+                HardwareProfile sampled = sample();
+                LOG.log(System.Logger.Level.INFO, "hardware: {0} ({1} ms to sample)", sampled, (System.nanoTime() - start) / 1_000_000);
+                return sampled;
+            }, runnable -> Thread.ofVirtual().name("capfabric-hardware").start(runnable));
         }
         return profile;
     }

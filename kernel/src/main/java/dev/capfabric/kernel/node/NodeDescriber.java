@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -115,16 +114,5 @@ public final class NodeDescriber {
             }
         }
         return inflight;
-    }
-
-    /** A supplier of the hardware profile that samples once, in the background. */
-    public static CompletableFuture<HardwareProfile> sampleInBackground(Supplier<HardwareProfile> sampler) {
-        long start = System.nanoTime();
-        return CompletableFuture.supplyAsync(() -> {
-            HardwareProfile profile = sampler.get();
-            System.getLogger(NodeDescriber.class.getName()).log(System.Logger.Level.INFO,
-                    "hardware: {0} ({1} ms to sample)", profile, (System.nanoTime() - start) / 1_000_000);
-            return profile;
-        }, runnable -> Thread.ofVirtual().name("capfabric-hardware").start(runnable));
     }
 }
