@@ -13,22 +13,35 @@ import static java.util.Objects.requireNonNull;
  * Cancels jobs that run on their caller's thread once their deadline has passed, as a waiting
  * caller gives up on a queued job: nobody else waits for such a job, so nobody else would. One
  * sweep every {@code period} looks at the jobs running so now; tracking a job costs two set
- * operations, cheaper than a timer per job on a path that takes microseconds.
+ * operations, cheaper than a timer per job on a path that takes microseconds. The sweeping thread
+ * starts with the first job watched, so a node whose providers all run on workers never wakes it.
  */
 final class DeadlineSweeper implements AutoCloseable {
 
     private final Set<QueuedJob> watched = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService sweeps;
+    private final Duration period;
+    private volatile ScheduledExecutorService sweeps;
+    private boolean closed; // guarded by this
 
     DeadlineSweeper(Duration period) {
-        requireNonNull(period, "period is null");
-        this.sweeps = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-deadlines").daemon().factory());
-        sweeps.scheduleWithFixedDelay(this::sweep, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+        this.period = requireNonNull(period, "period is null");
     }
 
     /** Watches {@code job} until {@link #forget}; a job already past its deadline is cancelled at the next sweep. */
     void watch(QueuedJob job) {
         watched.add(job);
+        if (sweeps == null) {
+            start();
+        }
+    }
+
+    private synchronized void start() {
+        if (sweeps == null && !closed) {
+            ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("capfabric-deadlines").daemon().factory());
+            started.scheduleWithFixedDelay(this::sweep, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+            sweeps = started;
+        }
     }
 
     void forget(QueuedJob job) {
@@ -45,7 +58,10 @@ final class DeadlineSweeper implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        sweeps.shutdownNow();
+    public synchronized void close() {
+        closed = true;
+        if (sweeps != null) {
+            sweeps.shutdownNow();
+        }
     }
 }
