@@ -22,6 +22,8 @@ module capfabric.kernel {
     requires org.slf4j;
     // to quiet one expected Helidon warning (http.GlobalMappers)
     requires java.logging;
+    // the process's CPU time for /metrics (node.RuntimeMeters)
+    requires jdk.management;
 
     // JCTools reads fields through sun.misc.Unsafe
     requires jdk.unsupported;

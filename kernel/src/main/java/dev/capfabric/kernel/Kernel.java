@@ -21,6 +21,7 @@ import dev.capfabric.kernel.node.HardwareProfile;
 import dev.capfabric.kernel.node.HardwareSampling;
 import dev.capfabric.kernel.node.LoadSampler;
 import dev.capfabric.kernel.node.NodeDescriber;
+import dev.capfabric.kernel.node.RuntimeMeters;
 import dev.capfabric.kernel.plugins.Inventory;
 import dev.capfabric.kernel.plugins.PluginHost;
 import dev.capfabric.kernel.plugins.ProviderSlot;
@@ -61,6 +62,7 @@ public final class Kernel implements AutoCloseable {
     private final NodeDescriber describer;
     private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
+    private final RuntimeMeters runtimeMeters;
     private final WebServer server;
     private final Optional<Fabric> fabric;
 
@@ -70,6 +72,7 @@ public final class Kernel implements AutoCloseable {
         Optional<FabricSettings> fabricSettings = settings.natsUrl().map(url -> FabricSettings.of(settings));
         CompletableFuture<HardwareProfile> hardware = HardwareSampling.start();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.runtimeMeters = new RuntimeMeters(meters);
         this.plugins = new PluginHost(settings);
         this.load = new LoadSampler(HardwareSampling::system, settings.loadInterval());
         this.describer = new NodeDescriber(settings.nodeId(), version(), clock.instant(), hardware, load, plugins);
@@ -224,6 +227,7 @@ public final class Kernel implements AutoCloseable {
         server.stop();
         plugins.close();
         load.close();
+        runtimeMeters.close();
         meters.close();
     }
 
