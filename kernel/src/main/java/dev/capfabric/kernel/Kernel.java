@@ -1,5 +1,10 @@
 package dev.capfabric.kernel;
 
+import dev.capfabric.kernel.auth.ApiKeys;
+import dev.capfabric.kernel.auth.AuthSettings;
+import dev.capfabric.kernel.auth.FailedAttempts;
+import dev.capfabric.kernel.auth.RouteScopes;
+import dev.capfabric.kernel.config.InvalidSettingsException;
 import dev.capfabric.kernel.config.NodeSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
@@ -9,7 +14,9 @@ import dev.capfabric.kernel.fabric.AloneView;
 import dev.capfabric.kernel.fabric.Fabric;
 import dev.capfabric.kernel.fabric.FabricSettings;
 import dev.capfabric.kernel.fabric.FabricView;
+import dev.capfabric.kernel.http.AdminService;
 import dev.capfabric.kernel.http.ApiError;
+import dev.capfabric.kernel.http.ApiKeyFilter;
 import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
 import dev.capfabric.kernel.http.GlobalViewService;
@@ -65,6 +72,7 @@ public final class Kernel implements AutoCloseable {
     private final RuntimeMeters runtimeMeters;
     private final WebServer server;
     private final Optional<Fabric> fabric;
+    private final ApiKeyFilter keyCheck;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
@@ -85,6 +93,7 @@ public final class Kernel implements AutoCloseable {
                 plugins, clock, meters));
         JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
+        this.keyCheck = keyCheck(settings, clock, meters);
         dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there
         this.server = WebServer.builder()
                 .host(settings.host())
@@ -125,13 +134,42 @@ public final class Kernel implements AutoCloseable {
         return kernel;
     }
 
+    /** The API key check, or the node stays open (and says so when others can reach it). */
+    private static ApiKeyFilter keyCheck(NodeSettings settings, Clock clock, PrometheusMeterRegistry meters) {
+        AuthSettings auth = AuthSettings.of(settings.section("http"));
+        Optional<ApiKeys> keys;
+        try {
+            keys = auth.keysFile().map(file -> ApiKeys.load(file, clock, auth.recheck()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        if (keys.isEmpty() && !loopback(settings.host())) {
+            LOG.log(System.Logger.Level.WARNING, "node {0} binds {1} with no API keys: anyone who reaches it can run jobs. "
+                    + "Set capfabric.http.keys-file (CAPFABRIC_HTTP_KEYS__FILE); 'bin/capfabric key new' makes keys",
+                    settings.nodeId(), settings.host());
+        }
+        return new ApiKeyFilter(keys, RouteScopes.defaults(auth.openHealth(), auth.openMetrics()),
+                new FailedAttempts(auth.maxFailures(), auth.failureWindow(), 10_000, clock), meters);
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view) {
+        // first: the one key check in front of every route, those of features (health) included
+        routing.addFilter(keyCheck);
         routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
                 .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
                 .register("/metrics", new MetricsService(meters))
+                .register("/admin", new AdminService(settings.nodeId(), fabric))
                 .error(HttpException.class, (request, response, error) ->
                         ApiError.of(error.status().code() == 404 ? "not_found" : "bad_request", error.getMessage())
                                 .send(response, error.status().code()))

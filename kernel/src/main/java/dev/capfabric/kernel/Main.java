@@ -1,5 +1,6 @@
 package dev.capfabric.kernel;
 
+import dev.capfabric.kernel.cli.Commands;
 import dev.capfabric.kernel.config.InvalidSettingsException;
 import dev.capfabric.kernel.config.NodeSettings;
 import dev.capfabric.kernel.config.SettingsLoader;
@@ -7,6 +8,7 @@ import dev.capfabric.kernel.node.HardwareSampling;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -20,6 +22,13 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        Commands commands = Commands.standard();
+        if (args.length > 0 && commands.has(args[0])) {
+            int status = commands.run(List.of(args), System.out, System.err);
+            System.out.flush();
+            System.exit(status);
+            return;
+        }
         for (String arg : args) {
             switch (arg) {
                 case "--version", "-V" -> {
@@ -27,7 +36,7 @@ public final class Main {
                     return;
                 }
                 case "--help", "-h" -> {
-                    System.out.println(usage());
+                    System.out.println(usage() + "\nSubcommands (capfabric <command> --help says more):\n" + commands.summaries());
                     return;
                 }
                 default -> {
@@ -66,6 +75,7 @@ public final class Main {
     private static String usage() {
         return """
                 Usage: capfabric [--help] [--version]
+                       capfabric <command> [options]
 
                 Runs a capfabric node in the foreground, logging to stdout. Stop it with SIGTERM or Ctrl-C:
                 running jobs finish (bounded by capfabric.shutdown-grace-ms) before it exits.
@@ -76,6 +86,7 @@ public final class Main {
                   CAPFABRIC_PORT          the HTTP port (default 8080)
                   CAPFABRIC_PLUGINS_DIR   the plugins folder (default: plugins/ of the installation)
                   CAPFABRIC_NATS_URL      NATS server(s) to join; unset runs the node alone
+                  CAPFABRIC_HTTP_KEYS__FILE  the API keys file (hashed keys); unset leaves the HTTP API open
                   CAPFABRIC_SCAN_PATHS    extra folders listed on /capabilities/installed (':' or ',' separated)
                   CAPFABRIC_PROVIDERS_<ID>_ENABLED=false   switches a provider off
                   JAVA_OPTS               extra JVM options for bin/capfabric

@@ -48,6 +48,15 @@ final class AdminServer {
         String token() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        static Optional<Verb> of(String token) {
+            for (Verb verb : values()) {
+                if (verb.token().equals(token)) {
+                    return Optional.of(verb);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     private final String nodeId;
@@ -103,27 +112,46 @@ final class AdminServer {
     }
 
     private void answer(Connection nats, ServiceMessage message, Verb verb) {
-        Object body;
+        Reply reply = serve(verb, header(message, FILE_HEADER).orElse(null), message.getData(), nats.getMaxPayload());
         Headers headers = new Headers();
+        reply.errorKind().ifPresent(kind -> headers.put(OffloadWire.SERVICE_ERROR, kind)
+                .put(OffloadWire.SERVICE_ERROR_CODE, String.valueOf(reply.status())));
         try {
-            body = new AdminReply<>(serve(nats, message, verb));
-        } catch (AdminException e) {
-            body = error(headers, e.kind(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            body = error(headers, "unavailable", "node " + nodeId + " is stopping");
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "admin " + verb.token() + " failed", e);
-            body = error(headers, "internal", "admin " + verb.token() + " failed on node " + nodeId + ": " + e);
-        }
-        try {
-            message.respond(nats, Json.bytes(body), headers);
+            message.respond(nats, Json.bytes(reply.body()), headers);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not answer admin " + verb.token() + " (the link may be down)", e);
         }
     }
 
-    private Object serve(Connection nats, ServiceMessage message, Verb verb) throws AdminException, InterruptedException {
+    /**
+     * One admin answer: its JSON body ({@code {"ok": ...}} or an {@link ApiError}), the HTTP-like status
+     * and, for an error, its kind.
+     */
+    record Reply(Object body, int status, Optional<String> errorKind) {
+    }
+
+    /**
+     * Serves one verb, whoever asks (a NATS request or an HTTP admin route): the same answer either way.
+     *
+     * @param fileName   the jar's file name, for {@code install}
+     * @param data       the request body
+     * @param maxJar     the largest jar {@code install} takes here (the NATS max payload for NATS requests)
+     */
+    Reply serve(Verb verb, String fileName, byte[] data, long maxJar) {
+        try {
+            return new Reply(new AdminReply<>(run(verb, fileName, data, maxJar)), 200, Optional.empty());
+        } catch (AdminException e) {
+            return error(e.kind(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error("unavailable", "node " + nodeId + " is stopping");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "admin " + verb.token() + " failed", e);
+            return error("internal", "admin " + verb.token() + " failed on node " + nodeId + ": " + e);
+        }
+    }
+
+    private Object run(Verb verb, String fileName, byte[] data, long maxJar) throws AdminException, InterruptedException {
         return switch (verb) {
             case DRAIN -> drain.get();
             case UNDRAIN -> {
@@ -134,8 +162,8 @@ final class AdminServer {
                 }
             }
             case PLUGINS -> installer.list();
-            case INSTALL -> installer.install(header(message, FILE_HEADER).orElse(null), message.getData(), nats.getMaxPayload());
-            case REMOVE -> installer.remove(pluginName(message.getData()));
+            case INSTALL -> installer.install(fileName, data, maxJar);
+            case REMOVE -> installer.remove(pluginName(data));
         };
     }
 
@@ -161,13 +189,12 @@ final class AdminServer {
         return name.asText();
     }
 
-    private static ApiError error(Headers headers, String kind, String message) {
-        headers.put(OffloadWire.SERVICE_ERROR, kind).put(OffloadWire.SERVICE_ERROR_CODE, String.valueOf(status(kind)));
-        return ApiError.of(kind, message);
+    private static Reply error(String kind, String message) {
+        return new Reply(ApiError.of(kind, message), status(kind), Optional.of(kind));
     }
 
     /** The HTTP-like code NATS service tooling shows beside the error. */
-    private static int status(String kind) {
+    static int status(String kind) {
         return switch (kind) {
             case "bad_input" -> 400;
             case "not_found" -> 404;

@@ -8,7 +8,13 @@ import dev.capfabric.kernel.plugins.PluginHost;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.http.ApiError;
+import dev.capfabric.kernel.http.Json;
 import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +56,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final HeartbeatPublisher heartbeats;
     private final RegistryFeed feed;
     private final NodeWatch watch;
-    private final Optional<AdminServer> admin;
+    private final AdminServer admin;
     private final ScheduledExecutorService scheduler;
     private final Object drainLock = new Object();
     private boolean leaving; // guarded by drainLock
@@ -77,11 +83,10 @@ public final class Fabric implements FabricView, AutoCloseable {
         this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, settings.heartbeatInterval(),
                 settings.heartbeatInterval(), this::upConnection);
         this.watch = new NodeWatch(registry, client, subjects, clock, settings.heartbeatInterval(), this::upConnection);
-        this.admin = settings.admin().enabled()
-                ? Optional.of(new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
-                        new PluginInstaller(nodeId, plugins, settings.admin().pluginsDir(), settings.admin().maxJarBytes(),
-                                settings.admin().timeout())))
-                : Optional.empty();
+        // built always, for the HTTP admin routes; on NATS only when enabled
+        this.admin = new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
+                new PluginInstaller(nodeId, plugins, settings.admin().pluginsDir(), settings.admin().maxJarBytes(),
+                        settings.admin().timeout()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
         registerMeters(requireNonNull(meters, "meters is null"));
     }
@@ -111,7 +116,9 @@ public final class Fabric implements FabricView, AutoCloseable {
             feed.subscribe(nats);
             nats.createDispatcher().subscribe(subjects.discover(), request -> discovery.answer(nats, request));
             server.start(nats);
-            admin.ifPresent(a -> a.start(nats));
+            if (settings.admin().enabled()) {
+                admin.start(nats);
+            }
             long interval = settings.heartbeatInterval().toMillis();
             scheduler.scheduleAtFixedRate(guarded(this::heartbeat), interval, interval, TimeUnit.MILLISECONDS);
             long sweep = Math.max(10, interval / 4);
@@ -275,6 +282,79 @@ public final class Fabric implements FabricView, AutoCloseable {
         return nodeState();
     }
 
+    /** One answer to an admin request made over HTTP: the status and the JSON body NATS would carry. */
+    public record AdminAnswer(int status, byte[] json) {
+        /** The largest jar an HTTP {@code install} takes when {@code fabric.admin.max-jar-bytes} sets none. */
+        public static final long MAX_HTTP_JAR = 64L << 20;
+    }
+
+    /**
+     * Serves an admin verb ({@code drain}, {@code undrain}, {@code plugins}, {@code install}, {@code remove})
+     * for node {@code nodeId}: in-process for this node, else as a request on that node's admin subject,
+     * made with this node's NATS identity (which the node's NATS permissions may refuse: then the answer
+     * is 503). The answer has the shape of the NATS one, {@code {"ok": ...}} or {@code {"error": ...}}.
+     *
+     * @param fileName the jar's file name, for {@code install}
+     * @param body     the request body (a jar for {@code install}, {@code {"name"}} for {@code remove})
+     * @param caller   who asks, for the log line (an API key's name, never the key)
+     */
+    public AdminAnswer admin(String nodeId, String verb, String fileName, byte[] body, String caller) {
+        Optional<AdminServer.Verb> known = AdminServer.Verb.of(verb);
+        if (known.isEmpty()) {
+            return answer(404, ApiError.of("not_found", "no admin verb '" + verb
+                    + "': expected drain, undrain, plugins, install or remove"));
+        }
+        LOG.log(System.Logger.Level.INFO, "admin {0} for node {1} asked over HTTP by key {2}", verb, nodeId, caller);
+        if (nodeId.equals(local.nodeId())) {
+            long maxJar = settings.admin().maxJarBytes() > 0 ? settings.admin().maxJarBytes() : AdminAnswer.MAX_HTTP_JAR;
+            AdminServer.Reply reply = admin.serve(known.get(), fileName, body, maxJar);
+            return answer(reply.status(), reply.body());
+        }
+        if (!NodeId.isValid(nodeId)) {
+            return answer(400, ApiError.of("bad_input", "'" + nodeId + "' is not a node id"));
+        }
+        Optional<Connection> nats = upConnection();
+        if (nats.isEmpty()) {
+            return answer(503, ApiError.of("unavailable", "the NATS link is down: cannot reach node " + nodeId));
+        }
+        Headers headers = new Headers();
+        if (fileName != null) {
+            headers.put(AdminServer.FILE_HEADER, fileName);
+        }
+        try {
+            Message reply = nats.get().request(NatsMessage.builder()
+                            .subject(subjects.admin(nodeId, verb)).headers(headers).data(body == null ? new byte[0] : body).build(),
+                    settings.admin().timeout().plusSeconds(2));
+            if (reply == null) {
+                return answer(504, ApiError.of("timeout", "node " + nodeId + " did not answer admin " + verb
+                        + " in time (or this node's NATS identity may not send it)"));
+            }
+            if (reply.isStatusMessage() && reply.getStatus().isNoResponders()) {
+                return answer(404, ApiError.of("not_found", "no node " + nodeId
+                        + " answers admin requests (unknown node, or fabric.admin.enabled is off there)"));
+            }
+            String code = reply.getHeaders() == null ? null : reply.getHeaders().getFirst(OffloadWire.SERVICE_ERROR_CODE);
+            int status = 200;
+            if (code != null) {
+                try {
+                    status = Integer.parseInt(code.strip());
+                } catch (NumberFormatException e) {
+                    status = 502;
+                }
+            }
+            return new AdminAnswer(status, reply.getData());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return answer(503, ApiError.of("unavailable", "node " + local.nodeId() + " is stopping"));
+        } catch (RuntimeException e) {
+            return answer(503, ApiError.of("unavailable", "cannot ask node " + nodeId + ": " + e.getMessage()));
+        }
+    }
+
+    private static AdminAnswer answer(int status, Object body) {
+        return new AdminAnswer(status, Json.bytes(body));
+    }
+
     /** Whether the node drains, and what it still runs. */
     public AdminReply.NodeState nodeState() {
         return new AdminReply.NodeState(local.nodeId(), status(local.nodeId()), server.serving(), local.load().inflight());
@@ -290,7 +370,7 @@ public final class Fabric implements FabricView, AutoCloseable {
             leaving = true;
             local.startDraining();
         }
-        admin.ifPresent(AdminServer::stop);
+        admin.stop();
         server.stop();
         upConnection().ifPresent(nats -> {
             heartbeats.publish(nats, false);

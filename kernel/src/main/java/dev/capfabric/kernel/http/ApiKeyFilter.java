@@ -1,0 +1,146 @@
+package dev.capfabric.kernel.http;
+
+import dev.capfabric.kernel.auth.ApiKey;
+import dev.capfabric.kernel.auth.ApiKeys;
+import dev.capfabric.kernel.auth.Caller;
+import dev.capfabric.kernel.auth.FailedAttempts;
+import dev.capfabric.kernel.auth.RouteScopes;
+import dev.capfabric.kernel.auth.Scope;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The one check in front of every route: which scope the route needs comes from {@link RouteScopes},
+ * the key from {@code Authorization: Bearer <key>} or {@code X-Api-Key}.
+ *
+ * <ul>
+ *     <li>no key, or a key the keys file does not hold: 401 {@code unauthorized} with
+ *     {@code WWW-Authenticate: Bearer};</li>
+ *     <li>a key without the route's scope: 403 {@code forbidden};</li>
+ *     <li>a client address that failed too often lately: 429 {@code rate_limited} with {@code Retry-After},
+ *     before its key is even looked at;</li>
+ *     <li>with no keys file the node stays open, except {@code /admin/*}, which always needs an
+ *     {@code admin} key and so answers 403 until keys are configured.</li>
+ * </ul>
+ * Every refusal is counted in {@code capfabric_http_auth_failures_total{reason}}. An accepted request
+ * carries its {@link Caller} (the key's name) in its context, for audit lines.
+ */
+public final class ApiKeyFilter implements Filter {
+
+    private static final HeaderName API_KEY = HeaderNames.create("X-Api-Key");
+
+    private final Optional<ApiKeys> keys;
+    private final RouteScopes routes;
+    private final FailedAttempts failures;
+    private final Map<String, Counter> refused;
+
+    public ApiKeyFilter(Optional<ApiKeys> keys, RouteScopes routes, FailedAttempts failures, MeterRegistry meters) {
+        this.keys = requireNonNull(keys, "keys is null");
+        this.routes = requireNonNull(routes, "routes is null");
+        this.failures = requireNonNull(failures, "failures is null");
+        this.refused = Map.of(
+                "missing", counter(meters, "missing"),
+                "unknown", counter(meters, "unknown"),
+                "scope", counter(meters, "scope"),
+                "limited", counter(meters, "limited"),
+                "no_keys", counter(meters, "no_keys"));
+    }
+
+    private static Counter counter(MeterRegistry meters, String reason) {
+        return Counter.builder("capfabric.http.auth.failures")
+                .description("HTTP requests refused by the API key check, by reason")
+                .tag("reason", reason)
+                .register(meters);
+    }
+
+    /** The {@link Caller} of a request that passed this filter. */
+    public static Caller caller(io.helidon.webserver.http.ServerRequest request) {
+        return request.context().get(Caller.class, Caller.class).orElse(Caller.ANONYMOUS);
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        RouteScopes.Access access = routes.access(request.prologue().method().text().toUpperCase(Locale.ROOT), request.path().path());
+        if (access.open()) {
+            chain.proceed();
+            return;
+        }
+        Scope scope = access.scope().orElseThrow();
+        if (keys.isEmpty()) {
+            if (scope == Scope.ADMIN) {
+                refused.get("no_keys").increment();
+                ApiError.of("forbidden", "this route needs an API key with scope 'admin', and this node has no keys configured "
+                        + "(capfabric.http.keys-file)").send(response, 403);
+                return;
+            }
+            chain.proceed();
+            return;
+        }
+        String address = address(request.remotePeer().address());
+        Optional<Duration> wait = failures.blocked(address);
+        if (wait.isPresent()) {
+            refused.get("limited").increment();
+            response.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (wait.get().toMillis() + 999) / 1000)));
+            ApiError.of("rate_limited", "too many failed API key checks from " + address + "; try again later").send(response, 429);
+            return;
+        }
+        Optional<String> presented = presented(request);
+        if (presented.isEmpty()) {
+            refused.get("missing").increment();
+            response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"capfabric\"");
+            ApiError.of("unauthorized", "this route needs an API key with scope '" + scope.wireName()
+                    + "': send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'").send(response, 401);
+            return;
+        }
+        Optional<ApiKey> key = keys.get().find(presented.get());
+        if (key.isEmpty()) {
+            failures.failed(address);
+            refused.get("unknown").increment();
+            response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"capfabric\", error=\"invalid_token\"");
+            ApiError.of("unauthorized", "the API key is not known to this node").send(response, 401);
+            return;
+        }
+        if (!key.get().allows(scope)) {
+            refused.get("scope").increment();
+            ApiError.of("forbidden", "API key '" + key.get().name() + "' lacks scope '" + scope.wireName() + "' for this route")
+                    .send(response, 403);
+            return;
+        }
+        request.context().register(new Caller(key.get().name()));
+        chain.proceed();
+    }
+
+    private static Optional<String> presented(RoutingRequest request) {
+        Optional<String> authorization = request.headers().first(HeaderNames.AUTHORIZATION).map(String::strip);
+        if (authorization.isPresent()) {
+            String value = authorization.get();
+            // the scheme is case-insensitive (RFC 9110); anything but Bearer counts as no key
+            if (value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return Optional.of(value.substring(7).strip()).filter(s -> !s.isEmpty());
+            }
+            return Optional.empty();
+        }
+        return request.headers().first(API_KEY).map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    private static String address(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(address);
+    }
+}
