@@ -33,6 +33,13 @@ import static java.util.Objects.requireNonNull;
  * are served on virtual threads, so an install waiting for its plugin never holds up the others.
  * Who may publish here is for NATS authorization to decide: built only when
  * {@code fabric.admin.enabled} is true.
+ *
+ * <p>Every request that changes the node ({@code drain}, {@code undrain}, {@code install},
+ * {@code remove}), over NATS or HTTP, is logged at INFO with who asked and how it ended;
+ * {@code plugins} only reads, and logs at DEBUG. Over NATS, who asked is the header
+ * {@value #REQUESTER} when the sender set it (the HTTP admin route of another node forwards its
+ * caller's key name there), and always the reply subject, whose inbox prefix names the NATS user
+ * where identities carry their own inbox prefix.
  */
 final class AdminServer {
 
@@ -40,6 +47,9 @@ final class AdminServer {
 
     /** The header that names the jar an {@code install} carries. */
     static final String FILE_HEADER = "Capfabric-Plugin-File";
+
+    /** The header a sender may set to say on whose behalf it asks. */
+    static final String REQUESTER = "Capfabric-Requester";
 
     /** The verbs, each the last token of its subject. */
     enum Verb {
@@ -112,7 +122,7 @@ final class AdminServer {
     }
 
     private void answer(Connection nats, ServiceMessage message, Verb verb) {
-        Reply reply = serve(verb, header(message, FILE_HEADER).orElse(null), message.getData(), nats.getMaxPayload());
+        Reply reply = serve(verb, header(message, FILE_HEADER).orElse(null), message.getData(), nats.getMaxPayload(), requester(message));
         Headers headers = new Headers();
         reply.errorKind().ifPresent(kind -> headers.put(OffloadWire.SERVICE_ERROR, kind)
                 .put(OffloadWire.SERVICE_ERROR_CODE, String.valueOf(reply.status())));
@@ -138,17 +148,71 @@ final class AdminServer {
      * @param maxJar     the largest jar {@code install} takes here (the NATS max payload for NATS requests)
      */
     Reply serve(Verb verb, String fileName, byte[] data, long maxJar) {
+        return serve(verb, fileName, data, maxJar, "an unnamed requester");
+    }
+
+    /**
+     * Serves one verb and logs who asked and how it ended.
+     *
+     * @param requester who asked, as the log line names them
+     */
+    Reply serve(Verb verb, String fileName, byte[] data, long maxJar, String requester) {
+        Reply reply;
+        String outcome;
         try {
-            return new Reply(new AdminReply<>(run(verb, fileName, data, maxJar)), 200, Optional.empty());
+            Object done = run(verb, fileName, data, maxJar);
+            reply = new Reply(new AdminReply<>(done), 200, Optional.empty());
+            outcome = "done" + summary(done);
         } catch (AdminException e) {
-            return error(e.kind(), e.getMessage());
+            reply = error(e.kind(), e.getMessage());
+            outcome = "refused (" + e.kind() + "): " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return error("unavailable", "node " + nodeId + " is stopping");
+            reply = error("unavailable", "node " + nodeId + " is stopping");
+            outcome = "not done: the node is stopping";
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "admin " + verb.token() + " failed", e);
-            return error("internal", "admin " + verb.token() + " failed on node " + nodeId + ": " + e);
+            reply = error("internal", "admin " + verb.token() + " failed on node " + nodeId + ": " + e);
+            outcome = "failed: " + e;
         }
+        LOG.log(verb == Verb.PLUGINS ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "admin {0} on node {1} asked by {2}{3}: {4}",
+                verb.token(), nodeId, requester, target(verb, fileName, data), outcome);
+        return reply;
+    }
+
+    /** Who asked over NATS: the requester the sender names, if any, and the reply subject it listens on. */
+    static String requester(ServiceMessage message) {
+        String named = header(message, REQUESTER).map(AdminServer::printable).orElse(null);
+        String inbox = message.getReplyTo() == null ? "no reply subject" : "reply to " + printable(inboxPrefix(message.getReplyTo()));
+        return named == null ? "an unnamed requester (" + inbox + ")" : "'" + named + "' (" + inbox + ")";
+    }
+
+    /** The inbox prefix of a reply subject: all but its last token, the part a NATS user's permissions fix. */
+    private static String inboxPrefix(String replyTo) {
+        int last = replyTo.lastIndexOf('.');
+        return last > 0 ? replyTo.substring(0, last) + ".*" : replyTo;
+    }
+
+    static String printable(String text) {
+        String cleaned = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return cleaned.length() > 120 ? cleaned.substring(0, 120) + "..." : cleaned;
+    }
+
+    private static String target(Verb verb, String fileName, byte[] data) {
+        return switch (verb) {
+            case INSTALL -> " (jar " + (fileName == null ? "unnamed" : printable(fileName)) + ", " + (data == null ? 0 : data.length) + " bytes)";
+            case REMOVE -> " (" + (data == null ? 0 : data.length) + "-byte request)";
+            default -> "";
+        };
+    }
+
+    private static String summary(Object done) {
+        return switch (done) {
+            case AdminReply.NodeState state -> ", node is " + state.status().wireName() + " with " + state.offloadsRunning()
+                    + " offloaded job(s) running";
+            case AdminReply.Change change -> ", " + change.action() + " plugin " + (change.plugin() == null ? "?" : change.plugin().name());
+            default -> "";
+        };
     }
 
     private Object run(Verb verb, String fileName, byte[] data, long maxJar) throws AdminException, InterruptedException {

@@ -262,4 +262,45 @@ class AdminTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void everyChangingAdminRequestIsLoggedWithWhoAskedAndHowItEnded() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(AdminServer.class.getName());
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getLevel() + " " + java.text.MessageFormat.format(record.getMessage(),
+                        record.getParameters() == null ? new Object[0] : record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            Headers named = new Headers().put(AdminServer.REQUESTER, "key-ops-7");
+            admin("c", "drain", new byte[0], named);
+            admin("c", "undrain", new byte[0], new Headers());
+            admin("c", "remove", "{\"name\": \"no-such-plugin\"}");
+            admin("c", "remove", "not json");
+            install("c", "not a plugin.jar", new byte[]{1, 2, 3});
+            await(() -> lines.size() >= 5, Duration.ofSeconds(5), "five admin log lines: " + lines);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("INFO admin drain on node c asked by 'key-ops-7' (reply to _INBOX.")
+                    && l.endsWith("done, node is draining with 0 offloaded job(s) running")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("INFO admin undrain on node c asked by an unnamed requester (reply to ")
+                    && l.contains("done, node is ok")), lines.toString());
+            assertEquals(2, lines.stream().filter(l -> l.startsWith("INFO admin remove on node c") && l.contains(": refused (")).count(),
+                    lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("INFO admin install on node c") && l.contains("(jar not a plugin.jar, 3 bytes)")
+                    && l.contains("refused (")), lines.toString());
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
 }
