@@ -31,8 +31,11 @@ final class Discovery {
     private final Subjects subjects;
     private final NodeRegistry registry;
     private final Duration window;
+    private final java.util.function.Consumer<String> probe;
 
-    Discovery(LocalNode local, Subjects subjects, NodeRegistry registry, Duration window) {
+    /** @param probe asks a node new here to answer on its own subject: a discovery answer admits nobody by itself */
+    Discovery(LocalNode local, Subjects subjects, NodeRegistry registry, Duration window, java.util.function.Consumer<String> probe) {
+        this.probe = requireNonNull(probe, "probe is null");
         this.local = requireNonNull(local, "local is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.registry = requireNonNull(registry, "registry is null");
@@ -108,7 +111,9 @@ final class Discovery {
             if (!node.equals(caps.nodeId())) {
                 return null;
             }
-            registry.capabilities(caps, headers.getFirst(OffloadWire.DIGEST));
+            if (!registry.capabilities(caps, headers.getFirst(OffloadWire.DIGEST))) {
+                probe.accept(node);
+            }
             return node;
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "ignored a malformed discovery answer from {0}: {1}", node, e.getMessage());

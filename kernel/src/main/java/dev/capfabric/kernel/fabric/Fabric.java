@@ -51,6 +51,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final CircuitBreakers breakers;
     private final OffloadServer server;
     private final OffloadClient client;
+    private final AnswerTimes seen;
     private final FabricRoute route;
     private final Discovery discovery;
     private final HeartbeatPublisher heartbeats;
@@ -70,18 +71,21 @@ public final class Fabric implements FabricView, AutoCloseable {
         this.local = new LocalNode(nodeId, describer, dispatcher, plugins);
         this.subjects = new Subjects(settings.subjectPrefix());
         this.link = new NatsLink(nodeId, settings.nats());
-        this.registry = new NodeRegistry(nodeId, clock, settings.heartbeatInterval(), settings.maxNodes(), settings.expectedNodes());
+        this.registry = new NodeRegistry(nodeId, clock, settings.heartbeatInterval(), settings.peerIntervals(), settings.maxNodes(),
+                settings.expectedNodes());
         this.breakers = new CircuitBreakers(settings.breaker(), clock);
         LargePayloads payloads = new LargePayloads(nodeId, settings.payloads(),
                 () -> link.connection().orElseThrow(() -> new IllegalStateException("NATS is not connected")));
         this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads());
         this.client = new OffloadClient(nodeId, subjects, payloads);
-        this.route = new FabricRoute(local, registry, new NodeSelector(breakers, RandomGenerator.of("L64X128MixRandom")), breakers,
-                client, this::upConnection);
-        this.discovery = new Discovery(local, subjects, registry, settings.discoveryWindow());
+        // an attempt may take four times the slowest usual answer seen, and never less than a second
+        this.seen = new AnswerTimes(Duration.ofSeconds(1), 4);
+        this.route = new FabricRoute(local, registry, new NodeSelector(breakers, RandomGenerator.of("L64X128MixRandom"), seen), breakers,
+                client, seen, this::upConnection);
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
-        this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, settings.heartbeatInterval(),
+        this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, breakers, seen, settings.heartbeatInterval(),
                 settings.heartbeatInterval(), this::upConnection);
+        this.discovery = new Discovery(local, subjects, registry, settings.discoveryWindow(), feed::probe);
         this.watch = new NodeWatch(registry, client, subjects, clock, settings.heartbeatInterval(), this::upConnection);
         // built always, for the HTTP admin routes; on NATS only when enabled
         this.admin = new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
@@ -102,12 +106,16 @@ public final class Fabric implements FabricView, AutoCloseable {
                 .description("Heartbeats dropped").tag("reason", "malformed").register(meters);
         Gauge.builder("capfabric.fabric.link.up", link, l -> l.isUp() ? 1 : 0)
                 .description("Whether the NATS link is up").register(meters);
+        FunctionCounter.builder("capfabric.fabric.heartbeats.dropped", feed, RegistryFeed::probesDropped)
+                .description("Heartbeats dropped").tag("reason", "probes_full").register(meters);
     }
 
     /** Starts joining: connects in the background and, once connected, announces and discovers. */
     public void start() {
         plugins.addListener(() -> scheduler.execute(guarded(this::capabilitiesChanged)));
         link.addListener(this::linkUp);
+        // the answers of offloads in flight cannot arrive now: their jobs end at once rather than at their deadlines
+        link.addDownListener(client::linkLost);
         link.start();
     }
 
@@ -125,6 +133,9 @@ public final class Fabric implements FabricView, AutoCloseable {
             scheduler.scheduleWithFixedDelay(guarded(watch::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
             long batch = Math.max(10, Math.min(250, interval / 20));
             scheduler.scheduleWithFixedDelay(guarded(feed::readHeartbeats), batch, batch, TimeUnit.MILLISECONDS);
+        }
+        if (!first) {
+            client.linkBack(nats);
         }
         // peers may have missed changes while the link was down: full capabilities, then a discovery
         heartbeats.publish(nats, true);
@@ -236,7 +247,7 @@ public final class Fabric implements FabricView, AutoCloseable {
             node.capabilities().keySet().forEach(name -> index.computeIfAbsent(name, k -> new ArrayList<>()).add(node.nodeId()));
         }
         index.values().forEach(ids -> ids.sort(String::compareTo));
-        return new GlobalView(local.nodeId(), nodes.size(), nodes, index, clock.instant().toString());
+        return new GlobalView(local.nodeId(), nodes.size(), nodes, index, clock.instant().toString(), linkState());
     }
 
     @Override
@@ -247,9 +258,19 @@ public final class Fabric implements FabricView, AutoCloseable {
         List<NodeListing.Node> nodes = new ArrayList<>();
         nodes.add(new NodeListing.Node(local.nodeId(), status(local.nodeId()), 0.0, local.capabilities(), local.load()));
         for (RemoteNode node : registry.nodes()) {
-            nodes.add(new NodeListing.Node(node.nodeId(), node.status(), node.age().orElse(null), node.capabilities(), node.load()));
+            NodeListing.Breaker breaker = breakers.openFor(node.nodeId())
+                    .map(open -> new NodeListing.Breaker("open", open.toMillis() / 1000.0))
+                    .orElse(NodeListing.Breaker.CLOSED);
+            nodes.add(new NodeListing.Node(node.nodeId(), node.status(), node.age().orElse(null), node.capabilities(), node.load(),
+                    breaker));
         }
-        return new NodeListing(nodes);
+        return new NodeListing(linkState(), nodes);
+    }
+
+    /** The NATS link now, and for how long it has been so. */
+    LinkState linkState() {
+        double since = Math.max(0, System.currentTimeMillis() - link.changedAtMillis()) / 1000.0;
+        return new LinkState(link.isUp() ? "up" : "down", since);
     }
 
     /**
@@ -307,7 +328,7 @@ public final class Fabric implements FabricView, AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "admin {0} for node {1} asked over HTTP by key {2}", verb, nodeId, caller);
         if (nodeId.equals(local.nodeId())) {
             long maxJar = settings.admin().maxJarBytes() > 0 ? settings.admin().maxJarBytes() : AdminAnswer.MAX_HTTP_JAR;
-            AdminServer.Reply reply = admin.serve(known.get(), fileName, body, maxJar);
+            AdminServer.Reply reply = admin.serve(known.get(), fileName, body, maxJar, "key '" + AdminServer.printable(caller) + "' over HTTP");
             return answer(reply.status(), reply.body());
         }
         if (!NodeId.isValid(nodeId)) {
@@ -317,7 +338,8 @@ public final class Fabric implements FabricView, AutoCloseable {
         if (nats.isEmpty()) {
             return answer(503, ApiError.of("unavailable", "the NATS link is down: cannot reach node " + nodeId));
         }
-        Headers headers = new Headers();
+        // the other node logs who asked: the key's name, by way of this node
+        Headers headers = new Headers().put(AdminServer.REQUESTER, "key " + AdminServer.printable(caller) + " via node " + local.nodeId());
         if (fileName != null) {
             headers.put(AdminServer.FILE_HEADER, fileName);
         }
@@ -361,11 +383,35 @@ public final class Fabric implements FabricView, AutoCloseable {
     }
 
     /**
-     * Leaves the fabric gracefully: says it is draining and bye, so peers route nothing new here, and
-     * stops taking offloaded jobs and admin requests. Jobs already running, local or offloaded, still
-     * finish and answer.
+     * Starts leaving the fabric gracefully: drains (tells the peers at once, so they route around this
+     * node, and answers jobs still sent here 503 {@code draining}, so their senders try their next
+     * best node without holding it against this one) and stops taking admin requests. Jobs already
+     * held, local or offloaded, still run and answer; the peers hear {@code bye} only from
+     * {@link #close(Duration)}, once those are answered, so no peer gives up a job this node still
+     * answers.
      */
     public void leave() {
+        synchronized (drainLock) {
+            leaving = true;
+            local.startDraining();
+        }
+        admin.stop();
+        heartbeat();
+    }
+
+    /**
+     * Finishes leaving: waits up to {@code grace} for the offloaded jobs held here to answer, stops
+     * serving the fabric, says {@code bye} and closes the link.
+     */
+    public void close(Duration grace) {
+        try {
+            if (!server.awaitIdle(grace)) {
+                LOG.log(System.Logger.Level.WARNING, "node {0} leaves with {1} offloaded job(s) unanswered after the grace of {2} ms",
+                        local.nodeId(), server.serving(), grace.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (drainLock) {
             leaving = true;
             local.startDraining();
@@ -381,15 +427,6 @@ public final class Fabric implements FabricView, AutoCloseable {
                 LOG.log(System.Logger.Level.DEBUG, "could not flush the bye: {0}", e.getMessage());
             }
         });
-    }
-
-    /** Waits up to {@code grace} for offloaded jobs to answer, then closes the link. */
-    public void close(Duration grace) {
-        try {
-            server.awaitIdle(grace);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         scheduler.shutdownNow();
         link.close();
     }

@@ -29,7 +29,13 @@ import static java.util.Objects.requireNonNull;
  *     <li>else this node runs it when it has a usable provider offering what the job asks and queue headroom;</li>
  *     <li>else the remote node with the lowest expected wait gets it ({@link NodeSelector});</li>
  *     <li>a node that fails before answering (no responders, no answer, 503, or busy with 429) is
- *     replaced once by the next best while the deadline allows, and counts towards its circuit breaker;</li>
+ *     replaced once by the next best while the deadline allows, and counts towards its circuit breaker;
+ *     an attempt waits no longer than the node's answers seen so far justify ({@link AnswerTimes}), so a
+ *     frozen node costs a job one short attempt, not its deadline; a node that never answered a job
+ *     here (on probation) may take up to two extra attempts, which do not count against the two;</li>
+ *     <li>when this node's NATS link drops, offloaded jobs end at once with 503 and {@code Retry-After}:
+ *     the node holding them may be running them, so they are not run again here (that node is told to
+ *     stop them once the link is back);</li>
  *     <li>when no node can serve: 503 with {@code Retry-After} and, for every node with the capability,
  *     why it was passed over.</li>
  * </ol>
@@ -39,26 +45,31 @@ import static java.util.Objects.requireNonNull;
 final class FabricRoute implements JobRoute {
 
     private static final int MAX_ATTEMPTS = 2;
+    private static final int MAX_PROBATION_ATTEMPTS = 2;
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Duration LINK_RETRY_AFTER = Duration.ofSeconds(2);
 
     private final LocalNode local;
     private final NodeRegistry registry;
     private final NodeSelector selector;
     private final CircuitBreakers breakers;
     private final OffloadClient client;
+    private final AnswerTimes seen;
     private final Supplier<Optional<Connection>> link;
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
 
     /**
+     * @param seen what this node observed of its peers: attempts are bounded by it and feed it
      * @param link the NATS connection while it is up, empty while it is down
      */
     FabricRoute(LocalNode local, NodeRegistry registry, NodeSelector selector, CircuitBreakers breakers, OffloadClient client,
-                Supplier<Optional<Connection>> link) {
+                AnswerTimes seen, Supplier<Optional<Connection>> link) {
         this.local = requireNonNull(local, "local is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.selector = requireNonNull(selector, "selector is null");
         this.breakers = requireNonNull(breakers, "breakers is null");
         this.client = requireNonNull(client, "client is null");
+        this.seen = requireNonNull(seen, "seen is null");
         this.link = requireNonNull(link, "link is null");
     }
 
@@ -130,18 +141,30 @@ final class FabricRoute implements JobRoute {
         if (nats.isPresent()) {
             OffloadClient.Prepared prepared = null;
             try {
-                for (int attempt = 0; attempt < MAX_ATTEMPTS && !job.timeLeft().isZero(); attempt++) {
-                    NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, tried);
+                int attempts = 0;
+                int probationAttempts = 0;
+                while (attempts < MAX_ATTEMPTS && !job.timeLeft().isZero()) {
+                    NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, tried,
+                            probationAttempts < MAX_PROBATION_ATTEMPTS);
                     if (ranking.order().isEmpty()) {
                         break;
                     }
                     String target = ranking.order().getFirst();
+                    boolean probation = ranking.probation().contains(target);
                     if (prepared == null) {
                         prepared = client.prepare(nats.get(), job);
                     }
-                    Optional<Outcome> decided = attempt(nats.get(), target, job, prepared, tried);
+                    Optional<Duration> budget = seen.attemptTimeout(target, job.capability().name(),
+                            ranking.waits().getOrDefault(target, 0.0));
+                    Optional<Outcome> decided = attempt(nats.get(), target, job, prepared, budget, tried);
                     if (decided.isPresent()) {
                         return decided.get();
+                    }
+                    // a node on probation costs the job no attempt: a black hole cannot use up its budget
+                    if (probation) {
+                        probationAttempts++;
+                    } else {
+                        attempts++;
                     }
                 }
             } catch (LargePayloads.StoreException e) {
@@ -164,20 +187,26 @@ final class FabricRoute implements JobRoute {
         return unavailable(job, ask, skipped, nats.isEmpty(), localRefusal);
     }
 
-    /** Sends the job to {@code target}, counting it as outstanding there while it waits. */
-    private OffloadClient.Attempt send(Connection nats, String target, Job job, OffloadClient.Prepared prepared) {
+    /** Sends the job to {@code target}, counting it as outstanding there while it waits, and noting how long an answer took. */
+    private OffloadClient.Attempt send(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Optional<Duration> budget) {
         AtomicInteger count = outstanding.computeIfAbsent(target + "/" + job.capability().name(), k -> new AtomicInteger());
         count.incrementAndGet();
+        long start = System.nanoTime();
         try {
-            return client.send(nats, target, job, prepared);
+            OffloadClient.Attempt attempt = client.send(nats, target, job, prepared, budget);
+            if (attempt instanceof OffloadClient.Attempt.Answered) {
+                seen.answered(target, job.capability().name(), Duration.ofNanos(System.nanoTime() - start));
+            }
+            return attempt;
         } finally {
             count.decrementAndGet();
         }
     }
 
     /** One attempt on {@code target}; the outcome to return, or empty to try the next node. */
-    private Optional<Outcome> attempt(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Map<String, String> tried) {
-        switch (send(nats, target, job, prepared)) {
+    private Optional<Outcome> attempt(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Optional<Duration> budget,
+                                      Map<String, String> tried) {
+        switch (send(nats, target, job, prepared, budget)) {
             case OffloadClient.Attempt.Answered answered -> {
                 Outcome outcome = answered.outcome();
                 if (outcome instanceof Outcome.Failed failed && (failed.status() == 503 || failed.status() == 429)) {
@@ -195,8 +224,16 @@ final class FabricRoute implements JobRoute {
                     // our caller left: nobody to answer, and no fault of the node
                     return Optional.of(Outcome.Failed.of(499, "cancelled", unanswered.reason(), local.nodeId()));
                 }
-                breakers.failure(target);
+                if (unanswered.why().nodesFault()) {
+                    breakers.failure(target);
+                }
                 tried.put(target, "tried: " + unanswered.reason());
+                if (unanswered.why() == OffloadClient.Why.LINK_LOST) {
+                    // the node may be running it: not run again here; it is told to stop once the link is back
+                    return Optional.of(new Outcome.Failed(503, "unavailable", "this node lost its NATS link while node " + target
+                            + " held the job; it was not run again, to not run it twice", local.nodeId(), Optional.empty(),
+                            Optional.of(LINK_RETRY_AFTER), Map.of("nodes", Map.copyOf(tried), "fabric", "this node's NATS link is down")));
+                }
                 if (unanswered.timedOut() || job.timeLeft().isZero()) {
                     return Optional.of(new Outcome.Failed(504, "timeout", unanswered.reason(), local.nodeId(), Optional.empty(),
                             Optional.empty(), Map.of("nodes", Map.copyOf(tried))));
@@ -252,7 +289,7 @@ final class FabricRoute implements JobRoute {
                     local.nodeId(), Optional.empty(), Optional.of(DEFAULT_RETRY_AFTER), Map.of());
         }
         try (OffloadClient.Prepared prepared = client.prepare(nats.get(), job)) {
-            return switch (send(nats.get(), nodeId, job, prepared)) {
+            return switch (send(nats.get(), nodeId, job, prepared, Optional.empty())) {
                 case OffloadClient.Attempt.Answered answered -> {
                     if (answered.outcome() instanceof Outcome.Failed failed && failed.status() == 503
                             && !OffloadServer.DRAINING.equals(failed.kind())) {
@@ -263,7 +300,9 @@ final class FabricRoute implements JobRoute {
                     yield answered.outcome();
                 }
                 case OffloadClient.Attempt.Unanswered unanswered -> {
-                    breakers.failure(nodeId);
+                    if (unanswered.why().nodesFault()) {
+                        breakers.failure(nodeId);
+                    }
                     yield new Outcome.Failed(unanswered.timedOut() ? 504 : 503, unanswered.timedOut() ? "timeout" : "unavailable",
                             "pinned node '" + nodeId + "' did not serve the job: " + unanswered.reason(), local.nodeId(),
                             Optional.empty(), unanswered.timedOut() ? Optional.empty() : Optional.of(DEFAULT_RETRY_AFTER), Map.of());

@@ -21,6 +21,7 @@ import static java.util.Objects.requireNonNull;
  * @param nats               the connection to the NATS server(s)
  * @param subjectPrefix      the first token(s) of every fabric subject, {@code capfabric} by default
  * @param heartbeatInterval  how often this node publishes its heartbeat
+ * @param peerIntervals      the range the heartbeat interval another node states is clamped to
  * @param discoveryWindow    the longest a discovery waits for answers
  * @param expectedNodes      nodes listed as {@code unknown} until heard from
  * @param maxNodes           the most nodes the registry tracks; more are ignored (and counted)
@@ -32,6 +33,7 @@ import static java.util.Objects.requireNonNull;
 public record FabricSettings(NatsSettings nats,
                              String subjectPrefix,
                              Duration heartbeatInterval,
+                             PeerIntervals peerIntervals,
                              Duration discoveryWindow,
                              List<String> expectedNodes,
                              int maxNodes,
@@ -41,6 +43,27 @@ public record FabricSettings(NatsSettings nats,
                              AdminSettings admin) {
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+
+    /**
+     * The heartbeat intervals this node believes of its peers: a stated interval outside the range is
+     * taken as the nearest bound, so no heartbeat can keep its sender {@code ok} for longer than three
+     * times {@code longest}, whatever it claims.
+     */
+    public record PeerIntervals(Duration shortest, Duration longest) {
+        public PeerIntervals {
+            positive(shortest, "fabric.peer-interval.min-ms");
+            positive(longest, "fabric.peer-interval.max-ms");
+            if (longest.compareTo(shortest) < 0) {
+                throw new InvalidSettingsException("fabric.peer-interval.max-ms must not be below fabric.peer-interval.min-ms");
+            }
+        }
+
+        /** The default range: a fifth of {@code own} (at least 20 ms) to four times it. */
+        static PeerIntervals around(Duration own) {
+            Duration fifth = own.dividedBy(5);
+            return new PeerIntervals(fifth.compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : fifth, own.multipliedBy(4));
+        }
+    }
 
     /**
      * When a node's circuit opens: {@code failures} failures within {@code window} open it for {@code openFor}.
@@ -97,6 +120,7 @@ public record FabricSettings(NatsSettings nats,
                     + "': one or more subject tokens of letters, digits, '_' and '-', separated by '.' (no wildcards)");
         }
         positive(heartbeatInterval, "fabric.heartbeat-interval-ms");
+        requireNonNull(peerIntervals, "peerIntervals is null");
         positive(discoveryWindow, "fabric.discovery-window-ms");
         expectedNodes = List.copyOf(expectedNodes);
         expectedNodes.forEach(NodeId::require);
@@ -119,10 +143,13 @@ public record FabricSettings(NatsSettings nats,
         String urls = settings.natsUrl().orElseThrow(() -> new IllegalArgumentException("no NATS URL configured"));
         Config fabric = settings.section("fabric");
         Duration heartbeat = millis(fabric, "heartbeat-interval-ms", 5000);
+        PeerIntervals around = PeerIntervals.around(heartbeat);
         return new FabricSettings(
                 NatsSettings.of(urls, settings.section("nats"), heartbeat),
                 fabric.get("subject-prefix").asString().map(String::strip).orElse("capfabric"),
                 heartbeat,
+                new PeerIntervals(millis(fabric, "peer-interval.min-ms", around.shortest().toMillis()),
+                        millis(fabric, "peer-interval.max-ms", around.longest().toMillis())),
                 millis(fabric, "discovery-window-ms", 250),
                 list(fabric.get("expected-nodes").exists() ? fabric.get("expected-nodes") : fabric.get("expected_nodes")),
                 fabric.get("max-nodes").asInt().orElse(4096),

@@ -15,12 +15,18 @@ import java.util.Map;
  * @param nodes        by node id
  * @param capabilities by capability name, the ids of the nodes that have it
  * @param updatedAt    when this view was taken, ISO-8601
+ * @param link         this node's NATS link: when down, the other nodes are as last heard ({@code age_s})
  */
 public record GlobalView(String localNode,
                          int nodeCount,
                          Map<String, Node> nodes,
                          Map<String, List<String>> capabilities,
-                         String updatedAt) {
+                         String updatedAt,
+                         LinkState link) {
+
+    public GlobalView(String localNode, int nodeCount, Map<String, Node> nodes, Map<String, List<String>> capabilities, String updatedAt) {
+        this(localNode, nodeCount, nodes, capabilities, updatedAt, LinkState.NONE);
+    }
 
     /**
      * One node.

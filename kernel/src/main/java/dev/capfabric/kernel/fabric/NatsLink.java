@@ -38,6 +38,10 @@ final class NatsLink implements AutoCloseable {
     private final String nodeId;
     private final NatsSettings settings;
     private final List<UpListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
+    // why connecting failed, as logged since the link was last up: each cause is worth one warning
+    private final java.util.Set<String> causesLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile long changedAtMillis = System.currentTimeMillis();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
     private volatile Connection connection;
     private volatile boolean closed;
@@ -52,6 +56,11 @@ final class NatsLink implements AutoCloseable {
 
     void addListener(UpListener listener) {
         listeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    /** Hears when the link drops (not when it is closed), on the NATS callback thread: must not block. */
+    void addDownListener(Runnable listener) {
+        downListeners.add(requireNonNull(listener, "listener is null"));
     }
 
     /** Starts connecting in the background; listeners hear when the link is up. */
@@ -82,6 +91,7 @@ final class NatsLink implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "node {0} cannot reach NATS ({1}); running alone and retrying",
                             nodeId, e.getMessage());
                 }
+                causeOnce(e);
                 try {
                     Thread.sleep(backoff(round));
                 } catch (InterruptedException interrupted) {
@@ -144,21 +154,34 @@ final class NatsLink implements AutoCloseable {
         switch (event) {
             case CONNECTED -> {
                 up = true;
+                changedAtMillis = System.currentTimeMillis();
                 lastServerError = null;
+                causesLogged.clear();
                 LOG.log(System.Logger.Level.INFO, "node {0} connected to NATS at {1}", nodeId, source.getConnectedUrl());
             }
             case RECONNECTED -> {
                 up = true;
+                changedAtMillis = System.currentTimeMillis();
                 lastServerError = null;
+                causesLogged.clear();
                 LOG.log(System.Logger.Level.INFO, "node {0} reconnected to NATS at {1}", nodeId, source.getConnectedUrl());
                 announce(source, false);
             }
             case DISCONNECTED -> {
                 // also fired by every failed attempt: worth a warning only when the link was up
-                if (up && !closed) {
-                    LOG.log(System.Logger.Level.WARNING, "node {0} lost its NATS connection; local jobs continue, reconnecting", nodeId);
-                }
+                boolean wasUp = up;
                 up = false;
+                if (wasUp && !closed) {
+                    changedAtMillis = System.currentTimeMillis();
+                    LOG.log(System.Logger.Level.WARNING, "node {0} lost its NATS connection; local jobs continue, reconnecting", nodeId);
+                    for (Runnable listener : downListeners) {
+                        try {
+                            listener.run();
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.WARNING, "reacting to the lost NATS link failed", e);
+                        }
+                    }
+                }
             }
             default -> {
             }
@@ -197,13 +220,48 @@ final class NatsLink implements AutoCloseable {
 
         @Override
         public void exceptionOccurred(Connection source, Exception exception) {
-            LOG.log(System.Logger.Level.DEBUG, "NATS connection of node {0}: {1}", nodeId, exception.toString());
+            if (!causeOnce(exception)) {
+                LOG.log(System.Logger.Level.DEBUG, "NATS connection of node {0}: {1}", nodeId, exception.toString());
+            }
         }
 
         @Override
         public void slowConsumerDetected(Connection source, Consumer consumer) {
             LOG.log(System.Logger.Level.WARNING, "node {0} reads NATS messages too slowly; some were dropped", nodeId);
         }
+    }
+
+    /**
+     * Logs why connecting failed at WARNING, the first time each distinct cause is seen since the link
+     * was last up (a TLS handshake failure names the certificate problem, not just "unable to connect").
+     *
+     * @return whether it was logged now
+     */
+    boolean causeOnce(Throwable failure) {
+        String cause = cause(failure);
+        if (closed || causesLogged.size() >= 32 || !causesLogged.add(cause)) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "node {0}: NATS connection failed: {1}", nodeId, cause);
+        return true;
+    }
+
+    /** Every message along a failure's chain of causes, deepest last, without repeats. */
+    static String cause(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        java.util.Set<Throwable> visited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = failure; t != null && visited.add(t); t = t.getCause()) {
+            String part = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+            if (text.indexOf(part) < 0) {
+                text.append(text.isEmpty() ? "" : " <- caused by ").append(part);
+            }
+        }
+        return text.toString();
+    }
+
+    /** When the link last came up or dropped, by the system clock (milliseconds since the epoch). */
+    long changedAtMillis() {
+        return changedAtMillis;
     }
 
     /** The connection once it was first established, whether or not it is up now. */

@@ -23,8 +23,14 @@ import static java.util.Objects.requireNonNull;
  * <p>A node qualifies when it is {@code ok}, offers the requested model and language (an empty list
  * offers any) and its circuit is closed. Qualified nodes are ordered by expected wait:
  * (jobs this node sent them and has not had back + their reported queue depth + 1) / their
- * concurrency × their recent service time. Equal waits are ordered at random, so that many routers
- * seeing the same idle fleet do not all pick the same node.
+ * concurrency × their service time, where the service time is the larger of what the node reports
+ * and the median answer time this node saw from it: a node cannot rank itself ahead by claiming to
+ * be fast. Equal waits are ordered at random, so that many routers seeing the same idle fleet do not
+ * all pick the same node.
+ *
+ * <p>A node that never answered a job of this node is on probation: while another node can take
+ * the job, it gets one job at a time from this node until it answers one, so a node that takes jobs
+ * and never answers holds at most one job of each router at once.
  */
 final class NodeSelector {
 
@@ -60,20 +66,32 @@ final class NodeSelector {
      * @param waits   the expected wait of each qualified node, milliseconds
      * @param skipped every other node with the capability, and why it was passed over
      */
-    record Ranking(List<String> order, Map<String, Double> waits, Map<String, String> skipped) {
+    record Ranking(List<String> order, Map<String, Double> waits, Map<String, String> skipped, java.util.Set<String> probation) {
         Ranking {
             order = List.copyOf(order);
             waits = Map.copyOf(waits);
             skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+            probation = java.util.Set.copyOf(probation);
+        }
+
+        Ranking(List<String> order, Map<String, Double> waits, Map<String, String> skipped) {
+            this(order, waits, skipped, java.util.Set.of());
         }
     }
 
     private final CircuitBreakers breakers;
     private final RandomGenerator random;
+    private final AnswerTimes seen;
 
     NodeSelector(CircuitBreakers breakers, RandomGenerator random) {
+        this(breakers, random, null);
+    }
+
+    /** @param seen what this node observed of its peers; null to trust what they report (and put none on probation) */
+    NodeSelector(CircuitBreakers breakers, RandomGenerator random, AnswerTimes seen) {
         this.breakers = requireNonNull(breakers, "breakers is null");
         this.random = requireNonNull(random, "random is null");
+        this.seen = seen;
     }
 
     /**
@@ -82,11 +100,24 @@ final class NodeSelector {
      * @param excluded nodes not to use for this job, with the reason (already tried and failed)
      */
     Ranking rank(Ask ask, Collection<RemoteNode> nodes, Outstanding outstanding, Map<String, String> excluded) {
+        return rank(ask, nodes, outstanding, excluded, true);
+    }
+
+    /**
+     * Ranks {@code nodes} for a job.
+     *
+     * @param excluded       nodes not to use for this job, with the reason (already tried and failed)
+     * @param allowProbation whether nodes on probation may take the job (a job tries at most one)
+     */
+    Ranking rank(Ask ask, Collection<RemoteNode> nodes, Outstanding outstanding, Map<String, String> excluded, boolean allowProbation) {
         String capability = ask.capability().name();
         record Scored(String nodeId, double expectedWait, long tieBreak) {
         }
         List<Scored> qualified = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
+        java.util.Set<String> probation = new java.util.HashSet<>();
+        List<Scored> deferred = new ArrayList<>();
+        Map<String, String> deferredWhy = new LinkedHashMap<>();
         for (RemoteNode node : nodes) {
             if (!node.has(capability)) {
                 continue;
@@ -96,19 +127,46 @@ final class NodeSelector {
                 skipped.put(node.nodeId(), reason.get());
                 continue;
             }
-            qualified.add(new Scored(node.nodeId(), expectedWait(node, capability, outstanding.count(node.nodeId(), capability)),
+            int held = outstanding.count(node.nodeId(), capability);
+            if (seen != null && !seen.everAnswered(node.nodeId())) {
+                if (!allowProbation) {
+                    skipped.put(node.nodeId(), "on probation: never answered a job of this node, and this job already tried such nodes");
+                    continue;
+                }
+                probation.add(node.nodeId());
+                if (held > 0) {
+                    deferred.add(new Scored(node.nodeId(), expectedWait(node, capability, held, 0), random.nextLong()));
+                    deferredWhy.put(node.nodeId(), "on probation: never answered a job of this node, and holds one already");
+                    continue;
+                }
+            }
+            qualified.add(new Scored(node.nodeId(), expectedWait(node, capability, held, observedMillis(node.nodeId(), capability)),
                     random.nextLong()));
+        }
+        if (qualified.isEmpty()) {
+            qualified.addAll(deferred); // nobody else can take it: probation holds back nobody
+        } else {
+            skipped.putAll(deferredWhy);
         }
         qualified.sort(Comparator.comparingDouble(Scored::expectedWait).thenComparingLong(Scored::tieBreak));
         Map<String, Double> waits = new LinkedHashMap<>();
         qualified.forEach(s -> waits.put(s.nodeId(), s.expectedWait()));
-        return new Ranking(qualified.stream().map(Scored::nodeId).toList(), waits, skipped);
+        return new Ranking(qualified.stream().map(Scored::nodeId).toList(), waits, skipped, probation);
     }
 
-    /** Expected wait for one more job on {@code node}, milliseconds. */
+    private double observedMillis(String nodeId, String capability) {
+        return seen == null ? 0 : seen.median(nodeId, capability).map(Duration::toMillis).orElse(0L);
+    }
+
+    /** Expected wait for one more job on {@code node}, milliseconds, by what it reports alone. */
     static double expectedWait(RemoteNode node, String capability, int outstanding) {
+        return expectedWait(node, capability, outstanding, 0);
+    }
+
+    /** Expected wait for one more job on {@code node}, milliseconds, its service time at least {@code observedMillis}. */
+    static double expectedWait(RemoteNode node, String capability, int outstanding, double observedMillis) {
         double ahead = Math.max(0, outstanding) + node.queueDepth(capability) + 1;
-        return ahead / node.concurrency(capability) * node.serviceMillis(capability);
+        return ahead / node.concurrency(capability) * Math.max(node.serviceMillis(capability), observedMillis);
     }
 
     private Optional<String> skipReason(Ask ask, RemoteNode node, Map<String, String> excluded) {

@@ -45,7 +45,8 @@ final class NodeWatch {
     void sweep() {
         for (NodeRegistry.Transition change : registry.sweep()) {
             LOG.log(System.Logger.Level.INFO, "node {0}: {1} -> {2}", change.nodeId(), change.from().wireName(), change.to().wireName());
-            if (change.to() == NodeStatus.STALE || change.to() == NodeStatus.GONE) {
+            // a node gone by its bye answered what it held first; the bye itself ends what remains
+            if (change.to() == NodeStatus.STALE || (change.to() == NodeStatus.GONE && !registry.saidBye(change.nodeId()))) {
                 client.abandon(change.nodeId(), "node " + change.nodeId() + " went " + change.to().wireName() + " before answering");
             }
         }

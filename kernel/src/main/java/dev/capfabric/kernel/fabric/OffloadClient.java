@@ -34,6 +34,12 @@ import static java.util.Objects.requireNonNull;
  * Sends one job to one remote node and reads its answer. Tells an answer (served, or refused with a
  * status) from a failure before answering (no responders, no answer in time, node lost), which is
  * what decides whether another node is tried.
+ *
+ * <p>An attempt may be given less than the job's deadline ({@code budget}); the node is then told
+ * that shorter deadline, so it drops the job by itself when the attempt is abandoned, and is also
+ * sent a cancel at once. When this node's NATS link drops, every attempt in flight ends at once
+ * ({@link #linkLost}); the nodes that may be running those jobs are sent a cancel when the link is
+ * back ({@link #linkBack}).
  */
 final class OffloadClient {
 
@@ -44,7 +50,36 @@ final class OffloadClient {
         }
 
         /** The node did not answer; {@code reason} says what happened instead. */
-        record Unanswered(String reason, boolean timedOut) implements Attempt {
+        record Unanswered(String reason, Why why) implements Attempt {
+            /** Whether the job's own deadline passed while waiting. */
+            boolean timedOut() {
+                return why == Why.DEADLINE || why == Why.CANCELLED;
+            }
+        }
+    }
+
+    /** Why an attempt ended without an answer. */
+    enum Why {
+        /** The job's deadline passed. */
+        DEADLINE,
+        /** The attempt's own time ran out well before the deadline: the node is slower than ever seen, or frozen. */
+        ATTEMPT_TIMEOUT,
+        /** Nobody listens on the node's subject. */
+        NO_RESPONDERS,
+        /** The node went stale or disappeared from NATS. */
+        NODE_LOST,
+        /** The node said bye and closed without answering: no fault of the node's. */
+        NODE_LEFT,
+        /** This node's own NATS link dropped: no fault of the node's. */
+        LINK_LOST,
+        /** This node's caller went away. */
+        CANCELLED,
+        /** The request itself failed. */
+        FAILED;
+
+        /** Whether the failure counts against the node's circuit. */
+        boolean nodesFault() {
+            return this != NODE_LEFT && this != LINK_LOST && this != CANCELLED;
         }
     }
 
@@ -73,17 +108,29 @@ final class OffloadClient {
         }
     }
 
-    /** The node was found dead while the attempt waited. */
-    private static final class NodeLost extends Exception {
-        NodeLost(String message) {
+    /** The attempt was ended from outside while it waited. */
+    private static final class Ended extends Exception {
+        final Why why;
+
+        Ended(String message, Why why) {
             super(message, null, false, false);
+            this.why = why;
         }
     }
+
+    /** A job a node may be running for this node. */
+    private record Held(String nodeId, String jobId) {
+    }
+
+    /** The most cancels kept for when the link is back; more are dropped (their deadlines end those jobs anyway). */
+    private static final int MAX_OWED_CANCELS = 10_000;
 
     private final String self;
     private final Subjects subjects;
     private final LargePayloads payloads;
     private final Map<String, Set<CompletableFuture<Message>>> pending = new ConcurrentHashMap<>();
+    private final Map<CompletableFuture<Message>, Held> held = new ConcurrentHashMap<>();
+    private final Set<Held> owedCancels = ConcurrentHashMap.newKeySet();
 
     OffloadClient(String self, Subjects subjects, LargePayloads payloads) {
         this.self = requireNonNull(self, "self is null");
@@ -113,14 +160,25 @@ final class OffloadClient {
 
     /** Sends the job to {@code nodeId} and waits for its answer until the job's deadline. */
     Attempt send(Connection nats, String nodeId, Job job, Prepared prepared) {
+        return send(nats, nodeId, job, prepared, Optional.empty());
+    }
+
+    /**
+     * Sends the job to {@code nodeId} and waits for its answer until the job's deadline or, when
+     * {@code budget} is given and shorter, until the budget is spent; the node is told the shorter of
+     * the two as the job's deadline.
+     */
+    Attempt send(Connection nats, String nodeId, Job job, Prepared prepared, Optional<Duration> budget) {
         Duration left = job.timeLeft();
         if (left.isZero()) {
-            return new Attempt.Unanswered("the deadline passed before the job could be sent", true);
+            return new Attempt.Unanswered("the deadline passed before the job could be sent", Why.DEADLINE);
         }
+        boolean bounded = budget.isPresent() && budget.get().compareTo(left) < 0;
+        Duration wait = bounded ? budget.get() : left;
         Headers headers = new Headers()
                 .put(OffloadWire.JOB_ID, job.id())
                 .put(OffloadWire.CAPABILITY, job.capability().name())
-                .put(OffloadWire.TIMEOUT_MS, String.valueOf(left.toMillis()))
+                .put(OffloadWire.TIMEOUT_MS, String.valueOf(wait.toMillis()))
                 .put(OffloadWire.CONTENT_TYPE, job.input().mediaType());
         if (prepared.parameters != null) {
             headers.put(OffloadWire.PARAMS, prepared.parameters);
@@ -135,20 +193,21 @@ final class OffloadClient {
                 .headers(headers)
                 .data(prepared.body)
                 .build();
-        CompletableFuture<Message> answer = nats.requestWithTimeout(request, left);
+        CompletableFuture<Message> answer = nats.requestWithTimeout(request, wait);
         Set<CompletableFuture<Message>> waiting = pending.computeIfAbsent(nodeId, id -> ConcurrentHashMap.newKeySet());
         waiting.add(answer);
+        held.put(answer, new Held(nodeId, job.id()));
         if (job.cancellation() instanceof CancellationFlag flag) {
             // our caller went away: the other node stops the job as if its own caller had, and we stop waiting
             flag.whenCancelled(() -> {
                 if (!answer.isDone()) {
-                    nats.publish(subjects.cancel(nodeId), job.id().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    cancel(nats, nodeId, job.id());
                     answer.cancel(true);
                 }
             });
         }
         try {
-            Message reply = answer.get(left.toMillis() + 50, TimeUnit.MILLISECONDS);
+            Message reply = answer.get(wait.toMillis() + 50, TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
                 return noResponders(nodeId, job);
             }
@@ -158,24 +217,21 @@ final class OffloadClient {
             if (cause instanceof JetStreamStatusException) {
                 return noResponders(nodeId, job);
             }
-            if (cause instanceof NodeLost lost) {
-                return new Attempt.Unanswered(lost.getMessage(), false);
+            if (cause instanceof Ended ended) {
+                if (ended.why == Why.NODE_LOST) {
+                    cancel(nats, nodeId, job.id()); // stale, perhaps frozen: should it wake, it drops the job
+                }
+                return new Attempt.Unanswered(ended.getMessage(), ended.why);
             }
             if (cause instanceof CancellationException || cause instanceof TimeoutException) {
-                if (job.cancellation().isCancelled()) {
-                    return new Attempt.Unanswered("the caller went away; node " + nodeId + " was told to stop the job", true);
-                }
-                return timedOut(nodeId);
+                return waitedOut(nats, nodeId, job, bounded, wait);
             }
-            return new Attempt.Unanswered("request to node " + nodeId + " failed: " + cause, false);
+            return new Attempt.Unanswered("request to node " + nodeId + " failed: " + cause, Why.FAILED);
         } catch (TimeoutException | CancellationException e) {
-            if (job.cancellation().isCancelled()) {
-                return new Attempt.Unanswered("the caller went away; node " + nodeId + " was told to stop the job", true);
-            }
-            return timedOut(nodeId);
+            return waitedOut(nats, nodeId, job, bounded, wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Attempt.Unanswered("interrupted while waiting for node " + nodeId, false);
+            return new Attempt.Unanswered("interrupted while waiting for node " + nodeId, Why.FAILED);
         } catch (LargePayloads.StoreException e) {
             return new Attempt.Answered(new Outcome.Failed(502, "unavailable", "node " + nodeId + " served the job but its result "
                     + "could not be fetched: " + e.getMessage(), nodeId, Optional.empty(), Optional.empty(), Map.of()));
@@ -184,26 +240,90 @@ final class OffloadClient {
                     + e.getMessage(), nodeId, Optional.empty(), Optional.empty(), Map.of()));
         } finally {
             waiting.remove(answer);
+            held.remove(answer);
             if (!answer.isDone()) {
                 answer.cancel(true);
             }
         }
     }
 
+    private Attempt waitedOut(Connection nats, String nodeId, Job job, boolean bounded, Duration wait) {
+        if (job.cancellation().isCancelled()) {
+            return new Attempt.Unanswered("the caller went away; node " + nodeId + " was told to stop the job", Why.CANCELLED);
+        }
+        if (bounded && !job.timeLeft().isZero()) {
+            cancel(nats, nodeId, job.id());
+            return new Attempt.Unanswered("node " + nodeId + " did not answer within " + wait.toMillis()
+                    + " ms, well beyond the answer times seen from it; it was told to drop the job", Why.ATTEMPT_TIMEOUT);
+        }
+        return timedOut(nodeId);
+    }
+
+    /** Tells a node to stop a job; kept for later when the link is down. */
+    private void cancel(Connection nats, String nodeId, String jobId) {
+        try {
+            if (nats.getStatus() == Connection.Status.CONNECTED) {
+                nats.publish(subjects.cancel(nodeId), jobId.getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+        } catch (RuntimeException e) {
+            // the link dropped meanwhile: owe it
+        }
+        owe(new Held(nodeId, jobId));
+    }
+
+    private void owe(Held job) {
+        if (owedCancels.size() < MAX_OWED_CANCELS) {
+            owedCancels.add(job);
+        }
+    }
+
+    /**
+     * This node's NATS link dropped: every attempt in flight ends at once, as the answers could not
+     * arrive anyway; the nodes holding those jobs are owed a cancel for when the link is back.
+     */
+    void linkLost() {
+        Ended lost = new Ended("this node lost its NATS link while the job was offloaded", Why.LINK_LOST);
+        held.forEach((answer, job) -> {
+            if (answer.completeExceptionally(lost)) {
+                owe(job);
+            }
+        });
+    }
+
+    /** The link is back: sends the cancels owed since it dropped. */
+    void linkBack(Connection nats) {
+        for (Held job : Set.copyOf(owedCancels)) {
+            owedCancels.remove(job);
+            nats.publish(subjects.cancel(job.nodeId()), job.jobId().getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Cancels owed to nodes until the link is back. */
+    int owedCancels() {
+        return owedCancels.size();
+    }
+
     private static Attempt noResponders(String nodeId, Job job) {
-        return new Attempt.Unanswered("no responders: node " + nodeId + " does not serve " + job.capability() + " on NATS now", false);
+        return new Attempt.Unanswered("no responders: node " + nodeId + " does not serve " + job.capability() + " on NATS now",
+                Why.NO_RESPONDERS);
     }
 
     private static Attempt timedOut(String nodeId) {
-        return new Attempt.Unanswered("node " + nodeId + " did not answer before the job's deadline", true);
+        return new Attempt.Unanswered("node " + nodeId + " did not answer before the job's deadline", Why.DEADLINE);
     }
 
-    /** Ends every attempt waiting on {@code nodeId} as unanswered, with {@code reason}. */
+    /** Ends every attempt waiting on {@code nodeId} as unanswered: the node was lost (stale, gone from NATS). */
     void abandon(String nodeId, String reason) {
+        abandon(nodeId, reason, Why.NODE_LOST);
+    }
+
+    /** Ends every attempt waiting on {@code nodeId} as unanswered, with {@code reason} and {@code why}. */
+    void abandon(String nodeId, String reason, Why why) {
         Set<CompletableFuture<Message>> waiting = pending.get(nodeId);
         if (waiting != null) {
-            NodeLost lost = new NodeLost(reason);
-            waiting.forEach(answer -> answer.completeExceptionally(lost));
+            Ended ended = new Ended(reason, why);
+            waiting.forEach(answer -> answer.completeExceptionally(ended));
         }
     }
 

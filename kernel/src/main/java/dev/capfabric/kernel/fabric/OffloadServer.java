@@ -147,7 +147,8 @@ final class OffloadServer {
     }
 
     private void answerCaps(Connection nats, ServiceMessage message) {
-        Headers headers = new Headers().put(OffloadWire.DIGEST, local.digest()).put(OffloadWire.NODE, local.nodeId());
+        Headers headers = new Headers().put(OffloadWire.DIGEST, local.digest()).put(OffloadWire.NODE, local.nodeId())
+                .put(OffloadWire.INSTANCE, local.instance());
         message.respond(nats, Json.bytes(local.caps()), headers);
     }
 

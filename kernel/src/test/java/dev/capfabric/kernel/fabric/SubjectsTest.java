@@ -53,7 +53,8 @@ class SubjectsTest {
                 java.time.Duration.ofSeconds(120));
         for (String bad : List.of("cap.*", ">", "a..b", "", "a b")) {
             assertThrows(InvalidSettingsException.class, () -> new FabricSettings(FabricSettingsTest.nats(), bad,
-                    java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(250), List.of(), 10, breaker,
+                    java.time.Duration.ofSeconds(5), FabricSettings.PeerIntervals.around(java.time.Duration.ofSeconds(5)),
+                    java.time.Duration.ofMillis(250), List.of(), 10, breaker,
                     new FabricSettings.PayloadStoreSettings("b", java.time.Duration.ofMinutes(1), true), 10,
                     new FabricSettings.AdminSettings(false, java.nio.file.Path.of("plugins"), 0, java.time.Duration.ofSeconds(30))), bad);
         }
