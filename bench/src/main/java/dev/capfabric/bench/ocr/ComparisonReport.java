@@ -41,6 +41,9 @@ final class ComparisonReport {
         List<Integer> sizes = results.stream().map(r -> r.page().sizePx()).distinct().sorted().toList();
         for (PageVariant variant : PageVariant.values()) {
             for (int size : sizes) {
+                if (!variant.core) {
+                    continue;
+                }
                 row(md, variant.label + " | " + size + " px", r -> r.page().variant() == variant && r.page().sizePx() == size);
             }
         }

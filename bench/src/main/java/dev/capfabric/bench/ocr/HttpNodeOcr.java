@@ -37,8 +37,8 @@ final class HttpNodeOcr implements OcrEngine {
     public Reading read(SamplePage page) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofMinutes(1))
-                .header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(page.png()))
+                .header("Content-Type", page.mediaType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(page.encoded()))
                 .build();
         long start = System.nanoTime();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

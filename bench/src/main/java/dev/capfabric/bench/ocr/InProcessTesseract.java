@@ -24,11 +24,23 @@ final class InProcessTesseract implements OcrEngine {
 
     private final CapabilityProvider provider;
     private final Map<String, String> parameters;
+    private final Map<String, String> config;
     private int jobs;
 
     /** @param parameters the job parameters every page is sent with, such as {@code psm} */
     InProcessTesseract(Path dataDir, Map<String, String> parameters) {
+        this(dataDir, parameters, Map.of());
+    }
+
+    /**
+     * @param parameters the job parameters every page is sent with, such as {@code psm}
+     * @param settings   provider settings beside {@code concurrency: 1}, such as {@code deskew: false}
+     */
+    InProcessTesseract(Path dataDir, Map<String, String> parameters, Map<String, String> settings) {
         this.parameters = Map.copyOf(parameters);
+        Map<String, String> config = new java.util.HashMap<>(settings);
+        config.put("concurrency", "1");
+        this.config = Map.copyOf(config);
         ProviderContext context = new ProviderContext() {
             @Override
             public String nodeId() {
@@ -37,7 +49,7 @@ final class InProcessTesseract implements OcrEngine {
 
             @Override
             public Map<String, String> config() {
-                return Map.of("concurrency", "1");
+                return config;
             }
 
             @Override
@@ -59,7 +71,8 @@ final class InProcessTesseract implements OcrEngine {
 
     @Override
     public String name() {
-        return parameters.isEmpty() ? "in-process (plugin)" : "in-process (plugin), " + parameters;
+        String name = parameters.isEmpty() ? "in-process (plugin)" : "in-process (plugin), " + parameters;
+        return config.size() > 1 ? name + ", settings " + new java.util.TreeMap<>(config) : name;
     }
 
     @Override
@@ -71,7 +84,7 @@ final class InProcessTesseract implements OcrEngine {
 
     @Override
     public Reading read(SamplePage page) throws Exception {
-        Job job = new Job("bench-" + jobs++, Capability.OCR, parameters, new Payload("image/png", page.png()),
+        Job job = new Job("bench-" + jobs++, Capability.OCR, parameters, new Payload(page.mediaType(), page.encoded()),
                 Instant.now().plus(Duration.ofMinutes(5)), Cancellation.never());
         long cpuStart = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();

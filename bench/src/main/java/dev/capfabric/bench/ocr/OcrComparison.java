@@ -86,6 +86,9 @@ public final class OcrComparison {
         for (String font : FONTS) {
             for (int size : SIZES_PX) {
                 for (PageVariant variant : PageVariant.values()) {
+                    if (!variant.core) {
+                        continue;
+                    }
                     int index = pages.size();
                     pages.add(PageRenderer.render(SampleText.linesFor(index, LINES_PER_PAGE), font, size, variant, index));
                 }

@@ -165,7 +165,7 @@ public final class OcrCostBreakdown {
     /** Reads one page, phase by phase, writing each phase's CPU nanoseconds into {@code times}. */
     private static Reading read(TessBaseAPI api, Trial trial, SamplePage page, long[] times) {
         long start = THREADS.getCurrentThreadCpuTime();
-        PIX image = pixReadMem(page.png(), page.png().length);
+        PIX image = pixReadMem(page.encoded(), page.encoded().length);
         if (trial.textPx() > 0 && page.sizePx() > trial.textPx()) {
             float factor = (float) trial.textPx() / page.sizePx();
             PIX scaled = pixScale(image, factor, factor);

@@ -53,7 +53,7 @@ final class TesseractCli implements OcrEngine {
         Path file = files.get(page);
         if (file == null) {
             file = folder.resolve("page-" + files.size() + ".png");
-            Files.write(file, page.png());
+            Files.write(file, page.encoded());
             files.put(page, file);
         }
         ProcessBuilder command = new ProcessBuilder("bash", "-c",

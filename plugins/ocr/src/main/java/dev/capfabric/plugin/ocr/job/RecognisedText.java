@@ -13,8 +13,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * What an OCR provider read from one image; every provider answers in this shape.
  *
- * <p>As JSON: {@code {"text", "confidence"?, "lines": [{"text", "confidence"?, "box"?}],
- * "words": [...], "provider", "language"?, "model"?}}. Confidence runs from 0 to 1; boxes are
+ * <p>As JSON: {@code {"text", "markdown", "confidence"?, "lines": [{"text", "confidence"?, "box"?}],
+ * "words": [...], "provider", "language"?, "model"?, "skew_degrees"?, "rotation_degrees"?}}. Confidence runs from 0 to 1; boxes are
  * {@code {"x","y","w","h"}} in pixels. Fields an engine cannot report (a vision LLM gives neither
  * confidence nor positions) are left out rather than invented.
  *
@@ -25,6 +25,8 @@ import static java.util.Objects.requireNonNull;
  * @param provider   the provider id that read it
  * @param language   the language(s) it was read as, if known
  * @param model      the model that read it, if the provider has models
+ * @param markdown   the text as Markdown: paragraphs in reading order separated by blank lines
+ * @param geometry   how the page was turned before reading, where the provider straightens pages
  */
 public record RecognisedText(String text,
                              OptionalDouble confidence,
@@ -32,7 +34,18 @@ public record RecognisedText(String text,
                              List<TextSpan> words,
                              String provider,
                              Optional<String> language,
-                             Optional<String> model) {
+                             Optional<String> model,
+                             String markdown,
+                             Optional<PageGeometry> geometry) {
+
+    /**
+     * How a page lay before it was read.
+     *
+     * @param skewDegrees     the skew found and removed, counter-clockwise positive
+     * @param rotationDegrees the clockwise turn (0, 90, 180, 270) that made its text upright
+     */
+    public record PageGeometry(double skewDegrees, int rotationDegrees) {
+    }
 
     public RecognisedText {
         requireNonNull(text, "text is null");
@@ -42,18 +55,25 @@ public record RecognisedText(String text,
         requireNonNull(provider, "provider is null");
         requireNonNull(language, "language is null");
         requireNonNull(model, "model is null");
+        requireNonNull(markdown, "markdown is null");
+        requireNonNull(geometry, "geometry is null");
     }
 
     /** This text as the JSON result of a job. */
     public Result toResult() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("text", text);
+        json.put("markdown", markdown);
         confidence.ifPresent(value -> json.put("confidence", value));
         json.put("lines", lines.stream().map(TextSpan::toJson).toList());
         json.put("words", words.stream().map(TextSpan::toJson).toList());
         json.put("provider", provider);
         language.ifPresent(value -> json.put("language", value));
         model.ifPresent(value -> json.put("model", value));
+        geometry.ifPresent(value -> {
+            json.put("skew_degrees", Math.round(value.skewDegrees() * 100) / 100.0);
+            json.put("rotation_degrees", value.rotationDegrees());
+        });
         return Result.json(json);
     }
 }

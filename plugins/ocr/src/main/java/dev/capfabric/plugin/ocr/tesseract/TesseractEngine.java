@@ -5,6 +5,9 @@ import dev.capfabric.plugin.ocr.job.TextSpan;
 import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.Job;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.leptonica.PIX;
 import org.bytedeco.tesseract.ETEXT_DESC;
 import org.bytedeco.tesseract.ResultIterator;
@@ -15,6 +18,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.bytedeco.tesseract.global.tesseract.OEM_TESSERACT_ONLY;
+import static org.bytedeco.tesseract.global.tesseract.PSM_OSD_ONLY;
+import static org.bytedeco.tesseract.global.tesseract.RIL_PARA;
 import static org.bytedeco.tesseract.global.tesseract.RIL_TEXTLINE;
 import static org.bytedeco.tesseract.global.tesseract.RIL_WORD;
 import static org.bytedeco.tesseract.global.tesseract.TessDeleteText;
@@ -28,14 +34,23 @@ import static org.bytedeco.tesseract.global.tesseract.TessResultIteratorDelete;
 final class TesseractEngine implements AutoCloseable {
 
     /** What a recognition yields before it is labelled with provider and language. */
-    record Page(String text, double confidence, List<TextSpan> lines, List<TextSpan> words) {
+    record Page(String text, double confidence, List<TextSpan> lines, List<TextSpan> words, String markdown) {
     }
+
+    /**
+     * Below this, Tesseract's own orientation confidence is a guess: a page with little text, or
+     * text turned by a few degrees only, scores under 1; a page clearly turned scores well above 2.
+     */
+    private static final float MIN_ORIENTATION_CONFIDENCE = 2f;
 
     private final TessBaseAPI api = new TessBaseAPI();
     private final ETEXT_DESC monitor = new ETEXT_DESC();
     private final String dataPath;
     private final RecognitionWatch watch;
     private String language;
+    /** Tesseract's orientation detector (legacy engine, osd.traineddata), started with the first page that asks. */
+    private TessBaseAPI osd;
+    private boolean osdFailed;
 
     TesseractEngine(Path tessdata, RecognitionWatch watch) {
         this.dataPath = tessdata.toString();
@@ -69,6 +84,41 @@ final class TesseractEngine implements AutoCloseable {
     }
 
     /**
+     * The clockwise rotation (0, 90, 180 or 270 degrees) that Tesseract's orientation and script
+     * detection finds the text of {@code image} turned by, or 0 when it is unsure or cannot run
+     * (no osd.traineddata).
+     */
+    int textRotation(PIX image) {
+        if (osd == null) {
+            if (osdFailed) {
+                return 0;
+            }
+            TessBaseAPI detector = new TessBaseAPI();
+            detector.SetVariable("debug_file", File.separatorChar == '\\' ? "NUL" : "/dev/null");
+            if (detector.Init(dataPath, "osd", OEM_TESSERACT_ONLY) != 0) {
+                detector.close();
+                osdFailed = true;
+                return 0;
+            }
+            detector.SetPageSegMode(PSM_OSD_ONLY);
+            osd = detector;
+        }
+        try (IntPointer degrees = new IntPointer(1);
+             FloatPointer confidence = new FloatPointer(1);
+             PointerPointer<?> script = new PointerPointer<>(1);
+             FloatPointer scriptConfidence = new FloatPointer(1)) {
+            osd.SetImage(image);
+            if (!osd.DetectOrientationScript(degrees, confidence, script, scriptConfidence)
+                    || confidence.get() < MIN_ORIENTATION_CONFIDENCE) {
+                return 0;
+            }
+            return Math.floorMod(degrees.get(), 360);
+        } finally {
+            osd.Clear();
+        }
+    }
+
+    /**
      * Recognises the text of {@code image} with the loaded language.
      *
      * @throws CapabilityException {@code TIMEOUT} when the job was abandoned during recognition
@@ -93,10 +143,25 @@ final class TesseractEngine implements AutoCloseable {
             }
             String text = take(api.GetUTF8Text()).strip();
             double confidence = text.isEmpty() ? 0 : api.MeanTextConf() / 100.0;
-            return new Page(text, confidence, spans(RIL_TEXTLINE), spans(RIL_WORD));
+            return new Page(text, confidence, spans(RIL_TEXTLINE), spans(RIL_WORD), markdown());
         } finally {
             api.Clear();
         }
+    }
+
+    /**
+     * The recognised text as Markdown: Tesseract's paragraphs in its reading order, each paragraph's
+     * lines joined into one, paragraphs separated by a blank line.
+     */
+    private String markdown() {
+        StringBuilder markdown = new StringBuilder();
+        for (TextSpan paragraph : spans(RIL_PARA)) {
+            if (!markdown.isEmpty()) {
+                markdown.append("\n\n");
+            }
+            markdown.append(paragraph.text().replaceAll("\\s*\n\\s*", " "));
+        }
+        return markdown.toString();
     }
 
     private List<TextSpan> spans(int level) {
@@ -141,6 +206,10 @@ final class TesseractEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (osd != null) {
+            osd.End();
+            osd.close();
+        }
         api.End();
         api.close();
         monitor.close();

@@ -34,6 +34,7 @@ final class TesseractProvider implements CapabilityProvider {
     private final TessdataCatalog catalog;
     private final EnginePool engines;
     private final String version;
+    private final PagePreparation preparation;
     /** Why the default language cannot be loaded, once a job found out. */
     private volatile String broken;
 
@@ -42,6 +43,7 @@ final class TesseractProvider implements CapabilityProvider {
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.engines = requireNonNull(engines, "engines is null");
         this.version = requireNonNull(version, "version is null");
+        this.preparation = new PagePreparation(settings.orientation() && catalog.hasOsd(), settings.deskew());
     }
 
     @Override
@@ -53,6 +55,8 @@ final class TesseractProvider implements CapabilityProvider {
         extra.put("page-segmentation-modes", catalog.hasOsd() ? "1, 3-13" : "3-13");
         extra.put("default-page-segmentation-mode", settings.defaultPageSegmentation());
         extra.put("tessdata", catalog.folder().toString());
+        extra.put("deskew", settings.deskew());
+        extra.put("orientation", settings.orientation() && catalog.hasOsd());
         return ProviderDescription.builder()
                 .languages(catalog.languages())
                 .accepts(ImageFormat.mediaTypes())
@@ -89,18 +93,22 @@ final class TesseractProvider implements CapabilityProvider {
         int pageSegmentation = PageSegmentation.choose(parameters.psm(), settings.defaultPageSegmentation(),
                 catalog.hasOsd());
         ImageHeader header = settings.limits().check(job.input());
-        PIX image = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
+        PIX decoded = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
+        TesseractEngine engine;
         try {
-            TesseractEngine engine = borrow(language, job);
-            try {
-                TesseractEngine.Page page = engine.recognise(image, pageSegmentation, job);
-                return new RecognisedText(page.text(), OptionalDouble.of(page.confidence()), page.lines(),
-                        page.words(), TesseractFactory.ID, Optional.of(language), Optional.empty()).toResult();
-            } finally {
-                engines.giveBack(engine);
-            }
+            engine = borrow(language, job);
+        } catch (CapabilityException | RuntimeException e) {
+            pixDestroy(decoded);
+            throw e;
+        }
+        try (PagePreparation.Prepared page = preparation.prepare(decoded, engine::textRotation)) {
+            TesseractEngine.Page read = engine.recognise(page.image(), pageSegmentation, job);
+            return new RecognisedText(read.text(), OptionalDouble.of(read.confidence()), read.lines(),
+                    read.words(), TesseractFactory.ID, Optional.of(language), Optional.empty(), read.markdown(),
+                    Optional.of(new RecognisedText.PageGeometry(page.skewDegrees(), page.rotationDegrees())))
+                    .toResult();
         } finally {
-            pixDestroy(image);
+            engines.giveBack(engine);
         }
     }
 

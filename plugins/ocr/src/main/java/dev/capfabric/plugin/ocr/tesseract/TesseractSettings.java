@@ -23,11 +23,13 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>{@code concurrency}</td><td>engines, hence jobs at once (default: available processors)</td></tr>
  * <tr><td>{@code idle-release-ms}</td><td>an engine unused this long is ended (default 10 minutes; 0 keeps engines)</td></tr>
  * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
+ * <tr><td>{@code deskew}</td><td>find and remove a page's skew before reading it (default true)</td></tr>
+ * <tr><td>{@code orientation}</td><td>turn pages lying sideways or upside down upright first (default true)</td></tr>
  * </table>
  */
 record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolean bundledTessdata,
                          String defaultLanguage, int defaultPageSegmentation, int concurrency, Duration idleRelease,
-                         ImageLimits limits) {
+                         ImageLimits limits, boolean deskew, boolean orientation) {
 
     TesseractSettings {
         requireNonNull(tessdata, "tessdata is null");
@@ -46,6 +48,8 @@ record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolea
                 config.positiveInt("concurrency", Runtime.getRuntime().availableProcessors()),
                 config.string("idle-release-ms").map(String::strip).filter("0"::equals).isPresent()
                         ? Duration.ZERO : config.millis("idle-release-ms", Duration.ofMinutes(10)),
-                config.imageLimits());
+                config.imageLimits(),
+                config.flag("deskew", true),
+                config.flag("orientation", true));
     }
 }

@@ -121,7 +121,8 @@ final class VisionLlmProvider implements CapabilityProvider {
         }
         List<TextSpan> lines = text.lines().filter(line -> !line.isBlank()).map(TextSpan::textOnly).toList();
         return new RecognisedText(text, OptionalDouble.empty(), lines, List.of(), VisionLlmFactory.ID,
-                parameters.language(), Optional.of(model)).toResult();
+                // vision LLMs asked for a transcript answer in Markdown-like text already
+                parameters.language(), Optional.of(model), text, Optional.empty()).toResult();
     }
 
     @Override
