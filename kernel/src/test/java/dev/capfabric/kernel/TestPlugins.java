@@ -80,7 +80,12 @@ public final class TestPlugins {
      * <ul>
      *   <li>{@code sleep_ms}: sleep before answering (checks cancellation);</li>
      *   <li>{@code fail}: throw a CapabilityException of that kind ({@code bad_input}, {@code unavailable} ...);</li>
-     *   <li>{@code throw}: throw an IllegalStateException.</li>
+     *   <li>{@code throw}: throw an IllegalStateException;</li>
+     *   <li>{@code error}: throw an {@link Error}: {@code stack_overflow} (a real one, by recursion),
+     *   {@code assertion}, {@code oom} (an OutOfMemoryError), {@code linkage} (NoClassDefFoundError),
+     *   anything else a plain {@code Error};</li>
+     *   <li>{@code hang}: {@code forever} ignores interrupts and cancellation until a file {@code release}
+     *   appears in its data folder; {@code until_interrupted} sleeps until its thread is interrupted.</li>
      * </ul>
      * It answers JSON {@code {"provider", "node", "input", "params", "tag"}} and appends every job id it
      * sees to {@code seen.log} in its data folder.
@@ -105,6 +110,7 @@ public final class TestPlugins {
         private String requiresLibrary;
         private List<String> models = List.of();
         private List<String> languages = List.of();
+        private long maxInputBytes = 16L << 20;
 
         private Builder(String module, String providerId, String capability) {
             this.module = module;
@@ -165,6 +171,12 @@ public final class TestPlugins {
             return this;
         }
 
+        /** The largest input the provider declares it takes. */
+        public Builder maxInputBytes(long maxInputBytes) {
+            this.maxInputBytes = maxInputBytes;
+            return this;
+        }
+
         /** The provider reports {@code testlib.Version.value()} as its tag; the library module must be on the path. */
         public Builder tagFromLibrary() {
             this.requiresLibrary = "testlib";
@@ -208,7 +220,7 @@ public final class TestPlugins {
                             private final ProviderContext context;
                             TestProvider(ProviderContext context) { this.context = context; }
                             public ProviderDescription describe() {
-                                return ProviderDescription.builder().concurrency(%8$d)
+                                return ProviderDescription.builder().concurrency(%8$d).maxInputBytes(%14$dL)
                                         .threading(ProviderDescription.Threading.%13$s)
                                         .models(List.of(%9$s)).languages(List.of(%10$s))
                                         .extra(Map.of("tag", %11$s)).build();
@@ -238,6 +250,26 @@ public final class TestPlugins {
                                     throw new CapabilityException(CapabilityException.Kind.valueOf(fail.get().toUpperCase()), "failing on purpose: " + fail.get());
                                 }
                                 if (job.parameter("throw").isPresent()) { throw new IllegalStateException("thrown on purpose"); }
+                                Optional<String> error = job.parameter("error");
+                                if (error.isPresent()) {
+                                    switch (error.get()) {
+                                        case "stack_overflow" -> recurse(0);
+                                        case "assertion" -> throw new AssertionError("asserted on purpose");
+                                        case "oom" -> throw new OutOfMemoryError("out of memory on purpose");
+                                        case "linkage" -> throw new NoClassDefFoundError("on/purpose/Missing");
+                                        default -> throw new Error("error on purpose");
+                                    }
+                                }
+                                String hang = job.parameter("hang").orElse("");
+                                if (hang.equals("forever")) {
+                                    Path release = context.dataDir().resolve("release");
+                                    while (!Files.exists(release)) {
+                                        try { Thread.sleep(20); } catch (InterruptedException ignored) { }
+                                    }
+                                } else if (hang.equals("until_interrupted")) {
+                                    try { Thread.sleep(Long.MAX_VALUE); }
+                                    catch (InterruptedException e) { throw CapabilityException.timeout("interrupted"); }
+                                }
                                 if (job.parameter("echo_bytes").isPresent()) {
                                     return Result.of(new Payload(job.input().mediaType(), job.input().bytes()));
                                 }
@@ -251,6 +283,7 @@ public final class TestPlugins {
                                 out.put("most_at_once", MOST_AT_ONCE.get());
                                 return Result.json(out);
                             }
+                            private static int recurse(int depth) { return recurse(depth + 1) + 1; }
                             public void close() {
                                 try {
                                     Files.writeString(context.dataDir().resolve("closed.log"), "closed\\n",
@@ -261,7 +294,7 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
-                    healthDown == null ? "null" : quote(healthDown), threading);
+                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes);
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
         }
 

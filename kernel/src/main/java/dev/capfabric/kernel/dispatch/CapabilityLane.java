@@ -9,10 +9,12 @@ import dev.capfabric.spi.Result;
 import org.jctools.queues.MpmcArrayQueue;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,15 @@ import static java.util.Objects.requireNonNull;
  * for its job anyway, finding the queue empty and a slot free, takes the slot and runs the job itself
  * ({@link #offer(QueuedJob, boolean)}, {@link #await}), which spares two thread hand-offs per job.
  * Jobs that find no free slot queue as before, for workers that are then virtual threads themselves.
+ *
+ * <p>A provider cannot take a worker down: whatever {@code handle} throws, {@link Error}s included, ends
+ * that job with 500 {@code internal} and the worker goes on; an {@link OutOfMemoryError} is answered
+ * likewise and then rethrown (the launcher's {@code -XX:+ExitOnOutOfMemoryError} ends the node), and its
+ * worker replaced. A job no longer wanted (deadline passed, caller gone) has its thread interrupted and
+ * its {@code Cancellation} fired; one whose {@code handle} has still not returned
+ * {@link DispatchSettings#stuckGrace()} after its deadline is written off: its slot and worker are
+ * replaced so the capability keeps its capacity, and its provider counts it as stuck (degraded, or
+ * unavailable once more are stuck than its concurrency) until it returns, if ever.
  */
 final class CapabilityLane implements AutoCloseable {
 
@@ -49,28 +60,38 @@ final class CapabilityLane implements AutoCloseable {
     private final Supplier<List<ProviderSlot>> providers;
     private final JobMetrics metrics;
     private final DeadlineSweeper deadlines;
+    private final Runnable providerStatusChanged;
     private final MpmcArrayQueue<QueuedJob> queue;
     private final ParkedWorkers idle = new ParkedWorkers();
     private final AtomicInteger running = new AtomicInteger();
+    // running jobs nobody waits for any more (interrupted, cancelled): a draining node does not wait for them
+    private final AtomicInteger abandoned = new AtomicInteger();
     // slots taken by workers and callers running jobs; at most targetWorkers
     private final AtomicInteger slots = new AtomicInteger();
     private final ServiceTime serviceTime = new ServiceTime(100);
-    private final List<Thread> workers = new ArrayList<>();
+    // by worker index: a written-off worker's index goes to its replacement
+    private final Map<Integer, Thread> workers = new HashMap<>(); // guarded by this
+    // jobs written off whose handle() has not returned, of providers still installed
+    private final Set<RunningJob> stuck = ConcurrentHashMap.newKeySet();
+    private List<ProviderSlot> installed = List.of(); // guarded by this
     private volatile int targetWorkers;
     // callers may run jobs on their own threads (every provider declares VIRTUAL threading)
     private volatile boolean callerRuns;
     // bumped when workers must change kind; workers of an older generation leave after their job
     private volatile int generation;
     private volatile boolean closed;
+    // the capability went away: queued jobs are answered, running ones finish, workers leave
+    private volatile boolean retired;
 
     CapabilityLane(Capability capability, String nodeId, DispatchSettings settings, Supplier<List<ProviderSlot>> providers,
-                   List<ProviderSlot> installed, JobMetrics metrics, DeadlineSweeper deadlines) {
+                   List<ProviderSlot> installed, JobMetrics metrics, DeadlineSweeper deadlines, Runnable providerStatusChanged) {
         this.capability = requireNonNull(capability, "capability is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.providers = requireNonNull(providers, "providers is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.deadlines = requireNonNull(deadlines, "deadlines is null");
+        this.providerStatusChanged = requireNonNull(providerStatusChanged, "providerStatusChanged is null");
         this.queue = new MpmcArrayQueue<>(Math.max(2, settings.queueCapacity()));
         resize(installed);
     }
@@ -90,7 +111,7 @@ final class CapabilityLane implements AutoCloseable {
      * instead of queueing it; it must then call {@code await}, which runs it.
      */
     boolean offer(QueuedJob job, boolean callerWaits) {
-        if (closed) {
+        if (closed || retired) {
             return false;
         }
         if (callerWaits && callerRuns && queue.isEmpty() && tryTakeSlot()) {
@@ -100,6 +121,9 @@ final class CapabilityLane implements AutoCloseable {
         // MpmcArrayQueue rounds its capacity up to a power of two: enforce the configured bound ourselves
         if (queue.size() >= settings.queueCapacity() || !queue.offer(job)) {
             return false;
+        }
+        if (retired) {
+            answerQueued("capability " + capability + " was removed from this node");
         }
         idle.wakeOne();
         return true;
@@ -114,11 +138,14 @@ final class CapabilityLane implements AutoCloseable {
         if (job.runByCaller) {
             // nobody else is waiting to give up at the deadline: the sweeper cancels the job then, as a waiting caller would
             deadlines.watch(job);
+            boolean held = true;
             try {
-                run(job);
+                held = run(job, -1);
             } finally {
                 deadlines.forget(job);
-                releaseSlot();
+                if (held) {
+                    releaseSlot();
+                }
             }
             if (job.job.timeLeft().isZero()) {
                 return Outcome.Failed.of(504, "timeout", "the job did not finish before its deadline", nodeId);
@@ -169,6 +196,11 @@ final class CapabilityLane implements AutoCloseable {
         return running.get();
     }
 
+    /** Jobs written off as stuck whose {@code handle} has not returned, of the providers installed now. */
+    int stuck() {
+        return stuck.size();
+    }
+
     double serviceTimeMillis() {
         return serviceTime.millis();
     }
@@ -181,11 +213,28 @@ final class CapabilityLane implements AutoCloseable {
     }
 
     /**
+     * How long a job admitted now would wait before a slot takes it: none while a slot is free and
+     * nothing queued, else the jobs queued ahead of it plus itself, worked off at the lane's observed
+     * service time by all its slots.
+     */
+    Duration expectedWait() {
+        int capacity = Math.max(1, targetWorkers);
+        int ahead = queue.size();
+        if (ahead == 0 && slots.get() < capacity) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis((long) Math.ceil((ahead + 1) * serviceTime.millis() / capacity));
+    }
+
+    /**
      * Matches the slots and workers to what the usable providers can run at once, and the workers'
      * kind to the providers' {@link Threading}: {@code installed} is every provider of the capability,
-     * usable or not, so the kind does not flip with a provider's health.
+     * usable or not, so the kind does not flip with a provider's health. Stuck jobs of providers no
+     * longer installed are forgotten.
      */
     synchronized void resize(List<ProviderSlot> installed) {
+        this.installed = List.copyOf(installed);
+        stuck.removeIf(job -> !this.installed.contains(job.provider));
         int wanted = Math.min(settings.maxWorkers(), Math.max(1,
                 providers.get().stream().mapToInt(ProviderSlot::concurrency).sum()));
         boolean virtual = !installed.isEmpty() && installed.stream().allMatch(CapabilityLane::runsOnVirtualThreads);
@@ -197,18 +246,31 @@ final class CapabilityLane implements AutoCloseable {
             idle.wakeAll();
         }
         targetWorkers = wanted;
-        workers.removeIf(t -> !t.isAlive());
-        while (workers.size() < wanted && !closed) {
-            int index = workers.size();
-            int workerGeneration = generation;
-            Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
-            Thread worker = builder.name("capfabric-" + capability + "-" + index)
-                    .start(() -> work(index, workerGeneration));
-            workers.add(worker);
-        }
+        startMissingWorkers();
         if (workers.size() > wanted) {
             // surplus workers see their index above the target and leave after their current job
             idle.wakeAll();
+        }
+    }
+
+    // guarded by this
+    private void startMissingWorkers() {
+        workers.values().removeIf(t -> !t.isAlive());
+        for (int index = 0; index < targetWorkers && !closed && !retired; index++) {
+            if (!workers.containsKey(index)) {
+                int workerIndex = index;
+                int workerGeneration = generation;
+                Thread.Builder builder = callerRuns ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+                workers.put(index, builder.name("capfabric-" + capability + "-" + index)
+                        .start(() -> work(workerIndex, workerGeneration)));
+            }
+        }
+    }
+
+    /** Gives a worker's index to a new worker, if {@code worker} still holds it. */
+    private synchronized void replaceWorker(int index, Thread worker) {
+        if (workers.remove(index, worker)) {
+            startMissingWorkers();
         }
     }
 
@@ -217,57 +279,82 @@ final class CapabilityLane implements AutoCloseable {
     }
 
     private void work(int index, int workerGeneration) {
-        while (!closed) {
-            if (index >= targetWorkers || workerGeneration != generation) {
-                synchronized (this) {
-                    if (index >= targetWorkers || workerGeneration != generation) {
-                        workers.remove(Thread.currentThread());
+        try {
+            while (!closed) {
+                if (retired || index >= targetWorkers || workerGeneration != generation) {
+                    synchronized (this) {
+                        if (retired || index >= targetWorkers || workerGeneration != generation) {
+                            workers.remove(index, Thread.currentThread());
+                            if (retired) {
+                                answerQueued("capability " + capability + " was removed from this node");
+                            }
+                            return;
+                        }
+                    }
+                }
+                QueuedJob next = null;
+                if (!queue.isEmpty() && tryTakeSlot()) {
+                    boolean held = true;
+                    try {
+                        next = queue.poll();
+                        if (next != null) {
+                            held = run(next, index);
+                        }
+                    } finally {
+                        if (held) {
+                            releaseSlot();
+                        }
+                    }
+                    if (!held) {
+                        // written off while its job was stuck: a new worker has this index and slot now
                         return;
                     }
                 }
-            }
-            QueuedJob next = null;
-            if (!queue.isEmpty() && tryTakeSlot()) {
-                try {
-                    next = queue.poll();
-                    if (next != null) {
-                        run(next);
-                    }
-                } finally {
-                    releaseSlot();
+                if (next == null) {
+                    // a provider may have left the interrupt flag set, which would make parking return at once;
+                    // close() interrupts too, but sets closed first
+                    Thread.interrupted();
+                    idle.park(() -> (!queue.isEmpty() && slots.get() < targetWorkers) || closed || retired
+                            || index >= targetWorkers || workerGeneration != generation, IDLE_CHECK);
                 }
             }
-            if (next == null) {
-                // a provider may have left the interrupt flag set, which would make parking return at once;
-                // close() interrupts too, but sets closed first
-                Thread.interrupted();
-                idle.park(() -> (!queue.isEmpty() && slots.get() < targetWorkers) || closed
-                        || index >= targetWorkers || workerGeneration != generation, IDLE_CHECK);
-            }
+        } catch (RuntimeException | Error e) {
+            // run() answers every job first; what gets here (OutOfMemoryError) ends this worker, not the lane
+            replaceWorker(index, Thread.currentThread());
+            throw e;
         }
     }
 
-    private void run(QueuedJob queuedJob) {
+    /**
+     * Runs one job on the calling thread ({@code worker} is its index, -1 for a caller) and completes its
+     * outcome. Returns whether the thread still holds its slot: false when the job was written off as
+     * stuck meanwhile, its slot given to another thread.
+     */
+    private boolean run(QueuedJob queuedJob, int worker) {
         if (queuedJob.job.cancellation().isCancelled()) {
             metrics.outcome(capability, "-", "cancelled", 0);
             queuedJob.outcome.complete(Outcome.Failed.of(499, "cancelled", "the caller went away before the job started", nodeId));
-            return;
+            return true;
         }
         if (queuedJob.job.timeLeft().isZero()) {
             metrics.outcome(capability, "-", "expired", 0);
             queuedJob.outcome.complete(Outcome.Failed.of(504, "timeout",
                     "the job's deadline passed while it waited in the queue; it was not run", nodeId));
-            return;
+            return true;
         }
         Optional<ProviderSlot> chosen = choose(queuedJob);
         if (chosen.isEmpty()) {
             queuedJob.outcome.complete(noProvider(queuedJob));
-            return;
+            return true;
         }
         ProviderSlot slot = chosen.get();
+        RunningJob current = new RunningJob(queuedJob, slot, Thread.currentThread(), worker);
         running.incrementAndGet();
-        long start = System.nanoTime();
+        if (queuedJob.job.cancellation() instanceof CancellationFlag flag) {
+            flag.whenCancelled(() -> noLongerWanted(current));
+        }
         Outcome outcome;
+        OutOfMemoryError fatal = null;
         try {
             Result result = slot.handle(queuedJob.job);
             if (result == null) {
@@ -278,35 +365,94 @@ final class CapabilityLane implements AutoCloseable {
             outcome = new Outcome.Failed(e.kind().httpStatus(), e.kind().wireName(), e.getMessage(), nodeId,
                     Optional.of(slot.id()), e.kind() == CapabilityException.Kind.UNAVAILABLE ? Optional.of(Duration.ofSeconds(1)) : Optional.empty(),
                     Map.of("provider", slot.id()));
-        } catch (RuntimeException | LinkageError e) {
+        } catch (OutOfMemoryError e) {
+            fatal = e;
+            outcome = internal(slot, e);
+        } catch (RuntimeException | Error e) {
+            // an Error too (StackOverflowError, AssertionError, a LinkageError ...): the job failed, the worker lives on
             LOG.log(System.Logger.Level.WARNING, "provider " + slot.id() + " failed job " + queuedJob.job.id(), e);
-            outcome = new Outcome.Failed(500, "internal", "provider " + slot.id() + " failed: " + e, nodeId,
-                    Optional.of(slot.id()), Optional.empty(), Map.of("provider", slot.id()));
-        } finally {
-            running.decrementAndGet();
+            outcome = internal(slot, e);
         }
-        double millis = (System.nanoTime() - start) / 1e6;
-        serviceTime.record(millis);
+        boolean held = current.finish();
+        double millis = (System.nanoTime() - current.startNanos) / 1e6;
+        if (held) {
+            running.decrementAndGet();
+            if (current.interrupted()) {
+                abandoned.decrementAndGet();
+            }
+            serviceTime.record(millis);
+        } else {
+            stuckJobReturned(current, millis);
+        }
         metrics.outcome(capability, slot.id(), outcome instanceof Outcome.Served ? "served" : ((Outcome.Failed) outcome).kind(), millis);
         queuedJob.outcome.complete(outcome);
+        if (fatal != null) {
+            throw fatal;
+        }
+        return held;
+    }
+
+    private Outcome.Failed internal(ProviderSlot slot, Throwable e) {
+        return new Outcome.Failed(500, "internal", "provider " + slot.id() + " failed: " + e, nodeId,
+                Optional.of(slot.id()), Optional.empty(), Map.of("provider", slot.id()));
     }
 
     /**
-     * Among the providers that offer the model and language the job asks for: the provider the job
-     * named, else the most preferred one with a free slot, else the most preferred.
+     * The job's result is no longer wanted (deadline passed, caller gone): interrupts its thread, and
+     * writes the job off if it is still running a grace after its deadline.
+     */
+    private void noLongerWanted(RunningJob current) {
+        if (current.interrupt()) {
+            abandoned.incrementAndGet();
+            deadlines.after(current.job.job.timeLeft().plus(settings.stuckGrace()), () -> writeOff(current));
+        }
+    }
+
+    private void writeOff(RunningJob current) {
+        if (closed || !current.writeOff()) {
+            return;
+        }
+        running.decrementAndGet();
+        abandoned.decrementAndGet();
+        stuck.add(current);
+        current.provider.jobStuck();
+        metrics.outcome(capability, current.provider.id(), "stuck", 0);
+        LOG.log(System.Logger.Level.WARNING, "job {0} of provider {1} ({2}) is stuck: handle() has not returned {3} ms after "
+                        + "the deadline, though interrupted and cancelled; thread {4} is written off and its slot given to a new "
+                        + "thread ({5} stuck for the provider, which runs {6} at once)",
+                current.job.job.id(), current.provider.id(), capability, settings.stuckGrace().toMillis(), current.thread.getName(),
+                current.provider.stuck(), current.provider.concurrency());
+        if (current.worker >= 0) {
+            replaceWorker(current.worker, current.thread);
+        }
+        releaseSlot();
+        providerStatusChanged.run();
+    }
+
+    private void stuckJobReturned(RunningJob current, double millis) {
+        stuck.remove(current);
+        current.provider.stuckJobReturned();
+        LOG.log(System.Logger.Level.INFO, "stuck job {0} of provider {1} ({2}) returned after {3} ms; its thread ends",
+                current.job.job.id(), current.provider.id(), capability, Math.round(millis));
+        providerStatusChanged.run();
+    }
+
+    /**
+     * Among the providers that offer the model and language the job asks for and take its input size:
+     * the provider the job named, else the most preferred one with a free slot, else the most preferred.
      */
     private Optional<ProviderSlot> choose(QueuedJob queuedJob) {
         Optional<String> named = queuedJob.job.parameter("provider");
         ProviderSlot preferred = null;
         for (ProviderSlot slot : providers.get()) {
-            if (!Dispatcher.offers(slot, queuedJob.job)) {
+            if (!Dispatcher.offers(slot, queuedJob.job) || !Dispatcher.takesSize(slot, queuedJob.job)) {
                 continue;
             }
             if (named.isPresent()) {
                 if (slot.id().equals(named.get())) {
                     return Optional.of(slot);
                 }
-            } else if (slot.inflight() < slot.concurrency()) {
+            } else if (slot.inflight() - slot.stuck() < slot.concurrency()) {
                 return Optional.of(slot);
             } else if (preferred == null) {
                 preferred = slot;
@@ -322,25 +468,47 @@ final class CapabilityLane implements AutoCloseable {
         return new Outcome.Failed(503, "unavailable", message, nodeId, named, Optional.of(Duration.ofSeconds(5)), Map.of());
     }
 
-    @Override
-    public void close() {
-        closed = true;
-        synchronized (this) {
-            workers.forEach(Thread::interrupt);
-        }
+    private void answerQueued(String why) {
         QueuedJob left;
         while ((left = queue.poll()) != null) {
-            left.outcome.complete(new Outcome.Failed(503, "unavailable", "the node is shutting down", nodeId,
+            left.outcome.complete(new Outcome.Failed(503, "unavailable", why, nodeId,
                     Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
         }
     }
 
-    /** Waits up to {@code timeout} for running jobs to finish; returns whether they did. */
+    /**
+     * The capability left this node: takes no more jobs, answers those queued (503), lets running ones
+     * finish; its workers then leave.
+     */
+    void retire() {
+        retired = true;
+        idle.wakeAll();
+        answerQueued("capability " + capability + " was removed from this node");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            workers.values().forEach(Thread::interrupt);
+        }
+        answerQueued("the node is shutting down");
+    }
+
+    /**
+     * Waits up to {@code timeout} for running and queued jobs to finish; returns whether they did. Jobs
+     * nobody waits for any more (past their deadline, their caller gone, or written off as stuck) are
+     * not waited for: their answer was given, and a stuck one may never return.
+     */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        while ((running.get() > 0 || !queue.isEmpty()) && System.nanoTime() < end) {
+        while (!idle() && System.nanoTime() < end) {
             Thread.sleep(20);
         }
-        return running.get() == 0 && queue.isEmpty();
+        return idle();
+    }
+
+    private boolean idle() {
+        return running.get() - abandoned.get() <= 0 && queue.isEmpty();
     }
 }

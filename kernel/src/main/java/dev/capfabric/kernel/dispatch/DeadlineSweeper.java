@@ -44,6 +44,21 @@ final class DeadlineSweeper implements AutoCloseable {
         }
     }
 
+    /** Runs {@code task} once after {@code delay}, on the sweeping thread: keep it short. */
+    void after(Duration delay, Runnable task) {
+        if (sweeps == null) {
+            start();
+        }
+        ScheduledExecutorService running = sweeps;
+        if (running != null && !running.isShutdown()) {
+            try {
+                running.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: nothing left to write off
+            }
+        }
+    }
+
     void forget(QueuedJob job) {
         watched.remove(job);
     }

@@ -9,10 +9,13 @@ import dev.capfabric.spi.Job;
 import dev.capfabric.spi.ProviderDescription;
 import io.helidon.config.Config;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -66,6 +69,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     private final Config settings;
     private final JobMetrics metrics;
     private final Map<Capability, CapabilityLane> lanes = new ConcurrentHashMap<>();
+    // each lane's gauges, removed with the lane so a capability that left is not reported
+    private final Map<Capability, List<Meter>> laneMeters = new ConcurrentHashMap<>();
     // cancels jobs that run on their caller's thread when their deadline passes
     private final DeadlineSweeper deadlines = new DeadlineSweeper(Duration.ofMillis(10));
     private volatile boolean closed;
@@ -83,7 +88,18 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         if (closed) {
             return;
         }
-        for (Capability capability : plugins.inventory().known()) {
+        Set<Capability> known = plugins.inventory().known();
+        for (Iterator<Map.Entry<Capability, CapabilityLane>> it = lanes.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Capability, CapabilityLane> entry = it.next();
+            if (!known.contains(entry.getKey())) {
+                // the capability left with its last provider: its queue depth and gauges go too
+                it.remove();
+                laneMeters.getOrDefault(entry.getKey(), List.of()).forEach(metrics.registry()::remove);
+                laneMeters.remove(entry.getKey());
+                entry.getValue().retire();
+            }
+        }
+        for (Capability capability : known) {
             CapabilityLane lane = lanes.get(capability);
             if (lane == null) {
                 lanes.put(capability, newLane(capability));
@@ -95,12 +111,19 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
 
     private CapabilityLane newLane(Capability capability) {
         UsableProviders usable = new UsableProviders(capability);
+        // status changes reach the inventory's listeners (this one too) off the thread that found them
         CapabilityLane lane = new CapabilityLane(capability, nodeId, settingsFor(capability),
-                () -> usable.in(plugins.inventory()), plugins.inventory().ranked(capability), metrics, deadlines);
-        Gauge.builder("capfabric.queue.depth", lane, CapabilityLane::depth)
-                .description("Jobs waiting for a worker")
-                .tag("capability", capability.name())
-                .register(metrics.registry());
+                () -> usable.in(plugins.inventory()), plugins.inventory().ranked(capability), metrics, deadlines,
+                () -> Thread.ofVirtual().name("capfabric-provider-status").start(plugins::providerStatusChanged));
+        laneMeters.put(capability, List.of(
+                Gauge.builder("capfabric.queue.depth", lane, CapabilityLane::depth)
+                        .description("Jobs waiting for a worker")
+                        .tag("capability", capability.name())
+                        .register(metrics.registry()),
+                Gauge.builder("capfabric.jobs.stuck", lane, CapabilityLane::stuck)
+                        .description("Jobs whose provider did not return after their deadline and grace: threads written off")
+                        .tag("capability", capability.name())
+                        .register(metrics.registry())));
         return lane;
     }
 
@@ -162,6 +185,17 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             return refused(capability, "unavailable", new Outcome.Failed(503, "unavailable", message, nodeId, named,
                     Optional.of(Duration.ofSeconds(5)), details));
         }
+        if (usable.stream().noneMatch(slot -> (named.isEmpty() || slot.id().equals(named.get())) && offers(slot, job)
+                && takesSize(slot, job))) {
+            long largest = largestInput(usable, job);
+            return refused(capability, "too_large", new Outcome.Failed(413, "too_large", "input of " + job.input().size()
+                    + " bytes is above the " + largest + "-byte limit of every usable " + capability + " provider on this node"
+                    + " that offers what the job asks", nodeId, named, Optional.empty(), Map.of("max_input_bytes", largest)));
+        }
+        Optional<Outcome.Failed> late = tooLate(lane, job);
+        if (late.isPresent()) {
+            return refused(capability, "expected_wait", late.get());
+        }
         QueuedJob queued = new QueuedJob(job);
         if (job.cancellation() instanceof CancellationFlag flag) {
             // whoever waits for the outcome stops at once; the lane drops the job if it has not started
@@ -175,6 +209,64 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
                     Optional.of(wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait), Map.of()));
         }
         return new Admission.Queued(queued, lane);
+    }
+
+    /**
+     * Admission by expected wait: a job that would wait in the queue ({@link CapabilityLane#expectedWait})
+     * and then run for the lane's observed service time past its deadline is refused now with 429, rather
+     * than accepted only to end in 504. {@code Retry-After} is how much sooner it would have had to be
+     * served: the time for that much of the backlog ahead of it to be worked off.
+     */
+    private Optional<Outcome.Failed> tooLate(CapabilityLane lane, Job job) {
+        Duration wait = lane.expectedWait();
+        if (wait.isZero()) {
+            return Optional.empty();
+        }
+        Duration service = Duration.ofMillis((long) Math.ceil(lane.serviceTimeMillis()));
+        Duration left = job.timeLeft();
+        Duration needed = wait.plus(service);
+        if (needed.compareTo(left) <= 0) {
+            return Optional.empty();
+        }
+        Duration retry = needed.minus(left);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("expected_wait_ms", wait.toMillis());
+        details.put("service_ms", service.toMillis());
+        details.put("time_left_ms", left.toMillis());
+        details.put("queue_depth", lane.depth());
+        return Optional.of(new Outcome.Failed(429, "overloaded", job.capability() + " is too busy to serve this job before its deadline:"
+                + " expected wait " + wait.toMillis() + " ms (" + lane.depth() + " queued, " + Math.round(lane.serviceTimeMillis())
+                + " ms each) plus its run leave none of its " + left.toMillis() + " ms", nodeId, Optional.empty(),
+                Optional.of(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry), details));
+    }
+
+    private static long largestInput(List<ProviderSlot> usable, Job job) {
+        Optional<String> named = job.parameter("provider");
+        return usable.stream()
+                .filter(slot -> (named.isEmpty() || slot.id().equals(named.get())) && offers(slot, job))
+                .mapToLong(ProviderSlot::maxInputBytes).max().orElse(0);
+    }
+
+    /** Whether a provider takes a job's input size ({@link ProviderDescription#maxInputBytes()}). */
+    static boolean takesSize(ProviderSlot slot, Job job) {
+        return job.input().size() <= slot.maxInputBytes();
+    }
+
+    /**
+     * The largest input a job for {@code capability} may bring to this node: the largest
+     * {@link ProviderDescription#maxInputBytes()} among its usable providers ({@code provider} alone when
+     * the job names one), 0 when none. The HTTP edge refuses a larger body (413) before reading it.
+     */
+    public long maxInputBytes(Capability capability, Optional<String> provider) {
+        CapabilityLane lane = lanes.get(capability);
+        List<ProviderSlot> usable = lane != null ? lane.usableProviders() : plugins.inventory().usable(capability);
+        long largest = 0;
+        for (ProviderSlot slot : usable) {
+            if (provider.isEmpty() || slot.id().equals(provider.get())) {
+                largest = Math.max(largest, slot.maxInputBytes());
+            }
+        }
+        return largest;
     }
 
     private Admission refused(Capability capability, String reason, Outcome.Failed outcome) {

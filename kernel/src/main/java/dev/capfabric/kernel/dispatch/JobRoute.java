@@ -21,6 +21,14 @@ public interface JobRoute {
     /** Whether any node reachable by this route could have the capability (for 404 versus 503). */
     boolean knows(dev.capfabric.spi.Capability capability);
 
+    /**
+     * The largest input a job for {@code capability} may bring: the largest
+     * {@link dev.capfabric.spi.ProviderDescription#maxInputBytes()} among the usable providers this
+     * route could send it to ({@code provider} alone when the job names one); 0 when no provider says.
+     * A larger body is refused with 413 before it is read.
+     */
+    long maxInputBytes(dev.capfabric.spi.Capability capability, Optional<String> provider);
+
     /** Capability names reachable by this route, for the 404 body. */
     java.util.Set<String> knownCapabilities();
 }

@@ -55,6 +55,11 @@ public final class LocalRoute implements JobRoute {
     }
 
     @Override
+    public long maxInputBytes(Capability capability, Optional<String> provider) {
+        return dispatcher.maxInputBytes(capability, provider);
+    }
+
+    @Override
     public Set<String> knownCapabilities() {
         Set<String> names = new TreeSet<>();
         plugins.inventory().known().forEach(c -> names.add(c.name()));

@@ -78,6 +78,12 @@ final class FabricRoute implements JobRoute {
         if (pinnedNode.isPresent()) {
             return pinned(job, pinnedNode.get());
         }
+        long largest = maxInputBytes(job.capability(), job.parameter("provider"));
+        if (largest > 0 && job.input().size() > largest) {
+            return new Outcome.Failed(413, "too_large", "input of " + job.input().size() + " bytes is above the " + largest
+                    + "-byte limit of every usable " + job.capability() + " provider in the fabric", local.nodeId(),
+                    Optional.empty(), Optional.empty(), Map.of("max_input_bytes", largest));
+        }
         NodeSelector.Ask ask = NodeSelector.Ask.of(job);
         Map<String, String> skipped = new LinkedHashMap<>();
         Optional<Outcome.Failed> localRefusal = Optional.empty();
@@ -125,7 +131,7 @@ final class FabricRoute implements JobRoute {
         return switch (dispatcher.submitAndWait(job)) {
             case Dispatcher.Admission.Refused refused -> {
                 Outcome.Failed outcome = refused.outcome();
-                if (outcome.status() == 429 || outcome.status() == 503) {
+                if (outcome.status() == 429 || outcome.status() == 503 || outcome.status() == 413) {
                     skipped.put(local.nodeId(), "this node: " + outcome.message());
                     yield new LocalTry.Refused(outcome);
                 }
@@ -325,6 +331,24 @@ final class FabricRoute implements JobRoute {
             return true;
         }
         return registry.nodes().stream().anyMatch(node -> node.status() != NodeStatus.GONE && node.has(capability.name()));
+    }
+
+    /**
+     * The largest input of this node's usable providers and of those of the nodes it knows (not gone);
+     * a node that does not say how large an input it takes sets no limit.
+     */
+    @Override
+    public long maxInputBytes(Capability capability, Optional<String> provider) {
+        long largest = local.dispatcher().maxInputBytes(capability, provider);
+        for (RemoteNode node : registry.nodes()) {
+            CapabilitySummary summary = node.capabilities().get(capability.name());
+            if (node.status() == NodeStatus.GONE || summary == null
+                    || (provider.isPresent() && !summary.providers().contains(provider.get()))) {
+                continue;
+            }
+            largest = Math.max(largest, summary.maxInputBytes() > 0 ? summary.maxInputBytes() : Long.MAX_VALUE);
+        }
+        return largest;
     }
 
     @Override

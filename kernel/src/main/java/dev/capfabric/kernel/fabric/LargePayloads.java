@@ -84,6 +84,19 @@ final class LargePayloads {
         }
     }
 
+    /** The size of a stored object, in bytes, read from its metadata (not its content). */
+    long size(String name) throws StoreException {
+        try {
+            io.nats.client.api.ObjectInfo info = store(false).getInfo(name);
+            if (info == null) {
+                throw failure("find object " + name + " of", -1, new java.io.FileNotFoundException(name));
+            }
+            return info.getSize();
+        } catch (IOException | JetStreamApiException e) {
+            throw failure("read the size of object " + name + " of", -1, e);
+        }
+    }
+
     /** Deletes an object, in the background; failures only log (the bucket's TTL removes it anyway). */
     void delete(String name) {
         Thread.ofVirtual().name("capfabric-payload-delete").start(() -> {

@@ -383,7 +383,7 @@ final class NodeRegistry {
         Map<String, Integer> concurrency = new TreeMap<>();
         if (caps.providers() != null) {
             for (ProviderReport provider : caps.providers()) {
-                if (provider.status() == ProviderStatus.USABLE && provider.capability() != null) {
+                if (provider.status() != null && provider.status().serves() && provider.capability() != null) {
                     concurrency.merge(provider.capability(), Math.max(1, provider.concurrency()), Integer::sum);
                 }
             }

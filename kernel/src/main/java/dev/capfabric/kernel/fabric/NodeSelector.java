@@ -46,16 +46,21 @@ final class NodeSelector {
      * @param capability the capability
      * @param model      the model it names, if any
      * @param language   the language it names, if any
+     * @param inputBytes the size of its input
      */
-    record Ask(Capability capability, Optional<String> model, Optional<String> language) {
+    record Ask(Capability capability, Optional<String> model, Optional<String> language, long inputBytes) {
         Ask {
             requireNonNull(capability, "capability is null");
             requireNonNull(model, "model is null");
             requireNonNull(language, "language is null");
         }
 
+        Ask(Capability capability, Optional<String> model, Optional<String> language) {
+            this(capability, model, language, 0);
+        }
+
         static Ask of(Job job) {
-            return new Ask(job.capability(), job.parameter("model"), job.parameter("language"));
+            return new Ask(job.capability(), job.parameter("model"), job.parameter("language"), job.input().size());
         }
     }
 
@@ -201,8 +206,11 @@ final class NodeSelector {
         return Optional.empty();
     }
 
-    /** Why a node's capability does not fit what the job asks (model, language); empty when it fits. */
+    /** Why a node's capability does not fit what the job asks (model, language, input size); empty when it fits. */
     static Optional<String> mismatch(CapabilitySummary summary, Ask ask) {
+        if (summary.maxInputBytes() > 0 && ask.inputBytes() > summary.maxInputBytes()) {
+            return Optional.of("takes inputs up to " + summary.maxInputBytes() + " bytes; this one has " + ask.inputBytes());
+        }
         if (ask.model().isPresent() && !offers(summary.models(), ask.model().get())) {
             return Optional.of("does not offer model '" + ask.model().get() + "' (offers " + summary.models() + ")");
         }

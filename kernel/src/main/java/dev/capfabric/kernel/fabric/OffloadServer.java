@@ -189,6 +189,10 @@ final class OffloadServer {
         Job job;
         try {
             job = job(headers, message.getData(), capability, jobId);
+        } catch (TooLarge e) {
+            finish(nats, message, new Outcome.Failed(413, "too_large", e.getMessage(), local.nodeId(), Optional.empty(),
+                    Optional.empty(), Map.of("max_input_bytes", e.limit)), jobId);
+            return;
         } catch (BadOffload e) {
             finish(nats, message, Outcome.Failed.of(400, "bad_input", e.getMessage(), local.nodeId()), jobId);
             return;
@@ -265,6 +269,15 @@ final class OffloadServer {
             throw new BadOffload("malformed job parameters: " + e.getMessage());
         }
         String inputRef = headers.getFirst(OffloadWire.INPUT_REF);
+        if (inputRef != null) {
+            // an input by reference is fetched only when some provider here takes its size
+            long size = payloads.size(inputRef);
+            long largest = local.dispatcher().maxInputBytes(capability, Optional.ofNullable(parameters.get("provider")));
+            if (size > largest) {
+                throw new TooLarge("input of " + size + " bytes is above the " + largest + "-byte limit of every usable "
+                        + capability + " provider on node " + local.nodeId(), largest);
+            }
+        }
         byte[] input = inputRef != null ? payloads.get(inputRef) : body == null ? new byte[0] : body;
         String mediaType = Optional.ofNullable(headers.getFirst(OffloadWire.CONTENT_TYPE)).orElse(Payload.OCTETS);
         Instant deadline = Instant.now().plusMillis(Math.max(0, timeoutMs));
@@ -373,9 +386,19 @@ final class OffloadServer {
     }
 
     /** An offload request this node cannot turn into a job. */
-    private static final class BadOffload extends Exception {
+    private static class BadOffload extends Exception {
         BadOffload(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** An offloaded input larger than any provider here takes: refused before it is fetched. */
+    private static final class TooLarge extends BadOffload {
+        private final long limit;
+
+        TooLarge(String message, long limit) {
+            super(message);
+            this.limit = limit;
         }
     }
 }

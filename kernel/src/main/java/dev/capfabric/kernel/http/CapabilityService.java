@@ -140,10 +140,15 @@ public final class CapabilityService implements HttpService {
     }
 
     private Job readJob(ServerRequest request, Capability capability, DispatchSettings limits) {
-        long max = limits.maxBodyBytes();
+        // the smaller of the configured body limit and the largest input a usable provider the job could go to takes
+        Optional<String> provider = request.query().contains("provider")
+                ? Optional.of(request.query().get("provider")).filter(p -> !p.isBlank()) : Optional.empty();
+        long providers = route.maxInputBytes(capability, provider);
+        long max = providers > 0 ? Math.min(limits.maxBodyBytes(), providers) : limits.maxBodyBytes();
         long declared = declaredLength(request);
         if (declared > max) {
-            throw new BadRequest(413, "too_large", "body of " + declared + " bytes is above the " + max + "-byte limit for " + capability);
+            throw new BadRequest(413, "too_large", "body of " + declared + " bytes is above the " + max + "-byte limit for " + capability
+                    + (max < limits.maxBodyBytes() ? " (the largest input its usable providers take)" : ""));
         }
         byte[] body = declared >= 0 ? readExactly(request, (int) declared) : readBounded(request, max, capability);
         String mediaType = request.headers().first(HeaderNames.CONTENT_TYPE).orElse(Payload.OCTETS);

@@ -9,13 +9,21 @@ import java.util.List;
  * @param models    models offered by any of them
  * @param languages languages accepted by any of them
  * @param voices    voices offered by any of them
+ * @param maxInputBytes the largest input any of them takes; 0 when unknown (a node that does not say)
  */
-public record CapabilitySummary(List<String> providers, List<String> models, List<String> languages, List<String> voices) {
+public record CapabilitySummary(List<String> providers, List<String> models, List<String> languages, List<String> voices,
+                                long maxInputBytes) {
 
     public CapabilitySummary {
         providers = List.copyOf(providers);
         models = List.copyOf(models);
         languages = List.copyOf(languages);
         voices = List.copyOf(voices);
+        maxInputBytes = Math.max(0, maxInputBytes);
+    }
+
+    /** A summary that does not say how large an input its providers take. */
+    public CapabilitySummary(List<String> providers, List<String> models, List<String> languages, List<String> voices) {
+        this(providers, models, languages, voices, 0);
     }
 }

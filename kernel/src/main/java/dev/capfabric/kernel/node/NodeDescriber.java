@@ -95,7 +95,8 @@ public final class NodeDescriber {
                     slots.stream().map(ProviderSlot::id).toList(),
                     union(slots, ProviderDescription::models),
                     union(slots, ProviderDescription::languages),
-                    union(slots, ProviderDescription::voices)));
+                    union(slots, ProviderDescription::voices),
+                    slots.stream().mapToLong(ProviderSlot::maxInputBytes).max().orElse(0)));
         }
         return capabilities;
     }

@@ -325,6 +325,16 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the listeners that a provider's status changed between health checks (the dispatcher wrote
+     * off a stuck job of it, or such a job returned). Call without holding locks a listener may take.
+     */
+    public void providerStatusChanged() {
+        synchronized (this) {
+            publish(inventory);
+        }
+    }
+
     /** Asks every live provider for its health now. */
     public void refreshHealthNow() {
         refreshHealth();

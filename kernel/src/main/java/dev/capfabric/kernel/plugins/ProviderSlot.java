@@ -36,6 +36,8 @@ public final class ProviderSlot {
     private final Runnable onClosed;
 
     private final AtomicInteger inflight = new AtomicInteger();
+    // jobs whose handle() outlived their deadline by the grace: written off by the dispatcher, still running
+    private final AtomicInteger stuck = new AtomicInteger();
     private final AtomicBoolean retiring = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Health health = Health.ok();
@@ -85,16 +87,27 @@ public final class ProviderSlot {
         return plugin;
     }
 
-    /** Usable only while live, healthy and not retiring. */
+    /**
+     * Usable only while live, healthy and not retiring; degraded while some of its jobs are stuck, and
+     * unavailable once more are stuck than it can run at once.
+     */
     public ProviderStatus status() {
         if (fixedStatus != null) {
             return fixedStatus;
         }
-        return health.usable() && !retiring.get() ? ProviderStatus.USABLE : ProviderStatus.UNAVAILABLE;
+        if (!health.usable() || retiring.get()) {
+            return ProviderStatus.UNAVAILABLE;
+        }
+        int stuckNow = stuck.get();
+        if (stuckNow > concurrency()) {
+            return ProviderStatus.UNAVAILABLE;
+        }
+        return stuckNow > 0 ? ProviderStatus.DEGRADED : ProviderStatus.USABLE;
     }
 
+    /** Whether it takes jobs: usable or degraded. */
     public boolean usable() {
-        return status() == ProviderStatus.USABLE;
+        return status().serves();
     }
 
     /** What the provider declares; empty when there is no live provider. */
@@ -105,6 +118,30 @@ public final class ProviderSlot {
     /** Jobs running in this provider now. */
     public int inflight() {
         return inflight.get();
+    }
+
+    /** Jobs of this provider written off as stuck whose {@code handle} has not returned yet. */
+    public int stuck() {
+        return stuck.get();
+    }
+
+    /**
+     * Counts a job whose {@code handle} has not returned a grace after its deadline: the dispatcher
+     * wrote its thread off. Until {@link #stuckJobReturned} the provider is degraded (unavailable when
+     * more are stuck than its concurrency).
+     */
+    public void jobStuck() {
+        stuck.incrementAndGet();
+    }
+
+    /** A job counted by {@link #jobStuck} returned after all. */
+    public void stuckJobReturned() {
+        stuck.decrementAndGet();
+    }
+
+    /** The largest input it takes; 0 when there is no live provider. */
+    public long maxInputBytes() {
+        return description == null ? 0 : description.maxInputBytes();
     }
 
     /** How many jobs it can run at once; 1 when there is no live provider. */
@@ -193,6 +230,15 @@ public final class ProviderSlot {
         }
         if (retiring.get()) {
             return "retiring: its plugin was removed or replaced";
+        }
+        if (!health.usable()) {
+            return health.detail();
+        }
+        int stuckNow = stuck.get();
+        if (stuckNow > 0) {
+            return stuckNow + (stuckNow == 1 ? " job" : " jobs") + " stuck: handle() did not return after the deadline and the grace"
+                    + " (threads written off and replaced; see the log for the job ids)"
+                    + (stuckNow > concurrency() ? "; more than its concurrency of " + concurrency() + ", so it takes no jobs" : "");
         }
         return health.detail();
     }
