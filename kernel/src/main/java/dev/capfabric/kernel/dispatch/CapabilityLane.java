@@ -205,6 +205,11 @@ final class CapabilityLane implements AutoCloseable {
         return serviceTime.millis();
     }
 
+    /** Whether the lane's service time comes from jobs it ran, not from the initial guess. */
+    boolean serviceTimeObserved() {
+        return serviceTime.observed();
+    }
+
     /** Estimated wait for a new job: the queue ahead of it, worked off by all workers. */
     Duration estimatedWait() {
         int workers = Math.max(1, targetWorkers);

@@ -214,12 +214,14 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     /**
      * Admission by expected wait: a job that would wait in the queue ({@link CapabilityLane#expectedWait})
      * and then run for the lane's observed service time past its deadline is refused now with 429, rather
-     * than accepted only to end in 504. {@code Retry-After} is how much sooner it would have had to be
+     * than accepted only to end in 504 (until a job ran, the lane has no service time to go by and admits
+     * up to the queue bound). {@code Retry-After} is how much sooner it would have had to be
      * served: the time for that much of the backlog ahead of it to be worked off.
      */
     private Optional<Outcome.Failed> tooLate(CapabilityLane lane, Job job) {
         Duration wait = lane.expectedWait();
-        if (wait.isZero()) {
+        if (wait.isZero() || !lane.serviceTimeObserved()) {
+            // nothing to wait for, or no job ran yet to say how long one takes: admitted (the queue bound still holds)
             return Optional.empty();
         }
         Duration service = Duration.ofMillis((long) Math.ceil(lane.serviceTimeMillis()));

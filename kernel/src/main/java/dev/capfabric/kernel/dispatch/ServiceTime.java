@@ -10,6 +10,7 @@ public final class ServiceTime {
     private static final double WEIGHT = 0.2;
 
     private final java.util.concurrent.atomic.AtomicLong bits;
+    private volatile boolean observed;
 
     public ServiceTime(double initialMillis) {
         this.bits = new java.util.concurrent.atomic.AtomicLong(Double.doubleToLongBits(initialMillis));
@@ -24,6 +25,14 @@ public final class ServiceTime {
             double value = Double.longBitsToDouble(current);
             next = Double.doubleToLongBits(value + WEIGHT * (millis - value));
         } while (!bits.compareAndSet(current, next));
+        if (!observed) {
+            observed = true;
+        }
+    }
+
+    /** Whether any job was recorded: until then {@link #millis()} is only the initial guess. */
+    public boolean observed() {
+        return observed;
     }
 
     /** The current estimate. */

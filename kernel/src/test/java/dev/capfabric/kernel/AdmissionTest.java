@@ -1,0 +1,74 @@
+package dev.capfabric.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admission by expected wait: a job that the queue ahead of it would keep past its deadline is refused
+ * at once with 429 and a {@code Retry-After} from the estimate, instead of being accepted only to end
+ * in 504; jobs with time enough are admitted as before.
+ */
+class AdmissionTest {
+
+    @TempDir
+    Path home;
+
+    private final List<TestNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(TestNode::close);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void aJobThatCannotBeServedBeforeItsDeadlineIsRefusedAtOnce(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-one", "echo").threading(threading).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission", Map.of());
+        nodes.add(node);
+        // the lane learns how long a job takes: about 200 ms
+        for (int i = 0; i < 8; i++) {
+            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=200", "{}").statusCode());
+        }
+        List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            accepted.add(CompletableFuture.supplyAsync(() -> node.postJson("/v1/capability/echo?sleep_ms=200", "{}",
+                    "X-Request-Timeout", "20000")));
+        }
+        node.awaitCaps(c -> c.at("/load/queue_depth/echo").asInt() >= 6, java.time.Duration.ofSeconds(5), "a queue of 6 or more");
+
+        // about 7 jobs ahead × 200 ms: more than a 600 ms deadline allows
+        for (String timeout : List.of("300", "600", "1000")) {
+            long start = System.nanoTime();
+            HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=200", "{}", "X-Request-Timeout", timeout);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(429, refused.statusCode(), refused.body());
+            JsonNode error = TestNode.json(refused.body()).get("error");
+            assertEquals("overloaded", error.get("kind").asText(), refused.body());
+            assertTrue(error.at("/details/expected_wait_ms").asLong() > Long.parseLong(timeout) - 300, refused.body());
+            assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1);
+            assertTrue(millis < Long.parseLong(timeout), "refused at once, not at the deadline: " + millis + " ms");
+        }
+        // one with time enough is admitted behind them, and every admitted job is served in time
+        HttpResponse<String> patient = node.postJson("/v1/capability/echo?sleep_ms=200", "{}", "X-Request-Timeout", "20000");
+        assertEquals(200, patient.statusCode(), patient.body());
+        for (CompletableFuture<HttpResponse<String>> job : accepted) {
+            assertEquals(200, job.get().statusCode(), job.get().body());
+        }
+        String metrics = node.get("/metrics").body();
+        assertTrue(metrics.contains("reason=\"expected_wait\""), metrics);
+    }
+}
