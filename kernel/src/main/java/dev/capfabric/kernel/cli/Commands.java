@@ -20,7 +20,7 @@ public final class Commands {
 
     /** Every subcommand capfabric ships. */
     public static Commands standard() {
-        return new Commands(List.of(new KeyCommand()));
+        return new Commands(List.of(new KeyCommand(), new NatsConfigCommand()));
     }
 
     /** Whether {@code name} is a subcommand. */

@@ -2,6 +2,7 @@ package dev.capfabric.kernel.fabric;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
+import dev.capfabric.kernel.fabric.identity.NodePermissions;
 import io.nats.client.Consumer;
 import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
@@ -107,6 +108,8 @@ final class NatsLink implements AutoCloseable {
         Options.Builder builder = new Options.Builder()
                 .servers(settings.servers().toArray(String[]::new))
                 .connectionName("capfabric-" + nodeId)
+                // replies to this node arrive under its own inbox prefix, so NATS permissions can keep them private
+                .inboxPrefix(NodePermissions.inboxPrefix(nodeId))
                 .maxReconnects(-1)
                 .reconnectDelayHandler(this::backoff)
                 .connectionTimeout(settings.connectTimeout())
@@ -115,7 +118,7 @@ final class NatsLink implements AutoCloseable {
                 .errorListener(new Errors());
         settings.user().ifPresent(user -> builder.userInfo(user, settings.password().orElseThrow()));
         settings.token().ifPresent(token -> builder.token(token.toCharArray()));
-        settings.credentials().ifPresent(path -> builder.authHandler(Nats.credentials(path.toString())));
+        settings.credentials().ifPresent(path -> builder.authHandler(Credentials.handler(path)));
         if (settings.wantsTls()) {
             tls(builder);
         }
@@ -123,7 +126,9 @@ final class NatsLink implements AutoCloseable {
     }
 
     private void tls(Options.Builder builder) {
-        if (settings.truststore().isPresent() || settings.keystore().isPresent()) {
+        if (settings.ca().isPresent()) {
+            builder.sslContext(Credentials.trusting(settings.ca().get()));
+        } else if (settings.truststore().isPresent() || settings.keystore().isPresent()) {
             settings.truststore().ifPresent(path -> builder.truststorePath(path.toString()));
             settings.truststorePassword().ifPresent(p -> builder.truststorePassword(p.toCharArray()));
             settings.keystore().ifPresent(path -> builder.keystorePath(path.toString()));

@@ -22,6 +22,7 @@ import static java.util.Objects.requireNonNull;
  * @param token             a token for token authentication
  * @param credentials       a credentials file (JWT and NKey seed) for decentralised authentication
  * @param tls               whether to use TLS (also implied by {@code tls://} URLs or a trust store)
+ * @param ca                the server's CA certificate(s) as a PEM file (as {@code capfabric nats-config --tls} writes)
  * @param truststore        a trust store (JKS or PKCS12) holding the server's CA
  * @param truststorePassword its password
  * @param keystore          a key store holding this node's client certificate, for mutual TLS
@@ -37,6 +38,7 @@ public record NatsSettings(List<String> servers,
                            Optional<String> token,
                            Optional<Path> credentials,
                            boolean tls,
+                           Optional<Path> ca,
                            Optional<Path> truststore,
                            Optional<String> truststorePassword,
                            Optional<Path> keystore,
@@ -60,7 +62,11 @@ public record NatsSettings(List<String> servers,
         requireNonNull(password, "password is null");
         requireNonNull(token, "token is null");
         requireNonNull(credentials, "credentials is null");
+        requireNonNull(ca, "ca is null");
         requireNonNull(truststore, "truststore is null");
+        if (ca.isPresent() && truststore.isPresent()) {
+            throw new InvalidSettingsException("configure either capfabric.nats.tls.ca (PEM) or capfabric.nats.tls.truststore, not both");
+        }
         requireNonNull(truststorePassword, "truststorePassword is null");
         requireNonNull(keystore, "keystore is null");
         requireNonNull(keystorePassword, "keystorePassword is null");
@@ -71,6 +77,7 @@ public record NatsSettings(List<String> servers,
             throw new InvalidSettingsException("configure either capfabric.nats.token or capfabric.nats.user/password, not both");
         }
         credentials.ifPresent(path -> readable(path, "capfabric.nats.credentials"));
+        ca.ifPresent(path -> readable(path, "capfabric.nats.tls.ca"));
         truststore.ifPresent(path -> readable(path, "capfabric.nats.tls.truststore"));
         keystore.ifPresent(path -> readable(path, "capfabric.nats.tls.keystore"));
         requireNonNull(reconnectWait, "reconnectWait is null");
@@ -101,6 +108,7 @@ public record NatsSettings(List<String> servers,
                 text(nats, "token"),
                 text(nats, "credentials").map(Path::of),
                 nats.get("tls.enabled").asBoolean().orElse(false),
+                text(nats, "tls.ca").map(Path::of),
                 text(nats, "tls.truststore").map(Path::of),
                 text(nats, "tls.truststore-password"),
                 text(nats, "tls.keystore").map(Path::of),
@@ -117,7 +125,7 @@ public record NatsSettings(List<String> servers,
 
     /** Whether TLS is wanted, by setting, URL scheme or trust store. */
     public boolean wantsTls() {
-        return tls || truststore.isPresent() || keystore.isPresent()
+        return tls || ca.isPresent() || truststore.isPresent() || keystore.isPresent()
                 || servers.stream().anyMatch(s -> s.startsWith("tls://") || s.startsWith("wss://"));
     }
 

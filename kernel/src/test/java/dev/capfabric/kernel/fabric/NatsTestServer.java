@@ -82,6 +82,19 @@ final class NatsTestServer implements AutoCloseable {
         }
     }
 
+    /** Starts a server with a complete configuration file written elsewhere (listening on {@code port} of 127.0.0.1). */
+    static NatsTestServer withConfig(Path config, int port) {
+        try {
+            Path dir = Files.createTempDirectory("capfabric-nats");
+            Files.copy(config, dir.resolve("nats.conf"));
+            NatsTestServer server = new NatsTestServer(dir, port);
+            server.run();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
