@@ -6,6 +6,10 @@ module capfabric.kernel {
     requires capfabric.spi;
 
     requires io.helidon.webserver;
+    // the HTTP listener's TLS from PEM files
+    requires io.helidon.common.tls;
+    requires io.helidon.common.pki;
+    requires io.helidon.common.configurable;
     requires io.helidon.config;
     requires io.helidon.config.yaml;
     requires io.helidon.webserver.observe;

@@ -17,6 +17,7 @@ import dev.capfabric.kernel.fabric.FabricView;
 import dev.capfabric.kernel.http.AdminService;
 import dev.capfabric.kernel.http.ApiError;
 import dev.capfabric.kernel.http.ApiKeyFilter;
+import dev.capfabric.kernel.http.HttpTls;
 import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
 import dev.capfabric.kernel.http.GlobalViewService;
@@ -37,6 +38,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.http.HttpException;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -73,6 +75,7 @@ public final class Kernel implements AutoCloseable {
     private final WebServer server;
     private final Optional<Fabric> fabric;
     private final ApiKeyFilter keyCheck;
+    private final String scheme;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
@@ -95,9 +98,13 @@ public final class Kernel implements AutoCloseable {
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.keyCheck = keyCheck(settings, clock, meters);
         dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there
-        this.server = WebServer.builder()
+        WebServerConfig.Builder serverConfig = WebServer.builder()
                 .host(settings.host())
-                .port(settings.port())
+                .port(settings.port());
+        Optional<io.helidon.common.tls.Tls> tls = HttpTls.of(settings.section("http").get("tls"));
+        tls.ifPresent(serverConfig::tls);
+        this.scheme = tls.isPresent() ? "https" : "http";
+        this.server = serverConfig
                 // HTTP/1 through a selector that lets a waiting job learn that its client went away
                 .addConnectionSelector(dev.capfabric.kernel.http.ClientConnections.http1())
                 .featuresDiscoverServices(false)
@@ -128,9 +135,9 @@ public final class Kernel implements AutoCloseable {
         kernel.server.start();
         kernel.plugins.start();
         kernel.fabric.ifPresent(Fabric::start);
-        LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on http://{2}:{3} with capabilities {4}",
+        LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on {5}://{2}:{3} with capabilities {4}",
                 kernel.describer.version(), settings.nodeId(), settings.host(), String.valueOf(kernel.port()),
-                kernel.plugins.inventory().capabilities());
+                kernel.plugins.inventory().capabilities(), kernel.scheme);
         return kernel;
     }
 

@@ -12,6 +12,22 @@ public record Caller(String keyId) {
 
     public static final Caller ANONYMOUS = new Caller("-");
 
+    /**
+     * The caller of the request this thread serves: bound by the HTTP key check around the route
+     * handlers, so whatever a handler calls (routing, offloading) can name the caller in its audit line.
+     */
+    public static final ScopedValue<Caller> CURRENT = ScopedValue.newInstance();
+
+    /** The caller bound to this thread, or {@link #ANONYMOUS}. */
+    public static Caller current() {
+        return CURRENT.orElse(ANONYMOUS);
+    }
+
+    /** Whether this caller is an API key (not anonymous). */
+    public boolean isKey() {
+        return !equals(ANONYMOUS);
+    }
+
     public Caller {
         requireNonNull(keyId, "keyId is null");
     }

@@ -7,6 +7,7 @@ import dev.capfabric.kernel.http.Json;
 import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.Result;
+import dev.capfabric.kernel.auth.Caller;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
@@ -42,6 +43,8 @@ import static java.util.Objects.requireNonNull;
  * back ({@link #linkBack}).
  */
 final class OffloadClient {
+
+    private static final System.Logger LOG = System.getLogger(OffloadClient.class.getName());
 
     /** How one attempt ended. */
     sealed interface Attempt {
@@ -187,6 +190,13 @@ final class OffloadClient {
         }
         if (prepared.inputRef != null) {
             headers.put(OffloadWire.INPUT_REF, prepared.inputRef);
+        }
+        Caller caller = Caller.current();
+        if (caller.isKey()) {
+            headers.put(OffloadWire.CALLER, caller.keyId());
+            headers.put(OffloadWire.ORIGIN, self);
+            LOG.log(System.Logger.Level.INFO, "job {0} ({1}) of key {2} offloaded to node {3}", job.id(), job.capability().name(),
+                    caller.keyId(), nodeId);
         }
         Message request = NatsMessage.builder()
                 .subject(subjects.capability(nodeId, job.capability()))

@@ -207,6 +207,12 @@ final class OffloadServer {
         if (job.cancellation() instanceof CancellationFlag flag) {
             running.put(jobId, flag);
         }
+        String caller = headers == null ? null : headers.getFirst(OffloadWire.CALLER);
+        if (caller != null) {
+            // audit: the key's name as the sending node vouches for it (a name, never a key)
+            LOG.log(System.Logger.Level.INFO, "job {0} ({1}) of key {2} from node {3} runs here", jobId, capability.name(),
+                    OffloadWire.printable(caller), OffloadWire.printable(headers.getFirst(OffloadWire.ORIGIN)));
+        }
         switch (local.dispatcher().submit(job)) {
             case Dispatcher.Admission.Refused refused -> finish(nats, message, refused.outcome(), jobId);
             case Dispatcher.Admission.Queued queued -> queued.outcome()

@@ -30,6 +30,8 @@ final class OffloadWire {
     static final String JOB_ID = "Capfabric-Job-Id";
     static final String CAPABILITY = "Capfabric-Capability";
     static final String ORIGIN = "Capfabric-Origin";
+    /** The name of the API key the job's caller used on the sending node, for audit lines; never the key. */
+    static final String CALLER = "Capfabric-Caller";
     static final String TIMEOUT_MS = "Capfabric-Timeout-Ms";
     static final String CONTENT_TYPE = "Content-Type";
     static final String PARAMS = "Capfabric-Params";
@@ -92,5 +94,14 @@ final class OffloadWire {
 
     /** The error body of a failed job. */
     record ErrorBody(String message, Map<String, Object> details) {
+    }
+
+    /** A header value fit for a log line: at most 64 characters, nothing but letters, digits and {@code . _ -}. */
+    static String printable(String value) {
+        if (value == null) {
+            return "-";
+        }
+        String cleaned = value.replaceAll("[^A-Za-z0-9._-]", "?");
+        return cleaned.length() > 64 ? cleaned.substring(0, 64) + "..." : cleaned;
     }
 }

@@ -121,8 +121,10 @@ public final class ApiKeyFilter implements Filter {
                     .send(response, 403);
             return;
         }
-        request.context().register(new Caller(key.get().name()));
-        chain.proceed();
+        Caller caller = new Caller(key.get().name());
+        request.context().register(caller);
+        // route handlers run on this thread within proceed(): they (and what they call) see the caller
+        ScopedValue.where(Caller.CURRENT, caller).run(chain::proceed);
     }
 
     private static Optional<String> presented(RoutingRequest request) {

@@ -278,4 +278,40 @@ class ApiKeyRoutesTest {
             assertEquals(401, mixed.get("/caps").statusCode());
         }
     }
+
+    @Test
+    void anOffloadedJobNamesItsCallersKeyOnBothNodesAndNeverTheKey() throws Exception {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<java.util.logging.Logger> loggers = List.of(java.util.logging.Logger.getLogger(OffloadClient.class.getName()),
+                java.util.logging.Logger.getLogger(OffloadServer.class.getName()));
+        loggers.forEach(logger -> logger.addHandler(handler));
+        try (TestNode sender = FabricNodes.start(dir.resolve("sender"), "sender", List.of(), FabricNodes.env(nats, Duration.ofMillis(500),
+                Map.of("CAPFABRIC_HTTP_KEYS__FILE", keysFile.toString())))) {
+            await(() -> FabricNodes.fabric(sender).nodes(false).nodes().stream().anyMatch(x -> x.capabilities().containsKey("keyecho")),
+                    Duration.ofSeconds(10), "sender to know n");
+            HttpResponse<String> job = call(sender, new Route("POST", "/v1/capability/keyecho", "{}", null, 0), "X-Api-Key", jobsKey);
+            assertEquals(200, job.statusCode(), job.body());
+            assertEquals("n", job.headers().firstValue("X-Capfabric-Node").orElseThrow());
+            await(() -> lines.stream().anyMatch(l -> l.contains("of key runner offloaded to node n"))
+                    && lines.stream().anyMatch(l -> l.contains("of key runner from node sender runs here")),
+                    Duration.ofSeconds(5), "both audit lines, got " + lines);
+            assertTrue(lines.stream().noneMatch(l -> l.contains(jobsKey)), "no line holds the key");
+        } finally {
+            loggers.forEach(logger -> logger.removeHandler(handler));
+        }
+    }
 }
