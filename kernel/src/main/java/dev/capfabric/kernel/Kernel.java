@@ -87,13 +87,14 @@ public final class Kernel implements AutoCloseable {
         this.plugins = new PluginHost(settings);
         this.load = new LoadSampler(HardwareSampling::system, settings.loadInterval());
         this.describer = new NodeDescriber(settings.nodeId(), version(), clock.instant(), hardware, load, plugins);
-        this.dispatcher = new Dispatcher(settings.nodeId(), plugins, settings.section("dispatch"), new JobMetrics(meters));
+        JobMetrics jobMetrics = new JobMetrics(meters);
+        this.dispatcher = new Dispatcher(settings.nodeId(), plugins, settings.section("dispatch"), jobMetrics);
         describer.useGauges(dispatcher);
         registerGauges();
         // the first /caps would otherwise pay for Jackson learning NodeCaps' shape: done beside start-up instead
         Thread.ofVirtual().name("capfabric-caps-warmup").start(() -> Json.bytes(describer.describe()));
         this.fabric = fabricSettings.map(fabricConfig -> new Fabric(fabricConfig, settings.nodeId(), version(), describer, dispatcher,
-                plugins, clock, meters));
+                plugins, clock, jobMetrics));
         JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.keyCheck = keyCheck(settings, clock, meters);
@@ -118,7 +119,7 @@ public final class Kernel implements AutoCloseable {
                                 .addCheck(this::readiness, HealthCheckType.READINESS, "providers")
                                 .build())
                         .build())
-                .routing(routing -> routing(routing, route, view))
+                .routing(routing -> routing(routing, route, view, jobMetrics))
                 .build();
     }
 
@@ -167,12 +168,12 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view) {
+    private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view, JobMetrics jobMetrics) {
         // first: the one key check in front of every route, those of features (health) included
         routing.addFilter(keyCheck);
         routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
-                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route))
+                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route, jobMetrics))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
                 .register("/metrics", new MetricsService(meters))

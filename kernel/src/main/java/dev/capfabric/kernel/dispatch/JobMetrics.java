@@ -30,6 +30,7 @@ public final class JobMetrics {
     // meters found once: building a meter id from tags on every job is most of what recording costs
     private final Map<Key, Counter> outcomes = new ConcurrentHashMap<>();
     private final Map<Key, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<Refusal, Counter> refusals = new ConcurrentHashMap<>();
 
     public JobMetrics(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
@@ -37,6 +38,9 @@ public final class JobMetrics {
 
     /** A meter's tags; providers and outcomes are few, so the maps stay small. */
     private record Key(Capability capability, String provider, String outcome) {
+    }
+
+    private record Refusal(String capability, String stage, String reason) {
     }
 
     /** Counts one finished job and, when it ran, its duration. */
@@ -61,15 +65,35 @@ public final class JobMetrics {
 
     /** Counts a job refused before it was queued (full queue, body too large ...). */
     void refused(Capability capability, String reason) {
-        Counter.builder("capfabric.jobs.refused")
-                .description("Jobs refused at admission")
-                .tag("capability", capability.name())
-                .tag("reason", reason)
-                .register(registry)
+        refused(capability.name(), DISPATCH, reason);
+    }
+
+    /** Where a refusal was decided: the {@code stage} tag of {@code capfabric_jobs_refused_total}. */
+    public static final String HTTP = "http";
+    public static final String DISPATCH = "dispatch";
+    public static final String FABRIC = "fabric";
+    public static final String OFFLOAD = "offload";
+
+    /**
+     * Counts a job refused before any provider ran it, wherever that was decided: at the HTTP edge
+     * (unknown capability, body too large ...), by the dispatcher (queue full, no usable provider ...),
+     * by the fabric route (no node can serve, pinned node gone ...) or by the offload server (draining,
+     * too many offloaded jobs ...). {@code capability} must be a known capability's name, or
+     * {@code "unknown"}: callers' made-up names must not grow the number of series.
+     */
+    public void refused(String capability, String stage, String reason) {
+        refusals.computeIfAbsent(new Refusal(capability, stage, reason),
+                        key -> Counter.builder("capfabric.jobs.refused")
+                                .description("Jobs refused before a provider ran them, by where and why")
+                                .tag("capability", key.capability())
+                                .tag("stage", key.stage())
+                                .tag("reason", key.reason())
+                                .register(registry))
                 .increment();
     }
 
-    MeterRegistry registry() {
+    /** The registry the node's meters live in. */
+    public MeterRegistry registry() {
         return registry;
     }
 }

@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.node.CapabilitySummary;
 import dev.capfabric.kernel.node.NodeDescriber;
@@ -64,7 +65,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private volatile Discovered lastDiscovery;
 
     public Fabric(FabricSettings settings, String nodeId, String kernelVersion, NodeDescriber describer, Dispatcher dispatcher,
-                  PluginHost plugins, Clock clock, MeterRegistry meters) {
+                  PluginHost plugins, Clock clock, JobMetrics jobMetrics) {
         this.settings = requireNonNull(settings, "settings is null");
         this.plugins = requireNonNull(plugins, "plugins is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -74,14 +75,15 @@ public final class Fabric implements FabricView, AutoCloseable {
         this.registry = new NodeRegistry(nodeId, clock, settings.heartbeatInterval(), settings.peerIntervals(), settings.maxNodes(),
                 settings.expectedNodes());
         this.breakers = new CircuitBreakers(settings.breaker(), clock);
+        FabricMetrics metrics = new FabricMetrics(requireNonNull(jobMetrics, "jobMetrics is null"));
         LargePayloads payloads = new LargePayloads(nodeId, settings.payloads(),
                 () -> link.connection().orElseThrow(() -> new IllegalStateException("NATS is not connected")));
-        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads());
+        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads(), metrics);
         this.client = new OffloadClient(nodeId, subjects, payloads);
         // an attempt may take four times the slowest usual answer seen, and never less than a second
         this.seen = new AnswerTimes(Duration.ofSeconds(1), 4);
         this.route = new FabricRoute(local, registry, new NodeSelector(breakers, RandomGenerator.of("L64X128MixRandom"), seen), breakers,
-                client, seen, this::upConnection);
+                client, seen, this::upConnection, metrics);
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
         this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, breakers, seen, settings.heartbeatInterval(),
                 settings.heartbeatInterval(), this::upConnection);
@@ -92,7 +94,7 @@ public final class Fabric implements FabricView, AutoCloseable {
                 new PluginInstaller(nodeId, plugins, settings.admin().pluginsDir(), settings.admin().maxJarBytes(),
                         settings.admin().timeout()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
-        registerMeters(requireNonNull(meters, "meters is null"));
+        registerMeters(metrics.registry());
     }
 
     private void registerMeters(MeterRegistry meters) {

@@ -2,6 +2,7 @@ package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.config.NodeId;
 import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.dispatch.LocalRoute;
 import dev.capfabric.kernel.dispatch.Outcome;
@@ -56,6 +57,7 @@ final class FabricRoute implements JobRoute {
     private final OffloadClient client;
     private final AnswerTimes seen;
     private final Supplier<Optional<Connection>> link;
+    private final FabricMetrics metrics;
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
 
     /**
@@ -63,7 +65,7 @@ final class FabricRoute implements JobRoute {
      * @param link the NATS connection while it is up, empty while it is down
      */
     FabricRoute(LocalNode local, NodeRegistry registry, NodeSelector selector, CircuitBreakers breakers, OffloadClient client,
-                AnswerTimes seen, Supplier<Optional<Connection>> link) {
+                AnswerTimes seen, Supplier<Optional<Connection>> link, FabricMetrics metrics) {
         this.local = requireNonNull(local, "local is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.selector = requireNonNull(selector, "selector is null");
@@ -71,6 +73,13 @@ final class FabricRoute implements JobRoute {
         this.client = requireNonNull(client, "client is null");
         this.seen = requireNonNull(seen, "seen is null");
         this.link = requireNonNull(link, "link is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    /** A refusal this route decides (no node can serve, a pinned node out of reach ...), counted as such. */
+    private Outcome.Failed refused(Job job, Outcome.Failed outcome) {
+        metrics.refused(job.capability().name(), JobMetrics.FABRIC, outcome.kind());
+        return outcome;
     }
 
     @Override
@@ -174,8 +183,8 @@ final class FabricRoute implements JobRoute {
                     }
                 }
             } catch (LargePayloads.StoreException e) {
-                return new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
-                        Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+                return refused(job, new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
+                        Optional.of(DEFAULT_RETRY_AFTER), Map.of()));
             } finally {
                 if (prepared != null) {
                     prepared.close();
@@ -197,16 +206,22 @@ final class FabricRoute implements JobRoute {
     private OffloadClient.Attempt send(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Optional<Duration> budget) {
         AtomicInteger count = outstanding.computeIfAbsent(target + "/" + job.capability().name(), k -> new AtomicInteger());
         count.incrementAndGet();
+        metrics.watchBreaker(target, breakers);
         long start = System.nanoTime();
+        OffloadClient.Attempt attempt;
         try {
-            OffloadClient.Attempt attempt = client.send(nats, target, job, prepared, budget);
+            attempt = client.send(nats, target, job, prepared, budget);
             if (attempt instanceof OffloadClient.Attempt.Answered) {
                 seen.answered(target, job.capability().name(), Duration.ofNanos(System.nanoTime() - start));
             }
-            return attempt;
         } finally {
             count.decrementAndGet();
         }
+        metrics.sent(target, job.capability().name(), switch (attempt) {
+            case OffloadClient.Attempt.Answered answered -> FabricMetrics.outcome(answered.outcome());
+            case OffloadClient.Attempt.Unanswered unanswered -> unanswered.timedOut() ? "timeout" : "unanswered";
+        });
+        return attempt;
     }
 
     /** One attempt on {@code target}; the outcome to return, or empty to try the next node. */
@@ -273,26 +288,27 @@ final class FabricRoute implements JobRoute {
         String message = skipped.isEmpty()
                 ? "no node has a usable provider for " + job.capability()
                 : "no node can serve " + job.capability() + " now (" + skipped.size() + " with the capability passed over)";
-        return new Outcome.Failed(503, "unavailable", message, local.nodeId(), Optional.empty(), Optional.of(retryAfter), details);
+        return refused(job, new Outcome.Failed(503, "unavailable", message, local.nodeId(), Optional.empty(), Optional.of(retryAfter),
+                details));
     }
 
     private Outcome pinned(Job job, String nodeId) {
         if (!NodeId.isValid(nodeId)) {
-            return Outcome.Failed.of(400, "bad_input", "'" + nodeId + "' is not a node id", local.nodeId());
+            return refused(job, Outcome.Failed.of(400, "bad_input", "'" + nodeId + "' is not a node id", local.nodeId()));
         }
         if (nodeId.equals(local.nodeId())) {
             return LocalRoute.runHere(local.dispatcher(), job, local.nodeId());
         }
         NodeStatus status = registry.status(nodeId);
         if (status == NodeStatus.GONE || (status == NodeStatus.UNKNOWN && registry.node(nodeId).isEmpty())) {
-            return new Outcome.Failed(503, "unavailable", "pinned node '" + nodeId + "' is not in the fabric ("
+            return refused(job, new Outcome.Failed(503, "unavailable", "pinned node '" + nodeId + "' is not in the fabric ("
                     + status.wireName() + ")", local.nodeId(), Optional.empty(), Optional.of(DEFAULT_RETRY_AFTER),
-                    Map.of("node_status", status.wireName()));
+                    Map.of("node_status", status.wireName())));
         }
         Optional<Connection> nats = link.get();
         if (nats.isEmpty()) {
-            return new Outcome.Failed(503, "unavailable", "pinned node '" + nodeId + "' cannot be reached: this node's NATS link is down",
-                    local.nodeId(), Optional.empty(), Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+            return refused(job, new Outcome.Failed(503, "unavailable", "pinned node '" + nodeId + "' cannot be reached: this node's "
+                    + "NATS link is down", local.nodeId(), Optional.empty(), Optional.of(DEFAULT_RETRY_AFTER), Map.of()));
         }
         try (OffloadClient.Prepared prepared = client.prepare(nats.get(), job)) {
             return switch (send(nats.get(), nodeId, job, prepared, Optional.empty())) {
@@ -309,14 +325,14 @@ final class FabricRoute implements JobRoute {
                     if (unanswered.why().nodesFault()) {
                         breakers.failure(nodeId);
                     }
-                    yield new Outcome.Failed(unanswered.timedOut() ? 504 : 503, unanswered.timedOut() ? "timeout" : "unavailable",
+                    yield refused(job, new Outcome.Failed(unanswered.timedOut() ? 504 : 503, unanswered.timedOut() ? "timeout" : "unavailable",
                             "pinned node '" + nodeId + "' did not serve the job: " + unanswered.reason(), local.nodeId(),
-                            Optional.empty(), unanswered.timedOut() ? Optional.empty() : Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+                            Optional.empty(), unanswered.timedOut() ? Optional.empty() : Optional.of(DEFAULT_RETRY_AFTER), Map.of()));
                 }
             };
         } catch (LargePayloads.StoreException e) {
-            return new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
-                    Optional.of(DEFAULT_RETRY_AFTER), Map.of());
+            return refused(job, new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
+                    Optional.of(DEFAULT_RETRY_AFTER), Map.of()));
         }
     }
 

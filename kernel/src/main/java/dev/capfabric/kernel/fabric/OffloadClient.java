@@ -180,6 +180,7 @@ final class OffloadClient {
         Duration wait = bounded ? budget.get() : left;
         Headers headers = new Headers()
                 .put(OffloadWire.JOB_ID, job.id())
+                .put(OffloadWire.ORIGIN, self)
                 .put(OffloadWire.CAPABILITY, job.capability().name())
                 .put(OffloadWire.TIMEOUT_MS, String.valueOf(wait.toMillis()))
                 .put(OffloadWire.CONTENT_TYPE, job.input().mediaType());

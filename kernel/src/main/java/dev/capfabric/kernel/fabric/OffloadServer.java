@@ -2,6 +2,7 @@ package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.node.CapabilitySummary;
@@ -57,6 +58,7 @@ final class OffloadServer {
     private final String version;
     private final int maxServed;
     private final Semaphore served;
+    private final FabricMetrics metrics;
     // offloaded jobs held now, by job id: what a cancel message finds
     private final Map<String, CancellationFlag> running = new ConcurrentHashMap<>();
     private Connection connection; // guarded by this
@@ -64,13 +66,14 @@ final class OffloadServer {
     private String serviceDigest; // guarded by this
     private volatile boolean stopped;
 
-    OffloadServer(LocalNode local, Subjects subjects, LargePayloads payloads, String kernelVersion, int maxServed) {
+    OffloadServer(LocalNode local, Subjects subjects, LargePayloads payloads, String kernelVersion, int maxServed, FabricMetrics metrics) {
         this.local = requireNonNull(local, "local is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.payloads = requireNonNull(payloads, "payloads is null");
         this.version = semver(requireNonNull(kernelVersion, "kernelVersion is null"));
         this.maxServed = maxServed;
         this.served = new Semaphore(maxServed);
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     /** Registers the service on {@code nats}. */
@@ -154,19 +157,19 @@ final class OffloadServer {
 
     private void accept(Connection nats, ServiceMessage message, Capability capability) {
         if (stopped) {
-            reply(nats, message, new Outcome.Failed(503, "unavailable", "node " + local.nodeId() + " is leaving the fabric",
-                    local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()), "-");
+            refuse(nats, message, capability, new Outcome.Failed(503, "unavailable", "node " + local.nodeId() + " is leaving the fabric",
+                    local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
             return;
         }
         if (local.draining()) {
             // a peer that has not heard the draining heartbeat yet: it tries its next best node
-            reply(nats, message, new Outcome.Failed(503, DRAINING, "node " + local.nodeId() + " is draining: it finishes its jobs and "
-                    + "takes no new ones from the fabric", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(5)), Map.of()), "-");
+            refuse(nats, message, capability, new Outcome.Failed(503, DRAINING, "node " + local.nodeId() + " is draining: it finishes its jobs and "
+                    + "takes no new ones from the fabric", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(5)), Map.of()));
             return;
         }
         if (!served.tryAcquire()) {
-            reply(nats, message, new Outcome.Failed(429, "queue_full", "node " + local.nodeId() + " is serving its maximum of "
-                    + maxServed + " offloaded jobs", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()), "-");
+            refuse(nats, message, capability, new Outcome.Failed(429, "queue_full", "node " + local.nodeId() + " is serving its maximum of "
+                    + maxServed + " offloaded jobs", local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
             return;
         }
         Headers headers = message.getHeaders();
@@ -176,6 +179,16 @@ final class OffloadServer {
         } else {
             serve(nats, message, capability);
         }
+    }
+
+    /** Answers at once with a refusal this server decides (leaving, draining, too many offloaded jobs), counted as such. */
+    private void refuse(Connection nats, ServiceMessage message, Capability capability, Outcome.Failed outcome) {
+        reply(nats, message, refused(capability, outcome), "-");
+    }
+
+    private Outcome.Failed refused(Capability capability, Outcome.Failed outcome) {
+        metrics.refused(capability.name(), JobMetrics.OFFLOAD, outcome.kind());
+        return outcome;
     }
 
     /**
@@ -194,14 +207,15 @@ final class OffloadServer {
                     Optional.empty(), Map.of("max_input_bytes", e.limit)), jobId);
             return;
         } catch (BadOffload e) {
-            finish(nats, message, Outcome.Failed.of(400, "bad_input", e.getMessage(), local.nodeId()), jobId);
+            finish(nats, message, refused(capability, Outcome.Failed.of(400, "bad_input", e.getMessage(), local.nodeId())), jobId);
             return;
         } catch (LargePayloads.StoreException e) {
-            finish(nats, message, new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
-                    Optional.of(Duration.ofSeconds(5)), Map.of()), jobId);
+            finish(nats, message, refused(capability, new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(),
+                    Optional.empty(), Optional.of(Duration.ofSeconds(5)), Map.of())), jobId);
             return;
         } catch (RuntimeException e) {
-            finish(nats, message, Outcome.Failed.of(400, "bad_input", "malformed offload request: " + e.getMessage(), local.nodeId()), jobId);
+            finish(nats, message, refused(capability, Outcome.Failed.of(400, "bad_input", "malformed offload request: " + e.getMessage(),
+                    local.nodeId())), jobId);
             return;
         }
         if (job.cancellation() instanceof CancellationFlag flag) {
@@ -299,6 +313,9 @@ final class OffloadServer {
     }
 
     private void reply(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
+        Headers asked = message.getHeaders();
+        String subject = message.getSubject();
+        metrics.received(asked == null ? null : asked.getFirst(OffloadWire.ORIGIN), subject.substring(subject.lastIndexOf('.') + 1), outcome);
         Headers headers = new Headers().put(OffloadWire.NODE, outcome.node());
         byte[] body;
         try {

@@ -7,6 +7,7 @@ import dev.capfabric.kernel.config.NodeId;
 import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.DispatchSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.spi.Capability;
@@ -51,14 +52,22 @@ public final class CapabilityService implements HttpService {
     private final String nodeId;
     private final Dispatcher dispatcher;
     private final JobRoute route;
+    private final JobMetrics metrics;
     private final JobIds jobIds = new JobIds();
     // names already checked and known: validating a name costs two regular-expression matches
     private final Map<String, Capability> knownNames = new ConcurrentHashMap<>();
 
-    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route) {
+    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route, JobMetrics metrics) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.route = requireNonNull(route, "route is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    /** Refuses the job at the edge, counted as such; {@code capability} is "unknown" for names no node knows. */
+    private void refuse(ServerResponse response, String capability, int status, String kind, String message, Map<String, Object> details) {
+        metrics.refused(capability, JobMetrics.HTTP, kind);
+        fail(response, status, kind, message, details);
     }
 
     @Override
@@ -96,13 +105,13 @@ public final class CapabilityService implements HttpService {
         Capability capability = knownNames.get(name);
         if (capability == null) {
             if (!Capability.isValid(name)) {
-                fail(response, 404, "not_found", "'" + name + "' is not a capability name", Map.of("known", route.knownCapabilities()));
+                refuse(response, "unknown", 404, "not_found", "'" + name + "' is not a capability name", Map.of("known", route.knownCapabilities()));
                 return;
             }
             capability = Capability.of(name);
         }
         if (!route.knows(capability)) {
-            fail(response, 404, "not_found", "no node knows capability '" + name + "'", Map.of("known", route.knownCapabilities()));
+            refuse(response, "unknown", 404, "not_found", "no node knows capability '" + name + "'", Map.of("known", route.knownCapabilities()));
             return;
         }
         knownNames.putIfAbsent(name, capability);
@@ -111,13 +120,13 @@ public final class CapabilityService implements HttpService {
         try {
             job = readJob(request, capability, limits);
         } catch (BadRequest e) {
-            fail(response, e.status, e.kind, e.getMessage(), Map.of());
+            refuse(response, capability.name(), e.status, e.kind, e.getMessage(), Map.of());
             return;
         }
         response.header(JOB_ID, job.id());
         Optional<String> pinned = request.headers().first(NODE).map(String::strip).filter(s -> !s.isEmpty());
         if (pinned.isPresent() && !NodeId.isValid(pinned.get())) {
-            fail(response, 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
+            refuse(response, capability.name(), 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
             return;
         }
         respond(response, runWatchingClient(job, pinned));

@@ -38,8 +38,9 @@ class MetricsTest {
     @BeforeAll
     static void start() {
         nats = NatsTestServer.start(false, 1024 * 1024);
-        Path echo = FabricNodes.plugin(dir.resolve("jars"), "echo-one", "echo", 2);
-        Map<String, String> env = FabricNodes.env(nats, Duration.ofMillis(300), Map.of());
+        Path echo = FabricNodes.plugin(dir.resolve("jars"), "echo-one", "echo", 2, "small");
+        // small bodies only, so a 413 at the edge is cheap to provoke
+        Map<String, String> env = FabricNodes.env(nats, Duration.ofMillis(300), Map.of("CAPFABRIC_DISPATCH_MAX__BODY__BYTES", "4096"));
         router = FabricNodes.start(dir.resolve("router"), "router", List.of(), env);
         worker = FabricNodes.start(dir.resolve("worker"), "worker", List.of(echo), env);
         await(() -> FabricNodes.fabric(router).nodes(false).nodes().stream().anyMatch(n -> n.capabilities().containsKey("echo")),
@@ -145,5 +146,81 @@ class MetricsTest {
             assertTrue(promtool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(0, promtool.exitValue(), node.kernel.nodeId() + ": promtool check metrics said:\n" + said);
         }
+    }
+
+    /** The value of the one sample of {@code name} whose labels include {@code labels}; 0 when there is none. */
+    static double value(List<Sample> samples, String name, Map<String, String> labels) {
+        return named(samples, name).stream().filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
+                .mapToDouble(Sample::value).sum();
+    }
+
+    static double refusals(TestNode node, String capability, String stage, String reason) {
+        return value(scrape(node), "capfabric_jobs_refused_total", Map.of("capability", capability, "stage", stage, "reason", reason));
+    }
+
+    @Test
+    void refusalsAtTheHttpEdgeAreCountedWithoutGrowingSeriesForMadeUpNames() {
+        double notFound = refusals(router, "unknown", "http", "not_found");
+        assertEquals(404, router.postJson("/v1/capability/no-such-thing", "{}").statusCode());
+        assertEquals(404, router.postJson("/v1/capability/Not_A_Name!", "{}").statusCode());
+        assertEquals(notFound + 2, refusals(router, "unknown", "http", "not_found"));
+        assertTrue(named(scrape(router), "capfabric_jobs_refused_total").stream()
+                .noneMatch(s -> s.labels().get("capability").contains("no-such")), "callers' names never become series");
+
+        double tooLarge = refusals(router, "echo", "http", "too_large");
+        assertEquals(413, router.post("/v1/capability/echo", "application/octet-stream", new byte[8192]).statusCode());
+        assertEquals(tooLarge + 1, refusals(router, "echo", "http", "too_large"));
+
+        double malformed = refusals(router, "echo", "http", "bad_input");
+        assertEquals(400, router.postJson("/v1/capability/echo", "{\"text\": ").statusCode());
+        assertEquals(400, router.postJson("/v1/capability/echo", "{}", "X-Capfabric-Node", "Bad.Node").statusCode());
+        assertEquals(malformed + 2, refusals(router, "echo", "http", "bad_input"));
+    }
+
+    @Test
+    void refusalsOfTheFabricRouteAreCounted() {
+        double before = refusals(router, "echo", "fabric", "unavailable");
+        // a node nobody knows, and a model no node offers: both refused by the route, before any dispatcher
+        assertEquals(503, router.postJson("/v1/capability/echo", "{}", "X-Capfabric-Node", "ghost").statusCode());
+        assertEquals(503, router.postJson("/v1/capability/echo", "{\"model\": \"none-has-it\"}").statusCode());
+        assertEquals(before + 2, refusals(router, "echo", "fabric", "unavailable"));
+    }
+
+    @Test
+    void offloadsAreCountedOnBothSidesByPeerAndOutcome() {
+        Map<String, String> servedSent = Map.of("node", "worker", "capability", "echo", "outcome", "served");
+        Map<String, String> failedSent = Map.of("node", "worker", "capability", "echo", "outcome", "failed");
+        Map<String, String> servedReceived = Map.of("origin", "router", "capability", "echo", "outcome", "served");
+        double sent = value(scrape(router), "capfabric_offloads_sent_total", servedSent);
+        double failed = value(scrape(router), "capfabric_offloads_sent_total", failedSent);
+        double received = value(scrape(worker), "capfabric_offloads_received_total", servedReceived);
+
+        assertEquals(200, router.postJson("/v1/capability/echo", "{}").statusCode());
+        assertEquals(200, router.postJson("/v1/capability/echo", "{}", "X-Capfabric-Node", "worker").statusCode());
+        assertEquals(400, router.postJson("/v1/capability/echo", "{\"fail\": \"bad_input\"}").statusCode());
+
+        assertEquals(sent + 2, value(scrape(router), "capfabric_offloads_sent_total", servedSent));
+        assertEquals(failed + 1, value(scrape(router), "capfabric_offloads_sent_total", failedSent));
+        assertEquals(received + 2, value(scrape(worker), "capfabric_offloads_received_total", servedReceived));
+        List<Sample> routerSamples = scrape(router);
+        assertEquals(0.0, value(routerSamples, "capfabric_fabric_breaker_open", Map.of("node", "worker")));
+        assertFalse(named(routerSamples, "capfabric_fabric_breaker_open").isEmpty(), "the circuit to the worker is shown");
+        assertEquals(1.0, value(routerSamples, "capfabric_fabric_nodes", Map.of("status", "ok")), "the registry's nodes by status");
+    }
+
+    @Test
+    void aDrainingNodeCountsTheOffloadsItRefuses() {
+        double before = refusals(worker, "echo", "offload", "draining");
+        double refused = value(scrape(router), "capfabric_offloads_sent_total", Map.of("node", "worker", "outcome", "refused"));
+        FabricNodes.fabric(worker).drain();
+        try {
+            // pinned: the router sends it even after hearing that the worker drains
+            assertEquals(503, router.postJson("/v1/capability/echo", "{}", "X-Capfabric-Node", "worker").statusCode());
+        } finally {
+            FabricNodes.fabric(worker).undrain();
+        }
+        assertEquals(before + 1, refusals(worker, "echo", "offload", "draining"));
+        assertEquals(refused + 1, value(scrape(router), "capfabric_offloads_sent_total", Map.of("node", "worker", "outcome", "refused")));
+        await(() -> FabricNodes.fabric(router).status("worker") == NodeStatus.OK, Duration.ofSeconds(5), "the worker to be ok again");
     }
 }
