@@ -15,6 +15,7 @@ module capfabric.kernel {
     requires io.helidon.webserver.observe;
     requires io.helidon.webserver.observe.health;
     requires io.helidon.health;
+    requires io.helidon.logging.common;
 
     requires com.fasterxml.jackson.databind;
     requires com.github.oshi;
@@ -33,6 +34,8 @@ module capfabric.kernel {
     requires jdk.unsupported;
 
     uses dev.capfabric.spi.ProviderFactory;
+    // logging is the node's own (logging.StdoutLogging): this tells Helidon so, which quiets its notice at start
+    provides io.helidon.logging.common.spi.LoggingProvider with dev.capfabric.kernel.logging.HelidonLogging;
 
     exports dev.capfabric.kernel;
 
@@ -42,4 +45,5 @@ module capfabric.kernel {
     opens dev.capfabric.kernel.plugins to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.dispatch to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.fabric to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.logging to com.fasterxml.jackson.databind;
 }

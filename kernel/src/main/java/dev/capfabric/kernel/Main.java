@@ -4,6 +4,8 @@ import dev.capfabric.kernel.cli.Commands;
 import dev.capfabric.kernel.config.InvalidSettingsException;
 import dev.capfabric.kernel.config.NodeSettings;
 import dev.capfabric.kernel.config.SettingsLoader;
+import dev.capfabric.kernel.logging.LogFormat;
+import dev.capfabric.kernel.logging.StdoutLogging;
 import dev.capfabric.kernel.node.HardwareSampling;
 
 import java.nio.file.Path;
@@ -22,6 +24,8 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // first, before anything may log: the log manager that keeps the node's records through shutdown hooks
+        System.setProperty("java.util.logging.manager", NodeLogManager.class.getName());
         Commands commands = Commands.standard();
         if (args.length > 0 && commands.has(args[0])) {
             int status = commands.run(List.of(args), System.out, System.err);
@@ -45,13 +49,23 @@ public final class Main {
                 }
             }
         }
-        // OSHI's probing takes a while and needs no settings: under way while the rest starts
-        HardwareSampling.start();
         Map<String, String> environment = System.getenv();
+        // records as lines on stdout from here on
+        try {
+            StdoutLogging.install(LogFormat.of(environment.get("CAPFABRIC_LOG_FORMAT")));
+        } catch (InvalidSettingsException e) {
+            System.err.println("capfabric: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         NodeSettings settings;
         Kernel kernel;
         try {
             settings = SettingsLoader.load(environment, installDir(environment));
+            // the YAML may name the format too (the environment wins, as for every key): before anything else logs
+            StdoutLogging.install(LogFormat.of(settings.config().get("log.format").asString().orElse("text")));
+            // OSHI's probing takes a while: under way while the rest starts
+            HardwareSampling.start();
             kernel = Kernel.start(settings);
         } catch (InvalidSettingsException e) {
             System.err.println("capfabric: " + e.getMessage());
@@ -60,7 +74,8 @@ public final class Main {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("capfabric-shutdown").unstarted(() -> {
-            System.out.println("capfabric: stopping node " + settings.nodeId() + ", letting running jobs finish");
+            // a logger got here, not in a static field: one made before main() would fix the JDK's log manager
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, "capfabric: stopping node {0}, letting running jobs finish", settings.nodeId());
             kernel.stop(Duration.ofMillis(settings.config().get("shutdown-grace-ms").asLong().orElse(10_000L)));
             stopped.countDown();
         }));
@@ -88,6 +103,7 @@ public final class Main {
                   CAPFABRIC_NATS_URL      NATS server(s) to join; unset runs the node alone
                   CAPFABRIC_HTTP_KEYS__FILE  the API keys file (hashed keys); unset leaves the HTTP API open
                   CAPFABRIC_SCAN_PATHS    extra folders listed on /capabilities/installed (':' or ',' separated)
+                  CAPFABRIC_LOG_FORMAT    text (default) or json: one line per record, ISO-8601 UTC timestamps
                   CAPFABRIC_PROVIDERS_<ID>_ENABLED=false   switches a provider off
                   JAVA_OPTS               extra JVM options for bin/capfabric
                 """;
