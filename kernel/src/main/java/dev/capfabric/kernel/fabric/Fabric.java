@@ -78,7 +78,7 @@ public final class Fabric implements FabricView, AutoCloseable {
         FabricMetrics metrics = new FabricMetrics(requireNonNull(jobMetrics, "jobMetrics is null"));
         LargePayloads payloads = new LargePayloads(nodeId, settings.payloads(),
                 () -> link.connection().orElseThrow(() -> new IllegalStateException("NATS is not connected")));
-        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads(), metrics);
+        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads(), metrics, clock);
         this.client = new OffloadClient(nodeId, subjects, payloads);
         // an attempt may take four times the slowest usual answer seen, and never less than a second
         this.seen = new AnswerTimes(Duration.ofSeconds(1), 4);
@@ -226,8 +226,8 @@ public final class Fabric implements FabricView, AutoCloseable {
         return nodeId.equals(local.nodeId()) ? (local.draining() ? NodeStatus.DRAINING : NodeStatus.OK) : registry.status(nodeId);
     }
 
-    /** The NATS service through which this node serves offloaded jobs, while registered. */
-    public Optional<io.nats.service.Service> service() {
+    /** The NATS micro-service ({@code capfabric}) through which this node serves offloaded jobs. */
+    MicroService service() {
         return server.service();
     }
 

@@ -12,11 +12,9 @@ import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.Result;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
-import io.nats.service.Service;
-import io.nats.service.ServiceEndpoint;
-import io.nats.service.ServiceMessage;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,8 +34,8 @@ import static java.util.Objects.requireNonNull;
  * Serves jobs other nodes offload to this one, as the endpoints of this node's NATS service
  * (name {@code capfabric}; metadata: node id, capabilities and their digest): one endpoint per
  * capability on {@code <prefix>.node.<id>.cap.<cap>}, plus {@code caps} on {@code <prefix>.node.<id>.caps}.
- * When the capabilities change the service is replaced: the new one starts before the old one stops,
- * so no request meets an empty subject.
+ * When the capabilities change the service's endpoints change with them (see {@link MicroService}: the
+ * service, its id and its counters stay; a new endpoint subscribes before a gone one leaves).
  *
  * <p>An offloaded job runs on this node only (it is never offloaded again), through the same
  * dispatcher as local jobs, with the deadline it arrived with. At most {@code maxServed} are held at
@@ -62,11 +60,12 @@ final class OffloadServer {
     // offloaded jobs held now, by job id: what a cancel message finds
     private final Map<String, CancellationFlag> running = new ConcurrentHashMap<>();
     private Connection connection; // guarded by this
-    private Service service; // guarded by this
+    private final MicroService service;
     private String serviceDigest; // guarded by this
     private volatile boolean stopped;
 
-    OffloadServer(LocalNode local, Subjects subjects, LargePayloads payloads, String kernelVersion, int maxServed, FabricMetrics metrics) {
+    OffloadServer(LocalNode local, Subjects subjects, LargePayloads payloads, String kernelVersion, int maxServed, FabricMetrics metrics,
+                  Clock clock) {
         this.local = requireNonNull(local, "local is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.payloads = requireNonNull(payloads, "payloads is null");
@@ -74,12 +73,14 @@ final class OffloadServer {
         this.maxServed = maxServed;
         this.served = new Semaphore(maxServed);
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.service = new MicroService("capfabric", version, "capfabric node " + local.nodeId(), this::metadata, clock);
     }
 
     /** Registers the service on {@code nats}. */
     synchronized void start(Connection nats) {
         this.connection = requireNonNull(nats, "nats is null");
         nats.createDispatcher().subscribe(subjects.cancel(local.nodeId()), message -> cancel(message.getData()));
+        service.start(nats);
         refresh();
     }
 
@@ -93,69 +94,58 @@ final class OffloadServer {
         }
     }
 
-    /** Replaces the service when the capabilities changed since it was registered. */
+    /**
+     * The service's metadata, read at each {@code $SRV} request: node id, capabilities and their digest,
+     * and {@code status} ({@code ok}, {@code draining}, or {@code leaving} once the node stops).
+     */
+    private Map<String, String> metadata() {
+        Map<String, CapabilitySummary> capabilities = local.capabilities();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("node_id", local.nodeId());
+        metadata.put("capabilities", String.join(",", capabilities.keySet()));
+        metadata.put("digest", LocalNode.digest(capabilities));
+        metadata.put("status", stopped ? "leaving" : local.draining() ? DRAINING : "ok");
+        return metadata;
+    }
+
+    /**
+     * Brings the service's endpoints in line with the capabilities when they changed: the service stays
+     * (same id, counters kept), endpoints come and go.
+     */
     synchronized void refresh() {
         if (connection == null || stopped) {
             return;
         }
         Map<String, CapabilitySummary> capabilities = local.capabilities();
         String digest = LocalNode.digest(capabilities);
-        if (service != null && digest.equals(serviceDigest)) {
+        if (digest.equals(serviceDigest)) {
             return;
         }
-        Service next = build(connection, capabilities, digest);
-        next.startService();
-        Service previous = service;
-        service = next;
-        serviceDigest = digest;
-        if (previous != null) {
-            Thread.ofVirtual().name("capfabric-service-stop").start(() -> previous.stop(true));
-        }
-        LOG.log(System.Logger.Level.INFO, "node {0} serves {1} to the fabric as NATS service capfabric/{2}",
-                local.nodeId(), capabilities.keySet(), next.getId());
-    }
-
-    private Service build(Connection nats, Map<String, CapabilitySummary> capabilities, String digest) {
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("node_id", local.nodeId());
-        metadata.put("capabilities", String.join(",", capabilities.keySet()));
-        metadata.put("digest", digest);
-        List<ServiceEndpoint> endpoints = new ArrayList<>();
-        endpoints.add(ServiceEndpoint.builder()
-                .endpointName("caps")
-                .endpointSubject(subjects.caps(local.nodeId()))
-                .handler(message -> answerCaps(nats, message))
-                .build());
+        Connection nats = connection;
+        List<MicroService.Endpoint> endpoints = new ArrayList<>();
+        endpoints.add(new MicroService.Endpoint("caps", subjects.caps(local.nodeId()), Map.of(), message -> answerCaps(nats, message)));
         capabilities.forEach((name, summary) -> {
             Capability capability = Capability.of(name);
             Map<String, String> endpointMetadata = new LinkedHashMap<>();
             endpointMetadata.put("providers", String.join(",", summary.providers()));
             endpointMetadata.put("models", String.join(",", summary.models()));
             endpointMetadata.put("languages", String.join(",", summary.languages()));
-            endpoints.add(ServiceEndpoint.builder()
-                    .endpointName(name)
-                    .endpointSubject(subjects.capability(local.nodeId(), capability))
-                    .endpointMetadata(endpointMetadata)
-                    .handler(message -> accept(nats, message, capability))
-                    .build());
+            endpoints.add(new MicroService.Endpoint(name, subjects.capability(local.nodeId(), capability), endpointMetadata,
+                    message -> accept(nats, message, capability)));
         });
-        var builder = Service.builder()
-                .connection(nats)
-                .name("capfabric")
-                .version(version)
-                .description("capfabric node " + local.nodeId())
-                .metadata(metadata);
-        endpoints.forEach(builder::addServiceEndpoint);
-        return builder.build();
+        service.endpoints(endpoints);
+        serviceDigest = digest;
+        LOG.log(System.Logger.Level.INFO, "node {0} serves {1} to the fabric as NATS service capfabric/{2}",
+                local.nodeId(), capabilities.keySet(), service.id());
     }
 
-    private void answerCaps(Connection nats, ServiceMessage message) {
+    private void answerCaps(Connection nats, MicroService.Request message) {
         Headers headers = new Headers().put(OffloadWire.DIGEST, local.digest()).put(OffloadWire.NODE, local.nodeId())
                 .put(OffloadWire.INSTANCE, local.instance());
         message.respond(nats, Json.bytes(local.caps()), headers);
     }
 
-    private void accept(Connection nats, ServiceMessage message, Capability capability) {
+    private void accept(Connection nats, MicroService.Request message, Capability capability) {
         if (stopped) {
             refuse(nats, message, capability, new Outcome.Failed(503, "unavailable", "node " + local.nodeId() + " is leaving the fabric",
                     local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
@@ -182,7 +172,7 @@ final class OffloadServer {
     }
 
     /** Answers at once with a refusal this server decides (leaving, draining, too many offloaded jobs), counted as such. */
-    private void refuse(Connection nats, ServiceMessage message, Capability capability, Outcome.Failed outcome) {
+    private void refuse(Connection nats, MicroService.Request message, Capability capability, Outcome.Failed outcome) {
         reply(nats, message, refused(capability, outcome), "-");
     }
 
@@ -195,7 +185,7 @@ final class OffloadServer {
      * Queues the job and answers when it completes, from whichever thread completes it: no thread
      * waits for an offloaded job, which keeps the hop as short as a plain request/reply.
      */
-    private void serve(Connection nats, ServiceMessage message, Capability capability) {
+    private void serve(Connection nats, MicroService.Request message, Capability capability) {
         Headers headers = message.getHeaders();
         String jobId = Optional.ofNullable(headers == null ? null : headers.getFirst(OffloadWire.JOB_ID))
                 .filter(OffloadWire::validJobId).orElseGet(() -> UUID.randomUUID().toString());
@@ -247,7 +237,7 @@ final class OffloadServer {
     }
 
     /** Answers and frees the job's slot; an output that must go by reference is stored off the worker thread. */
-    private void finish(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
+    private void finish(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {
         boolean large = outcome instanceof Outcome.Served served && served.result().output().isPresent()
                 && (long) served.result().output().get().size() + 2L * OffloadWire.HEADER_ROOM > nats.getMaxPayload();
         running.remove(jobId);
@@ -312,7 +302,7 @@ final class OffloadServer {
         return value.strip();
     }
 
-    private void reply(Connection nats, ServiceMessage message, Outcome outcome, String jobId) {
+    private void reply(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {
         Headers asked = message.getHeaders();
         String subject = message.getSubject();
         metrics.received(asked == null ? null : asked.getFirst(OffloadWire.ORIGIN), subject.substring(subject.lastIndexOf('.') + 1), outcome);
@@ -377,10 +367,7 @@ final class OffloadServer {
     /** Stops taking offloaded jobs: the service leaves NATS; jobs already running still answer. */
     synchronized void stop() {
         stopped = true;
-        if (service != null) {
-            service.stop(false);
-            service = null;
-        }
+        service.stop();
     }
 
     /** Waits up to {@code timeout} for the offloaded jobs still running to answer. */
@@ -397,9 +384,9 @@ final class OffloadServer {
         return maxServed - served.availablePermits();
     }
 
-    /** The NATS service now registered, if any. */
-    synchronized Optional<Service> service() {
-        return Optional.ofNullable(service);
+    /** The NATS service through which this node serves offloaded jobs. */
+    MicroService service() {
+        return service;
     }
 
     /** The jnats service API requires a semantic version; an unpackaged kernel ("dev") gets 0.0.0-dev. */
