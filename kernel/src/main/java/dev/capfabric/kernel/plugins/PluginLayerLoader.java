@@ -75,6 +75,7 @@ final class PluginLayerLoader {
             layer = controller.layer();
             // engines reach native code (FFM, JNI through JNA or JavaCPP); the operator chose to install them
             layer.modules().forEach(controller::enableNativeAccess);
+            ShadowingFinder.addPluginReads(finder, controller);
             moduleNames = layer.modules().stream().map(Module::getName).sorted().toList();
         } catch (FindException | ResolutionException | LayerInstantiationException | SecurityException e) {
             return failed(entry, copy, jarInfo, describe(e));

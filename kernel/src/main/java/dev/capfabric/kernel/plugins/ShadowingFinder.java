@@ -28,9 +28,12 @@ final class ShadowingFinder implements ModuleFinder {
     private static final String SPI = dev.capfabric.spi.ProviderFactory.class.getModule().getName();
 
     private final Map<String, ModuleReference> modules;
+    /** The plugin's automatic modules, given explicit descriptors here. */
+    private final Set<String> madeExplicit;
 
-    private ShadowingFinder(Map<String, ModuleReference> modules) {
+    private ShadowingFinder(Map<String, ModuleReference> modules, Set<String> madeExplicit) {
         this.modules = modules;
+        this.madeExplicit = Set.copyOf(madeExplicit);
     }
 
     /**
@@ -51,11 +54,15 @@ final class ShadowingFinder implements ModuleFinder {
             return plugin;
         }
         Map<String, ModuleReference> modules = new LinkedHashMap<>();
+        Set<String> madeExplicit = new TreeSet<>();
         for (ModuleReference ref : found) {
             ModuleDescriptor descriptor = ref.descriptor();
             modules.put(descriptor.name(), descriptor.isAutomatic() ? explicit(ref, found, own, visible) : ref);
+            if (descriptor.isAutomatic()) {
+                madeExplicit.add(descriptor.name());
+            }
         }
-        return new ShadowingFinder(modules);
+        return new ShadowingFinder(modules, madeExplicit);
     }
 
     private static void collectNames(ModuleLayer layer, Set<String> names) {
@@ -73,8 +80,10 @@ final class ShadowingFinder implements ModuleFinder {
         descriptor.packages().forEach(builder::exports);
         descriptor.provides().forEach(builder::provides);
         for (String other : own) {
-            // an explicit module of the plugin that requires this one must not be required back: that is a cycle
-            if (!other.equals(name) && !requires(plugin, other, name)) {
+            // an explicit module of the plugin that requires this one must not be required back, and two
+            // automatic modules may well use each other (PDFBox's do): declared, either is a cycle, which
+            // resolution refuses; the reads between automatic modules are added once the layer exists
+            if (!other.equals(name) && !requires(plugin, other, name) && !automatic(plugin, other)) {
                 builder.requires(Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE), other);
             }
         }
@@ -94,6 +103,31 @@ final class ShadowingFinder implements ModuleFinder {
                 return automatic.open();
             }
         };
+    }
+
+    private static boolean automatic(Set<ModuleReference> plugin, String module) {
+        return plugin.stream().anyMatch(ref -> ref.descriptor().name().equals(module) && ref.descriptor().isAutomatic());
+    }
+
+    /**
+     * Gives the modules this finder made explicit the reads an automatic module has among its plugin's
+     * modules: each reads every other module of the layer, and every module of the layer reads it (an
+     * automatic module's readers read all automatic modules). Does nothing for a finder other than this.
+     */
+    static void addPluginReads(ModuleFinder finder, ModuleLayer.Controller controller) {
+        if (!(finder instanceof ShadowingFinder shadowing)) {
+            return;
+        }
+        ModuleLayer layer = controller.layer();
+        for (String name : shadowing.madeExplicit) {
+            Module module = layer.findModule(name).orElseThrow();
+            for (Module other : layer.modules()) {
+                if (other != module) {
+                    controller.addReads(module, other);
+                    controller.addReads(other, module);
+                }
+            }
+        }
     }
 
     private static boolean requires(Set<ModuleReference> plugin, String module, String required) {
