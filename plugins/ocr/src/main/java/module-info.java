@@ -9,6 +9,8 @@ module capfabric.plugin.ocr {
     requires org.bytedeco.javacpp;
     requires org.bytedeco.leptonica;
     requires org.bytedeco.tesseract;
+    requires org.apache.pdfbox;
+    requires java.desktop;
 
     provides dev.capfabric.spi.ProviderFactory with
             dev.capfabric.plugin.ocr.tesseract.TesseractFactory,

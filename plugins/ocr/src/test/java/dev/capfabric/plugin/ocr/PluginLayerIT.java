@@ -103,7 +103,7 @@ class PluginLayerIT {
 
     private static ModuleLayer pluginLayer(List<Path> jars) {
         ModuleLayer parent = ProviderFactory.class.getModule().getLayer();
-        ModuleFinder finder = ModuleFinder.of(jars.toArray(Path[]::new));
+        ModuleFinder finder = explicit(ModuleFinder.of(jars.toArray(Path[]::new)));
         Set<String> roots = finder.findAll().stream().map(ModuleReference::descriptor)
                 .map(java.lang.module.ModuleDescriptor::name).collect(Collectors.toSet());
         Configuration configuration = parent.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
@@ -113,7 +113,60 @@ class PluginLayerIT {
         ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(configuration, List.of(parent),
                 ClassLoader.getPlatformClassLoader());
         controller.layer().modules().forEach(controller::enableNativeAccess);
+        readEachOther(controller);
         return controller.layer();
+    }
+
+    /**
+     * The plugin's modules with each automatic one (PDFBox's) given an explicit descriptor, as the kernel
+     * does: an automatic module reads every module it can see, and here the parent is the test's boot layer,
+     * which holds the plugin's dependencies too, so it would read two modules of one name. They read the
+     * plugin's other modules once the layer is defined ({@link #readEachOther}): declared, those reads would
+     * make cycles, which resolution refuses among explicit modules.
+     */
+    private static ModuleFinder explicit(ModuleFinder plugin) {
+        Set<ModuleReference> found = plugin.findAll();
+        Map<String, ModuleReference> modules = new java.util.HashMap<>();
+        for (ModuleReference reference : found) {
+            java.lang.module.ModuleDescriptor descriptor = reference.descriptor();
+            if (!descriptor.isAutomatic()) {
+                modules.put(descriptor.name(), reference);
+                continue;
+            }
+            java.lang.module.ModuleDescriptor.Builder builder = java.lang.module.ModuleDescriptor
+                    .newOpenModule(descriptor.name()).packages(descriptor.packages());
+            // the JDK modules PDFBox uses, where the boot layer resolved them (java.desktop is added for the tests)
+            java.util.stream.Stream.of("java.desktop", "java.xml", "java.logging").filter(jdk -> ModuleLayer.boot()
+                    .findModule(jdk).isPresent()).forEach(builder::requires);
+            descriptor.packages().forEach(builder::exports);
+            java.lang.module.ModuleDescriptor made = builder.build();
+            modules.put(made.name(), new ModuleReference(made, reference.location().orElseThrow()) {
+                @Override
+                public java.lang.module.ModuleReader open() throws java.io.IOException {
+                    return reference.open();
+                }
+            });
+        }
+        return new ModuleFinder() {
+            @Override
+            public java.util.Optional<ModuleReference> find(String name) {
+                return java.util.Optional.ofNullable(modules.get(name));
+            }
+
+            @Override
+            public Set<ModuleReference> findAll() {
+                return Set.copyOf(modules.values());
+            }
+        };
+    }
+
+    private static void readEachOther(ModuleLayer.Controller controller) {
+        for (Module module : controller.layer().modules()) {
+            if (module.getDescriptor().isOpen()) {
+                controller.layer().modules().stream().filter(other -> other != module)
+                        .forEach(other -> controller.addReads(module, other));
+            }
+        }
     }
 
     private static Map<String, ProviderFactory> factories(ModuleLayer layer) {

@@ -45,6 +45,11 @@ public record RecognisedText(String text,
      * @param rotationDegrees the clockwise turn (0, 90, 180, 270) that made its text upright
      */
     public record PageGeometry(double skewDegrees, int rotationDegrees) {
+
+        void putInto(Map<String, Object> json) {
+            json.put("skew_degrees", Math.round(skewDegrees * 100) / 100.0);
+            json.put("rotation_degrees", rotationDegrees);
+        }
     }
 
     public RecognisedText {
@@ -61,6 +66,20 @@ public record RecognisedText(String text,
 
     /** This text as the JSON result of a job. */
     public Result toResult() {
+        return Result.json(toJson());
+    }
+
+    /**
+     * This text as the JSON result of a job read on {@code node}: as {@link #toResult()}, plus the
+     * {@code pages} list a document's answer has, with this image as its only page.
+     */
+    public Result toResult(String node) {
+        Map<String, Object> json = toJson();
+        json.put("pages", List.of(new DocumentText.Page(0, text, markdown, "ocr", node, confidence, geometry).toJson()));
+        return Result.json(json);
+    }
+
+    private Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("text", text);
         json.put("markdown", markdown);
@@ -70,10 +89,7 @@ public record RecognisedText(String text,
         json.put("provider", provider);
         language.ifPresent(value -> json.put("language", value));
         model.ifPresent(value -> json.put("model", value));
-        geometry.ifPresent(value -> {
-            json.put("skew_degrees", Math.round(value.skewDegrees() * 100) / 100.0);
-            json.put("rotation_degrees", value.rotationDegrees());
-        });
-        return Result.json(json);
+        geometry.ifPresent(value -> value.putInto(json));
+        return json;
     }
 }

@@ -98,6 +98,6 @@ public final class TesseractFactory implements ProviderFactory {
         String version = TesseractNatives.version();
         context.logger().log(System.Logger.Level.INFO, "tesseract {0} in process: languages {1} from {2}, {3} engine(s)",
                 version, catalog.languages(), catalog.searched(), settings.concurrency());
-        return Creation.ready(new TesseractProvider(settings, catalog, engines, version));
+        return Creation.ready(new TesseractProvider(settings, catalog, engines, version, context.nodeId()));
     }
 }

@@ -1,7 +1,9 @@
 package dev.capfabric.plugin.ocr.tesseract;
 
+import dev.capfabric.plugin.ocr.document.PdfDocument;
 import dev.capfabric.plugin.ocr.image.ImageFormat;
 import dev.capfabric.plugin.ocr.image.ImageHeader;
+import dev.capfabric.plugin.ocr.job.DocumentText;
 import dev.capfabric.plugin.ocr.job.OcrParameters;
 import dev.capfabric.plugin.ocr.job.RecognisedText;
 import dev.capfabric.spi.CapabilityException;
@@ -13,6 +15,7 @@ import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
 import org.bytedeco.leptonica.PIX;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.OptionalDouble;
 
 import static java.util.Objects.requireNonNull;
 import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
+import static org.bytedeco.leptonica.global.leptonica.pixReadMem;
 
 /**
  * OCR with Tesseract running in this process. Guarantees: the languages it advertises are those
@@ -35,14 +39,17 @@ final class TesseractProvider implements CapabilityProvider {
     private final EnginePool engines;
     private final String version;
     private final PagePreparation preparation;
+    private final String node;
     /** Why the default language cannot be loaded, once a job found out. */
     private volatile String broken;
 
-    TesseractProvider(TesseractSettings settings, TessdataCatalog catalog, EnginePool engines, String version) {
+    TesseractProvider(TesseractSettings settings, TessdataCatalog catalog, EnginePool engines, String version,
+                      String node) {
         this.settings = requireNonNull(settings, "settings is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.engines = requireNonNull(engines, "engines is null");
         this.version = requireNonNull(version, "version is null");
+        this.node = requireNonNull(node, "node is null");
         this.preparation = new PagePreparation(settings.orientation() && catalog.hasOsd(), settings.deskew());
     }
 
@@ -56,10 +63,12 @@ final class TesseractProvider implements CapabilityProvider {
         extra.put("default-page-segmentation-mode", settings.defaultPageSegmentation());
         extra.put("tessdata", catalog.folder().toString());
         extra.put("deskew", settings.deskew());
+        extra.put("max-pages", settings.documents().maxPages());
+        extra.put("pdf-dpi", settings.documents().dpi());
         extra.put("orientation", settings.orientation() && catalog.hasOsd());
         return ProviderDescription.builder()
                 .languages(catalog.languages())
-                .accepts(ImageFormat.mediaTypes())
+                .accepts(accepted())
                 .produces(List.of(Payload.JSON))
                 .maxInputBytes(settings.limits().maxBytes())
                 .concurrency(engines.size())
@@ -92,6 +101,9 @@ final class TesseractProvider implements CapabilityProvider {
         }
         int pageSegmentation = PageSegmentation.choose(parameters.psm(), settings.defaultPageSegmentation(),
                 catalog.hasOsd());
+        if (PdfDocument.isPdf(job.input().bytes())) {
+            return readPdf(job, language, pageSegmentation);
+        }
         ImageHeader header = settings.limits().check(job.input());
         PIX decoded = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
         TesseractEngine engine;
@@ -101,15 +113,70 @@ final class TesseractProvider implements CapabilityProvider {
             pixDestroy(decoded);
             throw e;
         }
-        try (PagePreparation.Prepared page = preparation.prepare(decoded, engine::textRotation)) {
-            TesseractEngine.Page read = engine.recognise(page.image(), pageSegmentation, job);
-            return new RecognisedText(read.text(), OptionalDouble.of(read.confidence()), read.lines(),
-                    read.words(), TesseractFactory.ID, Optional.of(language), Optional.empty(), read.markdown(),
-                    Optional.of(new RecognisedText.PageGeometry(page.skewDegrees(), page.rotationDegrees())))
-                    .toResult();
+        try {
+            return read(engine, decoded, pageSegmentation, job).toResult(node);
         } finally {
             engines.giveBack(engine);
         }
+    }
+
+    /** Reads one decoded page, taking it over: it is released before this returns. */
+    private RecognisedText read(TesseractEngine engine, PIX decoded, int pageSegmentation, Job job)
+            throws CapabilityException {
+        try (PagePreparation.Prepared page = preparation.prepare(decoded, engine::textRotation)) {
+            TesseractEngine.Page read = engine.recognise(page.image(), pageSegmentation, job);
+            return new RecognisedText(read.text(), OptionalDouble.of(read.confidence()), read.lines(),
+                    read.words(), TesseractFactory.ID, Optional.of(engine.language()), Optional.empty(), read.markdown(),
+                    Optional.of(new RecognisedText.PageGeometry(page.skewDegrees(), page.rotationDegrees())));
+        }
+    }
+
+    /**
+     * Reads a PDF page by page: a page's own text layer where it can be trusted, else the page rendered
+     * and read like an image. One engine reads every page that needs it.
+     */
+    private Result readPdf(Job job, String language, int pageSegmentation) throws CapabilityException {
+        if (job.input().size() > settings.limits().maxBytes()) {
+            throw CapabilityException.tooLarge("the PDF is " + job.input().size() + " bytes; at most "
+                    + settings.limits().maxBytes() + " are accepted");
+        }
+        List<DocumentText.Page> pages = new ArrayList<>();
+        TesseractEngine engine = null;
+        try (PdfDocument pdf = PdfDocument.open(job.input().bytes(), settings.documents())) {
+            for (int index = 0; index < pdf.pageCount(); index++) {
+                if (job.abandoned()) {
+                    throw CapabilityException.timeout("reading stopped at page " + (index + 1) + " of " + pdf.pageCount()
+                            + ": the job's deadline passed or it was cancelled");
+                }
+                Optional<String> textLayer = pdf.textLayer(index);
+                if (textLayer.isPresent()) {
+                    pages.add(DocumentText.Page.fromTextLayer(index, textLayer.get(), node));
+                    continue;
+                }
+                if (engine == null) {
+                    engine = borrow(language, job);
+                }
+                byte[] rendered = pdf.render(index).pgm();
+                PIX decoded = pixReadMem(rendered, rendered.length);
+                if (decoded == null || decoded.isNull()) {
+                    throw CapabilityException.unprocessable("page " + (index + 1) + " of the PDF was rendered but Leptonica could not take it");
+                }
+                RecognisedText read = read(engine, decoded, pageSegmentation, job);
+                pages.add(new DocumentText.Page(index, read.text(), read.markdown(), "ocr", node, read.confidence(),
+                        read.geometry()));
+            }
+        } finally {
+            if (engine != null) {
+                engines.giveBack(engine);
+            }
+        }
+        return new DocumentText(pages, TesseractFactory.ID, Optional.of(language)).toResult();
+    }
+
+    private static List<String> accepted() {
+        List<String> types = new ArrayList<>(ImageFormat.mediaTypes());
+        types.add("application/pdf");
+        return List.copyOf(types);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.capfabric.plugin.ocr.tesseract;
 
 import dev.capfabric.plugin.ocr.config.ConfigReader;
+import dev.capfabric.plugin.ocr.config.InvalidConfigException;
+import dev.capfabric.plugin.ocr.document.DocumentLimits;
 import dev.capfabric.plugin.ocr.image.ImageLimits;
 
 import java.nio.file.Path;
@@ -25,17 +27,20 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
  * <tr><td>{@code deskew}</td><td>find and remove a page's skew before reading it (default true)</td></tr>
  * <tr><td>{@code orientation}</td><td>turn pages lying sideways or upside down upright first (default true)</td></tr>
+ * <tr><td>{@code max-pages}</td><td>pages at most in one PDF (default 500)</td></tr>
+ * <tr><td>{@code pdf-dpi}</td><td>resolution PDF pages without a text layer are rendered at (default 300)</td></tr>
  * </table>
  */
 record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolean bundledTessdata,
                          String defaultLanguage, int defaultPageSegmentation, int concurrency, Duration idleRelease,
-                         ImageLimits limits, boolean deskew, boolean orientation) {
+                         ImageLimits limits, boolean deskew, boolean orientation, DocumentLimits documents) {
 
     TesseractSettings {
         requireNonNull(tessdata, "tessdata is null");
         requireNonNull(defaultLanguage, "defaultLanguage is null");
         requireNonNull(idleRelease, "idleRelease is null");
         requireNonNull(limits, "limits is null");
+        requireNonNull(documents, "documents is null");
     }
 
     static TesseractSettings from(ConfigReader config) {
@@ -50,6 +55,16 @@ record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolea
                         ? Duration.ZERO : config.millis("idle-release-ms", Duration.ofMinutes(10)),
                 config.imageLimits(),
                 config.flag("deskew", true),
-                config.flag("orientation", true));
+                config.flag("orientation", true),
+                documentLimits(config));
+    }
+
+    private static DocumentLimits documentLimits(ConfigReader config) {
+        int dpi = config.positiveInt("pdf-dpi", DocumentLimits.DEFAULT_DPI);
+        if (dpi < 36 || dpi > 1200) {
+            throw new InvalidConfigException("pdf-dpi must be from 36 to 1200, not " + dpi);
+        }
+        return new DocumentLimits(config.positiveInt("max-pages", DocumentLimits.DEFAULT_MAX_PAGES), dpi,
+                config.imageLimits().maxPixels());
     }
 }

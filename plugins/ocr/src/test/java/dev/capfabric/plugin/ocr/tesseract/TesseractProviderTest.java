@@ -238,7 +238,7 @@ class TesseractProviderTest {
         assertTrue(description.languages().contains("eng"), description.languages().toString());
         assertFalse(description.languages().contains("osd"), "osd is no language");
         assertEquals(2, description.concurrency());
-        assertEquals(List.of("image/png", "image/jpeg", "image/tiff", "image/bmp", "image/webp"), description.accepts());
+        assertEquals(List.of("image/png", "image/jpeg", "image/tiff", "image/bmp", "image/webp", "application/pdf"), description.accepts());
         assertTrue(description.artifacts().stream().anyMatch(a -> a.name().equals("eng") && a.bytes() > 1_000_000));
         assertTrue(provider.health().usable());
     }
