@@ -33,7 +33,8 @@ import static java.util.Objects.requireNonNull;
  *     replaced once by the next best while the deadline allows, and counts towards its circuit breaker;
  *     an attempt waits no longer than the node's answers seen so far justify ({@link AnswerTimes}), so a
  *     frozen node costs a job one short attempt, not its deadline; a node that never answered a job
- *     here (on probation) may take up to two extra attempts, which do not count against the two;</li>
+ *     here (on probation) may take one extra attempt (two when no other node qualifies), which does
+ *     not count against the two and may use at most half the time left;</li>
  *     <li>when this node's NATS link drops, offloaded jobs end at once with 503 and {@code Retry-After}:
  *     the node holding them may be running them, so they are not run again here (that node is told to
  *     stop them once the link is back);</li>
@@ -46,7 +47,6 @@ import static java.util.Objects.requireNonNull;
 final class FabricRoute implements JobRoute {
 
     private static final int MAX_ATTEMPTS = 2;
-    private static final int MAX_PROBATION_ATTEMPTS = 2;
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration LINK_RETRY_AFTER = Duration.ofSeconds(2);
 
@@ -159,8 +159,7 @@ final class FabricRoute implements JobRoute {
                 int attempts = 0;
                 int probationAttempts = 0;
                 while (attempts < MAX_ATTEMPTS && !job.timeLeft().isZero()) {
-                    NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, tried,
-                            probationAttempts < MAX_PROBATION_ATTEMPTS);
+                    NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, tried, probationAttempts);
                     if (ranking.order().isEmpty()) {
                         break;
                     }
@@ -171,6 +170,11 @@ final class FabricRoute implements JobRoute {
                     }
                     Optional<Duration> budget = seen.attemptTimeout(target, job.capability().name(),
                             ranking.waits().getOrDefault(target, 0.0));
+                    if (probation) {
+                        // a newcomer that never answered may use at most half the time left: the rest is for a node that did
+                        Duration half = job.timeLeft().dividedBy(2);
+                        budget = Optional.of(budget.filter(b -> b.compareTo(half) < 0).orElse(half));
+                    }
                     Optional<Outcome> decided = attempt(nats.get(), target, job, prepared, budget, tried);
                     if (decided.isPresent()) {
                         return decided.get();
@@ -346,7 +350,8 @@ final class FabricRoute implements JobRoute {
         if (local.inventory().known().contains(capability)) {
             return true;
         }
-        return registry.nodes().stream().anyMatch(node -> node.status() != NodeStatus.GONE && node.has(capability.name()));
+        boolean linkDown = link.get().isEmpty();
+        return registry.nodes().stream().anyMatch(node -> (linkDown || node.status() != NodeStatus.GONE) && node.has(capability.name()));
     }
 
     /**
@@ -371,7 +376,9 @@ final class FabricRoute implements JobRoute {
     public Set<String> knownCapabilities() {
         Set<String> names = new TreeSet<>();
         local.inventory().known().forEach(c -> names.add(c.name()));
-        registry.nodes().stream().filter(node -> node.status() != NodeStatus.GONE)
+        // while the link is down every node looks gone: what they offered still exists, it is only out of reach (503, not 404)
+        boolean linkDown = link.get().isEmpty();
+        registry.nodes().stream().filter(node -> linkDown || node.status() != NodeStatus.GONE)
                 .forEach(node -> names.addAll(node.capabilities().keySet()));
         return names;
     }

@@ -353,6 +353,12 @@ final class NodeRegistry {
         return mismatched.get();
     }
 
+    /** Whether a node answered on its own subject and is held here. */
+    boolean admitted(String nodeId) {
+        Entry entry = nodes.get(nodeId);
+        return entry != null && entry.verified();
+    }
+
     /** Whether a node's last word was bye. */
     boolean saidBye(String nodeId) {
         Entry entry = nodes.get(nodeId);

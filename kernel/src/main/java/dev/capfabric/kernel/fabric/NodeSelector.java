@@ -105,16 +105,18 @@ final class NodeSelector {
      * @param excluded nodes not to use for this job, with the reason (already tried and failed)
      */
     Ranking rank(Ask ask, Collection<RemoteNode> nodes, Outstanding outstanding, Map<String, String> excluded) {
-        return rank(ask, nodes, outstanding, excluded, true);
+        return rank(ask, nodes, outstanding, excluded, 0);
     }
 
     /**
      * Ranks {@code nodes} for a job.
      *
      * @param excluded       nodes not to use for this job, with the reason (already tried and failed)
-     * @param allowProbation whether nodes on probation may take the job (a job tries at most one)
+     * @param probationTried how many nodes on probation the job tried already: after one, it goes to nodes
+     *                       that answered before whenever one qualifies; after two, only to those
      */
-    Ranking rank(Ask ask, Collection<RemoteNode> nodes, Outstanding outstanding, Map<String, String> excluded, boolean allowProbation) {
+    Ranking rank(Ask ask, Collection<RemoteNode> nodes, Outstanding outstanding, Map<String, String> excluded, int probationTried) {
+        boolean allowProbation = probationTried < 2;
         String capability = ask.capability().name();
         record Scored(String nodeId, double expectedWait, long tieBreak) {
         }
@@ -148,7 +150,17 @@ final class NodeSelector {
             qualified.add(new Scored(node.nodeId(), expectedWait(node, capability, held, observedMillis(node.nodeId(), capability)),
                     random.nextLong()));
         }
-        if (qualified.isEmpty()) {
+        if (probationTried >= 1 && qualified.stream().anyMatch(q -> !probation.contains(q.nodeId()))) {
+            // one untried newcomer per job while a node that answered before can take it
+            qualified.removeIf(q -> {
+                if (probation.contains(q.nodeId())) {
+                    skipped.put(q.nodeId(), "on probation: never answered a job of this node, and this job already tried such a node");
+                    return true;
+                }
+                return false;
+            });
+            deferred.forEach(d -> skipped.put(d.nodeId(), deferredWhy.get(d.nodeId())));
+        } else if (qualified.isEmpty()) {
             qualified.addAll(deferred); // nobody else can take it: probation holds back nobody
         } else {
             skipped.putAll(deferredWhy);

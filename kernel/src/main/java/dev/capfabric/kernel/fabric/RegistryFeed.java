@@ -137,6 +137,11 @@ final class RegistryFeed {
             }
             return;
         }
+        if (!registry.admitted(node.get())) {
+            // what an unproven sender says does not count: no need to read it (a flood of them stays cheap)
+            probe(node.get());
+            return;
+        }
         Heartbeat beat;
         try {
             beat = Json.MAPPER.readValue(message.getData(), Heartbeat.class);

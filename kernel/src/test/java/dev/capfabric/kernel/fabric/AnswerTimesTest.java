@@ -37,8 +37,8 @@ class AnswerTimesTest {
         }
     }
 
-    private NodeSelector.Ranking rank(List<RemoteNode> nodes, boolean allowProbation) {
-        return selector.rank(STT, nodes, (node, cap) -> held.getOrDefault(node, 0), Map.of(), allowProbation);
+    private NodeSelector.Ranking rank(List<RemoteNode> nodes, int probationTried) {
+        return selector.rank(STT, nodes, (node, cap) -> held.getOrDefault(node, 0), Map.of(), probationTried);
     }
 
     @Test
@@ -84,7 +84,7 @@ class AnswerTimesTest {
     void aNodeClaimingToBeFastIsRankedByWhatItDoes() {
         answers("liar", 900, 900, 900, 900, 900, 900, 900, 900);
         answers("honest", 200, 200, 200, 200, 200, 200, 200, 200);
-        NodeSelector.Ranking ranking = rank(List.of(node("liar", 1, 1), node("honest", 1, 200)), true);
+        NodeSelector.Ranking ranking = rank(List.of(node("liar", 1, 1), node("honest", 1, 200)), 0);
         assertEquals(List.of("honest", "liar"), ranking.order());
         assertEquals(900.0, ranking.waits().get("liar"), 1e-9);
     }
@@ -93,24 +93,28 @@ class AnswerTimesTest {
     void aNodeThatNeverAnsweredHoldsOneJobAtATimeWhileOthersCanServe() {
         answers("proven", 200);
         held.put("fresh", 1);
-        NodeSelector.Ranking ranking = rank(List.of(node("fresh", 8, 1), node("proven", 1, 200)), true);
+        NodeSelector.Ranking ranking = rank(List.of(node("fresh", 8, 1), node("proven", 1, 200)), 0);
         assertEquals(List.of("proven"), ranking.order());
         assertTrue(ranking.skipped().get("fresh").startsWith("on probation"), ranking.skipped().toString());
 
         held.put("fresh", 0);
-        ranking = rank(List.of(node("fresh", 8, 1), node("proven", 1, 200)), true);
+        ranking = rank(List.of(node("fresh", 8, 1), node("proven", 1, 200)), 0);
         assertEquals("fresh", ranking.order().getFirst(), "an idle newcomer gets its first job");
         assertEquals(java.util.Set.of("fresh"), ranking.probation());
 
-        ranking = rank(List.of(node("fresh", 8, 1), node("proven", 1, 200)), false);
-        assertEquals(List.of("proven"), ranking.order(), "a job that used up its probation attempts goes to proven nodes only");
+        ranking = rank(List.of(node("fresh", 8, 1), node("other-fresh", 8, 1), node("proven", 1, 200)), 1);
+        assertEquals(List.of("proven"), ranking.order(), "a job that tried a newcomer goes to a node that answered before");
+        ranking = rank(List.of(node("fresh", 8, 1), node("other-fresh", 8, 1)), 1);
+        assertEquals(2, ranking.order().size(), "unless there is none");
+        ranking = rank(List.of(node("fresh", 8, 1)), 2);
+        assertEquals(List.of(), ranking.order(), "two newcomers per job at most");
     }
 
     @Test
     void whenOnlyNewcomersCanServeProbationHoldsNobodyBack() {
         held.put("a", 3);
         held.put("b", 2);
-        NodeSelector.Ranking ranking = rank(List.of(node("a", 1, 100), node("b", 1, 100)), true);
+        NodeSelector.Ranking ranking = rank(List.of(node("a", 1, 100), node("b", 1, 100)), 0);
         assertEquals(List.of("b", "a"), ranking.order());
         assertTrue(ranking.skipped().isEmpty());
     }

@@ -141,6 +141,19 @@ final class NatsTestServer implements AutoCloseable {
         process = null;
     }
 
+    /** Kills the server with SIGKILL: no goodbye to its clients, as a crash would. */
+    void kill() {
+        if (process == null) {
+            return;
+        }
+        try {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
     /** Starts the server again on the same port. */
     void restart() {
         try {

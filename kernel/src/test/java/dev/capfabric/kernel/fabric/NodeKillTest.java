@@ -5,7 +5,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -38,12 +37,12 @@ class NodeKillTest {
 
     private NatsTestServer nats;
     private final List<TestNode> nodes = new ArrayList<>();
-    private Process killed;
+    private NodeProcess killed;
 
     @AfterEach
     void stop() {
         if (killed != null) {
-            killed.destroyForcibly();
+            killed.close();
         }
         nodes.forEach(TestNode::close);
         if (nats != null) {
@@ -60,13 +59,13 @@ class NodeKillTest {
         nodes.add(a);
         nodes.add(FabricNodes.start(dir.resolve("c"), "c", List.of(slow), env));
         Path bHome = dir.resolve("b");
-        killed = startProcess(bHome, "b", slow, env);
+        killed = NodeProcess.start(bHome, "b", List.of(slow), env);
         try {
             await(() -> fabric(a).status("b") == NodeStatus.OK
                             && fabric(a).nodes(false).nodes().stream().anyMatch(n -> n.nodeId().equals("b") && n.capabilities().containsKey("slow")),
                     Duration.ofSeconds(60), "the node process b to join");
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; its log:\n" + Files.readString(bHome.resolve("node.log")), e);
+            throw new AssertionError(e.getMessage() + "; its log:\n" + killed.log(), e);
         }
 
         List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
@@ -78,7 +77,8 @@ class NodeKillTest {
         }
         Path bSeen = bHome.resolve("work/data/slow-echo/seen.log");
         await(() -> lines(bSeen) >= 1, Duration.ofSeconds(5), "b to be running some of the jobs");
-        killed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        killed.signal("KILL");
+        killed.awaitExit(10_000);
 
         for (CompletableFuture<HttpResponse<String>> job : jobs) {
             HttpResponse<String> response = job.get(DEADLINE_MS + 5000, TimeUnit.MILLISECONDS);
@@ -103,49 +103,5 @@ class NodeKillTest {
         } catch (IOException e) {
             return 0;
         }
-    }
-
-    /** Starts a kernel in its own JVM, from the module path this test runs on. */
-    private static Process startProcess(Path home, String nodeId, Path plugin, Map<String, String> env) throws IOException {
-        Files.createDirectories(home.resolve("plugins"));
-        Files.copy(plugin, home.resolve("plugins").resolve(plugin.getFileName()));
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath == null || modulePath.isBlank()) {
-            throw new IllegalStateException("the test does not run on the module path");
-        }
-        List<String> command = List.of(java,
-                "--sun-misc-unsafe-memory-access=allow",
-                "--enable-native-access=ALL-UNNAMED,capfabric.kernel",
-                "--module-path", withoutTestJars(modulePath),
-                // the libraries surefire put on the class path (JNA for OSHI, BouncyCastle for jnats ...), as in the test JVM
-                "--class-path", withoutTestJars(System.getProperty("java.class.path", "")),
-                "-m", "capfabric.kernel/dev.capfabric.kernel.Main");
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(home.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(home.resolve("node.log").toFile());
-        builder.environment().putAll(env);
-        builder.environment().put("CAPFABRIC_NODE_ID", nodeId);
-        builder.environment().put("CAPFABRIC_HOME", home.toString());
-        builder.environment().put("CAPFABRIC_HOST", "127.0.0.1");
-        builder.environment().put("CAPFABRIC_PORT", "0");
-        return builder.start();
-    }
-
-    /** A path of the test JVM without the test classes and test-only jars (JUnit and friends). */
-    private static String withoutTestJars(String path) {
-        List<String> kept = new ArrayList<>();
-        for (String entry : path.split(File.pathSeparator)) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            String name = Path.of(entry).getFileName().toString();
-            if (!name.equals("test-classes") && !name.startsWith("junit-") && !name.startsWith("opentest4j")
-                    && !name.startsWith("apiguardian")) {
-                kept.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, kept);
     }
 }
