@@ -204,13 +204,17 @@ class FaultInjectionTest {
         awaitWholeFleet();
         AtomicLong killedAt = new AtomicLong();
         AtomicLong backAt = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> outageSeen = new java.util.concurrent.atomic.AtomicReference<>();
         // paced, so that jobs keep arriving through the outage rather than all failing in its first second
         // the jobs left after the fault spread over the outage: 150 jobs from 12 clients
         Result result = run("nats" + outageMs, JOBS, outageMs * CLIENTS / 150, atFraction(0.25, () -> {
             nats.kill();
             killedAt.set(System.currentTimeMillis());
             Thread.startVirtualThread(() -> {
-                TestNode.sleep(outageMs);
+                TestNode.sleep(Math.min(outageMs, 2000));
+                outageSeen.set(router.getJson("/v1/nodes").get("link").get("state").asText() + "/"
+                        + router.getJson("/v1/capabilities").get("link").get("state").asText());
+                TestNode.sleep(outageMs - Math.min(outageMs, 2000));
                 nats.restart();
                 backAt.set(System.currentTimeMillis());
             });
@@ -224,7 +228,11 @@ class FaultInjectionTest {
                 .filter(s -> s.endMs() > killedAt.get() && s.startMs() < backAt.get() && s.status() != 200).toList();
         assertTrue(during.stream().allMatch(s -> s.status() == 503 && s.retryAfter().isPresent()),
                 "failed during the outage: 503 with Retry-After: " + during);
+        assertEquals("down/down", outageSeen.get(), "/v1/nodes and /v1/capabilities say the link is down during the outage");
         await(() -> fabric(router).linkUp(), Duration.ofSeconds(10), "the router's link to be back");
+        com.fasterxml.jackson.databind.JsonNode listing = router.getJson("/v1/nodes");
+        assertEquals("up", listing.get("link").get("state").asText());
+        assertTrue(listing.get("link").get("since_s").asDouble() < 30, listing.get("link").toString());
         await(() -> workers.keySet().stream().allMatch(id -> serving(id)), Duration.ofSeconds(10), "the view to be whole again");
         Result after = run("after" + outageMs, 24, () -> {
         });
@@ -287,6 +295,7 @@ class FaultInjectionTest {
             assertTrue(swallowed.get() <= 8, "black holes hold one job of the router at a time, until their circuits open: "
                     + swallowed.get());
             String listing = router.get("/v1/nodes").body();
+            assertTrue(listing.contains("\"breaker\":{\"state\":"), "every peer with its breaker: " + listing.substring(0, Math.min(400, listing.length())));
             assertFalse(listing.contains("forged-"), "a heartbeat alone lists nobody");
             assertTrue(listing.length() < 64 * 1024, "the listing stays small: " + listing.length() + " bytes");
             assertEquals(0, fabric(router).nodes(false).nodes().stream().filter(n -> n.nodeId().startsWith("forged-")).count());
