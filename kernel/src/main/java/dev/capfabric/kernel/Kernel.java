@@ -20,6 +20,12 @@ import dev.capfabric.kernel.http.ApiKeyFilter;
 import dev.capfabric.kernel.http.HttpTls;
 import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
+import dev.capfabric.kernel.http.ClientConnections;
+import dev.capfabric.kernel.http.CloseAfterAnswer;
+import dev.capfabric.kernel.http.EdgeSettings;
+import dev.capfabric.kernel.http.ExactChunked;
+import dev.capfabric.kernel.http.JsonErrors;
+import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.kernel.http.GlobalViewService;
 import dev.capfabric.kernel.http.InstalledService;
 import dev.capfabric.kernel.http.Json;
@@ -37,6 +43,7 @@ import dev.capfabric.kernel.plugins.ProviderStatus;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.http.HttpException;
 import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -72,6 +79,8 @@ public final class Kernel implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
     private final RuntimeMeters runtimeMeters;
+    private final EdgeSettings edge;
+    private final ClientConnections connections;
     private final WebServer server;
     private final Optional<Fabric> fabric;
     private final ApiKeyFilter keyCheck;
@@ -98,7 +107,12 @@ public final class Kernel implements AutoCloseable {
         JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.keyCheck = keyCheck(settings, clock, meters);
-        dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there
+        dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there (a no-op on 4.5.0)
+        this.edge = EdgeSettings.of(settings.section("http"));
+        this.connections = ClientConnections.http1(edge.maxInflightBodyBytes());
+        Gauge.builder("capfabric.http.body.bytes.held", connections, ClientConnections::bodyBytesHeld)
+                .description("Request-body bytes held by all connections, bounded by capfabric.http.max-inflight-body-bytes")
+                .register(meters);
         WebServerConfig.Builder serverConfig = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port());
@@ -106,8 +120,12 @@ public final class Kernel implements AutoCloseable {
         tls.ifPresent(serverConfig::tls);
         this.scheme = tls.isPresent() ? "https" : "http";
         this.server = serverConfig
-                // HTTP/1 through a selector that lets a waiting job learn that its client went away
-                .addConnectionSelector(dev.capfabric.kernel.http.ClientConnections.http1())
+                // HTTP/1 through a selector that lets a waiting job learn that its client went away,
+                // answers what Helidon would close in silence and bounds request bodies
+                .addConnectionSelector(connections)
+                // errors Helidon answers itself are JSON too, saying why
+                .directHandlers(JsonErrors.directHandlers())
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .featuresDiscoverServices(false)
                 .addFeature(ObserveFeature.builder()
                         .endpoint("/")
@@ -169,11 +187,15 @@ public final class Kernel implements AutoCloseable {
     }
 
     private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view, JobMetrics jobMetrics) {
-        // first: the one key check in front of every route, those of features (health) included
+        // outermost: whatever answers with the body unread, the key check's 401 included, closes the connection
+        routing.addFilter(new CloseAfterAnswer());
+        // then the one key check in front of every route, those of features (health) included
         routing.addFilter(keyCheck);
-        routing.register("/caps", new CapsService(describer))
+        routing.addFilter(new ExactChunked())
+                .register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
-                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route, jobMetrics))
+                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route, jobMetrics,
+                        new RequestBodies(edge.bodyIdleTimeout())))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
                 .register("/metrics", new MetricsService(meters))

@@ -85,7 +85,8 @@ public final class TestPlugins {
      *   {@code assertion}, {@code oom} (an OutOfMemoryError), {@code linkage} (NoClassDefFoundError),
      *   anything else a plain {@code Error};</li>
      *   <li>{@code hang}: {@code forever} ignores interrupts and cancellation until a file {@code release}
-     *   appears in its data folder; {@code until_interrupted} sleeps until its thread is interrupted.</li>
+     *   appears in its data folder; {@code until_interrupted} sleeps until its thread is interrupted;</li>
+     *   <li>{@code out_bytes}: answer that many octets, byte {@code i} being {@code (byte) (i * 31 + 7)}.</li>
      * </ul>
      * It answers JSON {@code {"provider", "node", "input", "params", "tag"}} and appends every job id it
      * sees to {@code seen.log} in its data folder.
@@ -269,6 +270,11 @@ public final class TestPlugins {
                                 } else if (hang.equals("until_interrupted")) {
                                     try { Thread.sleep(Long.MAX_VALUE); }
                                     catch (InterruptedException e) { throw CapabilityException.timeout("interrupted"); }
+                                }
+                                if (job.parameter("out_bytes").isPresent()) {
+                                    byte[] out = new byte[Integer.parseInt(job.parameter("out_bytes").get())];
+                                    for (int i = 0; i < out.length; i++) { out[i] = (byte) (i * 31 + 7); }
+                                    return Result.of(new Payload("application/octet-stream", out));
                                 }
                                 if (job.parameter("echo_bytes").isPresent()) {
                                     return Result.of(new Payload(job.input().mediaType(), job.input().bytes()));

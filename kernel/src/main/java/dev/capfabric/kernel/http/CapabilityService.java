@@ -15,6 +15,7 @@ import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
@@ -23,7 +24,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,14 +54,16 @@ public final class CapabilityService implements HttpService {
     private final JobRoute route;
     private final JobMetrics metrics;
     private final JobIds jobIds = new JobIds();
+    private final RequestBodies bodies;
     // names already checked and known: validating a name costs two regular-expression matches
     private final Map<String, Capability> knownNames = new ConcurrentHashMap<>();
 
-    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route, JobMetrics metrics) {
+    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route, JobMetrics metrics, RequestBodies bodies) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.route = requireNonNull(route, "route is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.bodies = requireNonNull(bodies, "bodies is null");
     }
 
     /** Refuses the job at the edge, counted as such; {@code capability} is "unknown" for names no node knows. */
@@ -77,12 +79,17 @@ public final class CapabilityService implements HttpService {
         rules.post("/*", this::run)
                 .any("/*", (request, response) -> {
                     if (capabilityName(request).isEmpty()) {
-                        fail(response, 404, "not_found", "no such path: " + request.path().absolute().path(), Map.of());
+                        fail(response, 404, "not_found", "no such path: " + shortened(request.path().absolute().path()), Map.of());
                         return;
                     }
                     response.header(HeaderNames.ALLOW, "POST");
                     fail(response, 405, "method_not_allowed", "use POST to run a job", Map.of());
                 });
+    }
+
+    /** A name as quoted back in an error: a client's long path is not echoed whole. */
+    private static String shortened(String name) {
+        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
     }
 
     /** The one path segment after this service's path, if that is all there is. */
@@ -98,14 +105,14 @@ public final class CapabilityService implements HttpService {
         response.header(NODE, nodeId);
         Optional<String> segment = capabilityName(request);
         if (segment.isEmpty()) {
-            fail(response, 404, "not_found", "no such path: " + request.path().absolute().path(), Map.of());
+            fail(response, 404, "not_found", "no such path: " + shortened(request.path().absolute().path()), Map.of());
             return;
         }
         String name = segment.get();
         Capability capability = knownNames.get(name);
         if (capability == null) {
             if (!Capability.isValid(name)) {
-                refuse(response, "unknown", 404, "not_found", "'" + name + "' is not a capability name", Map.of("known", route.knownCapabilities()));
+                refuse(response, "unknown", 404, "not_found", "'" + shortened(name) + "' is not a capability name", Map.of("known", route.knownCapabilities()));
                 return;
             }
             capability = Capability.of(name);
@@ -116,20 +123,36 @@ public final class CapabilityService implements HttpService {
         }
         knownNames.putIfAbsent(name, capability);
         DispatchSettings limits = dispatcher.settingsFor(capability);
-        Job job;
+        RequestBodies.Body body;
         try {
-            job = readJob(request, capability, limits);
-        } catch (BadRequest e) {
-            refuse(response, capability.name(), e.status, e.kind, e.getMessage(), Map.of());
+            long max = bodyLimit(request, capability, limits);
+            body = bodies.read(request, max, capability
+                    + (max < limits.maxBodyBytes() ? " (the largest input its usable providers take)" : ""));
+        } catch (RequestBodies.Refused e) {
+            // the rest of the body is unread: the answer closes the connection (CloseAfterAnswer)
+            if (e.status() == 503) {
+                response.header(HeaderNames.RETRY_AFTER, "1");
+            }
+            response.header(HeaderValues.CONNECTION_CLOSE);
+            refuse(response, capability.name(), e.status(), e.kind(), e.getMessage(), Map.of());
             return;
         }
-        response.header(JOB_ID, job.id());
-        Optional<String> pinned = request.headers().first(NODE).map(String::strip).filter(s -> !s.isEmpty());
-        if (pinned.isPresent() && !NodeId.isValid(pinned.get())) {
-            refuse(response, capability.name(), 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
-            return;
+        try (body) {
+            Job job;
+            try {
+                job = readJob(request, capability, limits, body.bytes());
+            } catch (BadRequest e) {
+                refuse(response, capability.name(), e.status, e.kind, e.getMessage(), Map.of());
+                return;
+            }
+            response.header(JOB_ID, job.id());
+            Optional<String> pinned = request.headers().first(NODE).map(String::strip).filter(s -> !s.isEmpty());
+            if (pinned.isPresent() && !NodeId.isValid(pinned.get())) {
+                refuse(response, capability.name(), 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
+                return;
+            }
+            respond(response, runWatchingClient(job, pinned));
         }
-        respond(response, runWatchingClient(job, pinned));
     }
 
     /** Runs the job; a client that goes away meanwhile cancels it (see {@link ClientConnection}). */
@@ -148,18 +171,15 @@ public final class CapabilityService implements HttpService {
         }
     }
 
-    private Job readJob(ServerRequest request, Capability capability, DispatchSettings limits) {
-        // the smaller of the configured body limit and the largest input a usable provider the job could go to takes
+    /** The smaller of the configured body limit and the largest input a usable provider the job could go to takes. */
+    private long bodyLimit(ServerRequest request, Capability capability, DispatchSettings limits) {
         Optional<String> provider = request.query().contains("provider")
                 ? Optional.of(request.query().get("provider")).filter(p -> !p.isBlank()) : Optional.empty();
         long providers = route.maxInputBytes(capability, provider);
-        long max = providers > 0 ? Math.min(limits.maxBodyBytes(), providers) : limits.maxBodyBytes();
-        long declared = declaredLength(request);
-        if (declared > max) {
-            throw new BadRequest(413, "too_large", "body of " + declared + " bytes is above the " + max + "-byte limit for " + capability
-                    + (max < limits.maxBodyBytes() ? " (the largest input its usable providers take)" : ""));
-        }
-        byte[] body = declared >= 0 ? readExactly(request, (int) declared) : readBounded(request, max, capability);
+        return providers > 0 ? Math.min(limits.maxBodyBytes(), providers) : limits.maxBodyBytes();
+    }
+
+    private Job readJob(ServerRequest request, Capability capability, DispatchSettings limits, byte[] body) {
         String mediaType = request.headers().first(HeaderNames.CONTENT_TYPE).orElse(Payload.OCTETS);
         Payload input = new Payload(mediaType, body);
 
@@ -170,48 +190,6 @@ public final class CapabilityService implements HttpService {
         Duration timeout = timeout(request, limits);
         String jobId = request.headers().first(JOB_ID).filter(NodeId::isValid).orElseGet(jobIds::next);
         return new Job(jobId, capability, parameters, input, Instant.now().plus(timeout), new CancellationFlag());
-    }
-
-    /**
-     * The Content-Length, or -1 for a body of unknown length (chunked). Read as text on purpose:
-     * {@code Headers.contentLength()} converts through Helidon's global mapper registry, which costs
-     * more than the rest of a small job's request handling.
-     */
-    private static long declaredLength(ServerRequest request) {
-        Optional<String> header = request.headers().first(HeaderNames.CONTENT_LENGTH);
-        if (header.isEmpty()) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(header.get().strip());
-        } catch (NumberFormatException e) {
-            throw new BadRequest(400, "bad_input", "Content-Length '" + header.get() + "' is not a number");
-        }
-    }
-
-    private static byte[] readExactly(ServerRequest request, int length) {
-        try (InputStream in = request.content().inputStream()) {
-            byte[] body = new byte[length];
-            int read = in.readNBytes(body, 0, length);
-            if (read < length) {
-                throw new BadRequest(400, "bad_input", "body ended after " + read + " of " + length + " bytes");
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] readBounded(ServerRequest request, long max, Capability capability) {
-        try (InputStream in = request.content().inputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            if (body.length > max) {
-                throw new BadRequest(413, "too_large", "body is above the " + max + "-byte limit for " + capability);
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static boolean isJson(String baseType) {

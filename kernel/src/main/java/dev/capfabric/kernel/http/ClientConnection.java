@@ -1,13 +1,19 @@
 package dev.capfabric.kernel.http;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.webserver.ServerConnectionException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -26,6 +32,13 @@ import static java.util.Objects.requireNonNull;
  * <p>Reading starts only once a handler has waited {@link #WATCH_AFTER}: most jobs are done by then,
  * and reading ahead on every request would put a thread hand-off into each one's path. A client that
  * leaves a longer job is noticed once the handler has waited 20 to 30 ms ({@link WatchSweeper}).
+ *
+ * <p>It also guards the edge of the connection. The first request line is checked before Helidon
+ * sees it ({@link FirstRequestLine}): what Helidon would close without a word is answered with a JSON
+ * error, and HTTP/1.0 is served. While a handler reads a request body ({@link #readBody}), the bytes
+ * that arrive are charged to the server's {@link BodyBudget} and reads that wait longer than the
+ * idle timeout fail, so a client that declares a large body and sends little holds little, and not
+ * for long.
  *
  * <p>Guarantees: at most one thread reads the socket at any time; bytes reach Helidon exactly once
  * and in order; at most {@link #MAX_AHEAD} bytes are held (a client that pipelines more is no longer
@@ -74,7 +87,81 @@ final class ClientConnection implements Supplier<byte[]> {
         }
     }
 
+    /**
+     * A request body being read: what arrives while it is open is charged to the budget until it is
+     * closed, and reads fail when nothing arrives for the idle timeout.
+     */
+    final class BodyRead implements AutoCloseable {
+        private final long idleNanos;
+        private final long slack;
+        private final LongSupplier consumed;
+        private long delivered;
+        private long charged;
+
+        private BodyRead(long idleNanos, long slack, LongSupplier consumed) {
+            this.idleNanos = idleNanos;
+            this.slack = slack;
+            this.consumed = consumed;
+        }
+
+        /** Charges bytes handed to Helidon; refuses them past the budget or past the framing slack. */
+        private void deliver(int bytes) {
+            if (!budget.tryReserve(bytes)) {
+                throw new BodyRefused(503, "busy", "request bodies in flight on this node are at their limit of "
+                        + budget.limit() + " bytes; retry later");
+            }
+            charged += bytes;
+            delivered += bytes;
+            if (delivered - consumed.getAsLong() > slack) {
+                throw new BodyRefused(400, "bad_input", "the body's chunk framing holds more than " + slack + " bytes of data not yet decoded");
+            }
+        }
+
+        /** Stops timing reads (the body is read); what was charged stays charged until {@link #close}. */
+        void finishReading() {
+            lock.lock();
+            try {
+                if (body == this) {
+                    body = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Gives back what was charged; idempotent. */
+        @Override
+        public void close() {
+            finishReading();
+            long give = charged;
+            charged = 0;
+            budget.release(give);
+        }
+    }
+
+    /** Why reading a request body stopped; the handler answers with this status and closes. */
+    static final class BodyRefused extends RuntimeException {
+        private final int status;
+        private final String kind;
+
+        BodyRefused(int status, String kind, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.kind = kind;
+        }
+
+        int status() {
+            return status;
+        }
+
+        String kind() {
+            return kind;
+        }
+    }
+
     private final HelidonSocket socket;
+    private final DataWriter writer;
+    private final BodyBudget budget;
     private final WatchSweeper sweeper;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readFinished = lock.newCondition();
@@ -84,15 +171,21 @@ final class ClientConnection implements Supplier<byte[]> {
     private RuntimeException failure;
     private boolean reading;
     private Watch watch;
+    private BodyRead body;
+    private boolean firstLineChecked;
 
     /**
      * @param socket      the connection's socket
+     * @param writer      the connection's writer, for refusing a malformed first request
      * @param alreadyRead what Helidon read before handing the connection over (while telling
      *                    protocols apart); served first
+     * @param budget      the server's request-body budget
      * @param sweeper     starts watches that have waited {@link #WATCH_AFTER}
      */
-    ClientConnection(HelidonSocket socket, DataReader alreadyRead, WatchSweeper sweeper) {
+    ClientConnection(HelidonSocket socket, DataWriter writer, DataReader alreadyRead, BodyBudget budget, WatchSweeper sweeper) {
         this.socket = requireNonNull(socket, "socket is null");
+        this.writer = requireNonNull(writer, "writer is null");
+        this.budget = requireNonNull(budget, "budget is null");
         this.sweeper = requireNonNull(sweeper, "sweeper is null");
         int available = alreadyRead.available();
         if (available > 0) {
@@ -105,14 +198,35 @@ final class ClientConnection implements Supplier<byte[]> {
     /** Helidon's read: bytes read ahead first, else the socket; null at end of stream. */
     @Override
     public byte[] get() {
+        if (!firstLineChecked) {
+            firstLineChecked = true;
+            return firstRequest();
+        }
         lock.lock();
+        BodyRead timed = body;
         try {
+            if (timed != null && ahead.isEmpty() && !reading && !ended && failure == null) {
+                // a body read is timed: the read-ahead thread reads while this one waits at most the idle timeout
+                reading = true;
+                Thread.ofVirtual().name("capfabric-body-read").start(this::readAhead);
+            }
+            long waitNanos = timed == null ? 0 : timed.idleNanos;
             while (ahead.isEmpty() && reading) {
-                readFinished.await();
+                if (timed == null) {
+                    readFinished.await();
+                } else if (waitNanos <= 0) {
+                    throw new BodyRefused(408, "timeout", "the request body sent nothing for "
+                            + Duration.ofNanos(timed.idleNanos).toMillis() + " ms");
+                } else {
+                    waitNanos = readFinished.awaitNanos(waitNanos);
+                }
             }
             byte[] next = ahead.poll();
             if (next != null) {
                 aheadBytes -= next.length;
+                if (timed != null) {
+                    timed.deliver(next.length);
+                }
                 return next;
             }
             if (failure != null) {
@@ -129,6 +243,76 @@ final class ClientConnection implements Supplier<byte[]> {
         }
         // nobody else reads now: the watch thread starts only while a handler of this connection waits
         return readSocket();
+    }
+
+    /**
+     * Starts reading a request body on this connection: until the returned handle is finished, a read
+     * that waits longer than {@code idle} fails with {@link BodyRefused} (408), bytes past the budget
+     * fail with 503, and more than {@code slack} bytes delivered beyond what the handler has decoded
+     * ({@code consumed}) fail with 400 (chunk framing that only buffers).
+     */
+    BodyRead readBody(Duration idle, long slack, LongSupplier consumed) {
+        BodyRead started = new BodyRead(idle.toNanos(), slack, requireNonNull(consumed, "consumed is null"));
+        lock.lock();
+        try {
+            body = started;
+        } finally {
+            lock.unlock();
+        }
+        return started;
+    }
+
+    /** The first request's bytes, checked (and for HTTP/1.0 rewritten) before Helidon parses them. */
+    private byte[] firstRequest() {
+        byte[] seen = new byte[0];
+        while (true) {
+            byte[] more;
+            lock.lock();
+            try {
+                more = ahead.poll();
+                if (more != null) {
+                    aheadBytes -= more.length;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (more == null) {
+                more = readSocket();
+            }
+            if (more == null) {
+                return null; // the client left before sending a whole request line
+            }
+            byte[] joined = Arrays.copyOf(seen, seen.length + more.length);
+            System.arraycopy(more, 0, joined, seen.length, more.length);
+            seen = joined;
+            switch (FirstRequestLine.inspect(seen)) {
+                case FirstRequestLine.NeedMore ignored -> {
+                }
+                case FirstRequestLine.Pass pass -> {
+                    return pass.bytes();
+                }
+                case FirstRequestLine.Refuse refuse -> {
+                    refuse(refuse);
+                    return null; // Helidon sees the end of the stream and closes the connection
+                }
+            }
+        }
+    }
+
+    private void refuse(FirstRequestLine.Refuse refuse) {
+        byte[] json = Json.bytes(ApiError.of(refuse.status() == 414 || refuse.status() == 431 ? "too_large" : "bad_input",
+                refuse.message(), Map.of()));
+        byte[] head = ("HTTP/1.1 " + refuse.status() + " " + refuse.reason() + "\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: " + json.length + "\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] answer = Arrays.copyOf(head, head.length + json.length);
+        System.arraycopy(json, 0, answer, head.length, json.length);
+        try {
+            writer.writeNow(BufferData.create(answer));
+        } catch (RuntimeException e) {
+            // the client is gone already; closing is all that is left
+        }
     }
 
     /**

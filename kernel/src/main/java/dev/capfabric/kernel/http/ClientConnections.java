@@ -27,30 +27,41 @@ import static java.util.Objects.requireNonNull;
 /**
  * Helidon's HTTP/1 connections, each able to tell a waiting handler that its client went away.
  *
- * <p>Added to the web server as its first connection selector, it serves HTTP/1 exactly as Helidon's
- * own selector does, except that a connection's bytes pass through a {@link ClientConnection}, which
+ * <p>Added to the web server as its first connection selector, it serves HTTP/1 as Helidon's own
+ * selector does, except that a connection's bytes pass through a {@link ClientConnection}, which
  * handlers on that connection reach through {@link #current()}. Helidon 4 runs an HTTP/1 handler on
  * the connection's own thread, so the connection is bound to that thread while it serves requests.
+ *
+ * <p>It takes every connection, where Helidon's selector takes only those whose first line ends in
+ * {@code HTTP/1.1} and closes the rest without an answer: the {@link ClientConnection} answers those
+ * itself ({@link FirstRequestLine}).
  */
 public final class ClientConnections implements ServerConnectionSelector {
 
     private static final ScopedValue<ClientConnection> CURRENT = ScopedValue.newInstance();
 
     private final ServerConnectionSelector http1;
+    private final BodyBudget budget;
     private final WatchSweeper sweeper = new WatchSweeper();
 
-    private ClientConnections(ServerConnectionSelector http1) {
+    private ClientConnections(ServerConnectionSelector http1, BodyBudget budget) {
         this.http1 = requireNonNull(http1, "http1 is null");
+        this.budget = requireNonNull(budget, "budget is null");
     }
 
-    /** HTTP/1 with Helidon's default settings and upgrades. */
-    public static ClientConnections http1() {
-        return http1(Http1Config.create());
+    /**
+     * HTTP/1 with Helidon's upgrades, request lines up to {@link FirstRequestLine#MAX_LINE} bytes, and
+     * request bodies held within {@code maxInflightBodyBytes} across all connections.
+     */
+    public static ClientConnections http1(long maxInflightBodyBytes) {
+        Http1Config config = Http1Config.builder().maxPrologueLength(FirstRequestLine.MAX_LINE).build();
+        return new ClientConnections(new Http1ConnectionProvider().create("@default", config, ProtocolConfigs.create(List.of())),
+                new BodyBudget(maxInflightBodyBytes));
     }
 
-    /** HTTP/1 with the given settings and Helidon's upgrades. */
-    public static ClientConnections http1(Http1Config config) {
-        return new ClientConnections(new Http1ConnectionProvider().create("@default", config, ProtocolConfigs.create(List.of())));
+    /** The request-body bytes held now by all connections of this selector (for tests and metrics). */
+    public long bodyBytesHeld() {
+        return budget.reserved();
     }
 
     /** The connection of the request being handled on this thread, if it came through such a selector. */
@@ -65,7 +76,8 @@ public final class ClientConnections implements ServerConnectionSelector {
 
     @Override
     public Support supports(io.helidon.common.buffers.BufferData request) {
-        return http1.supports(request);
+        // every connection: what Helidon's selector would refuse in silence is answered (FirstRequestLine)
+        return Support.SUPPORTED;
     }
 
     @Override
@@ -75,7 +87,7 @@ public final class ClientConnections implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext context) {
-        ClientConnection client = new ClientConnection(context.serverSocket(), context.dataReader(), sweeper);
+        ClientConnection client = new ClientConnection(context.serverSocket(), context.dataWriter(), context.dataReader(), budget, sweeper);
         ServerConnection connection = http1.connection(new WatchedContext(context, DataReader.create(client)));
         return new WatchedConnection(connection, client);
     }

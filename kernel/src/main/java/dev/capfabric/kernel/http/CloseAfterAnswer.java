@@ -1,0 +1,36 @@
+package dev.capfabric.kernel.http;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Closes a connection after an answer that says {@code Connection: close}, and makes every answer that
+ * leaves part of its request body unread say it.
+ *
+ * <p>Helidon 4.5.0 writes {@code Connection: close} when the client asks for it but then goes on
+ * reading the connection (helidon-io/helidon#12324), and after an answer that did not read the whole
+ * body it drains the rest, however long. Either lets bytes the client sent as a body be taken for the
+ * next request (request smuggling behind a proxy that reuses connections) or ties the connection up.
+ * Guarantees: an answer given before its request body was read whole carries {@code Connection:
+ * close}, and after any answer carrying it no further byte of that connection is read as a request.
+ */
+public final class CloseAfterAnswer implements Filter {
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        response.beforeSend(() -> {
+            if (request.content().hasEntity() && !request.content().consumed()) {
+                response.header(HeaderValues.CONNECTION_CLOSE);
+            }
+        });
+        chain.proceed();
+        if (response.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("answered with Connection: close");
+        }
+    }
+}
