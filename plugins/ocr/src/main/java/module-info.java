@@ -4,6 +4,7 @@
  */
 module capfabric.plugin.ocr {
     requires capfabric.spi;
+    requires java.desktop; // javax.imageio: run-length encoded BMP, which Leptonica does not read
     requires java.net.http;
     requires com.fasterxml.jackson.jr.ob;
     requires org.bytedeco.javacpp;

@@ -9,6 +9,10 @@ final class ByteReader {
         this.bytes = bytes;
     }
 
+    byte[] bytes() {
+        return bytes;
+    }
+
     int length() {
         return bytes.length;
     }
