@@ -173,6 +173,7 @@ final class ClientConnection implements Supplier<byte[]> {
     private Watch watch;
     private BodyRead body;
     private boolean firstLineChecked;
+    private volatile boolean lingerOnClose;
 
     /**
      * @param socket      the connection's socket
@@ -262,6 +263,54 @@ final class ClientConnection implements Supplier<byte[]> {
         return started;
     }
 
+    /**
+     * Asks for a lingering close: the connection ends after an answer that left request bytes unread,
+     * and closing a socket with unread input resets it, which can destroy the answer before the client
+     * reads it. See {@link #linger}.
+     */
+    void lingerOnClose() {
+        lingerOnClose = true;
+    }
+
+    /**
+     * If a lingering close was asked for: reads and discards what the client still sends, until it
+     * closes, {@code most} bytes were read or {@code time} passed, so the close that follows finds
+     * little or nothing unread. Bounded both ways: a client streaming a large body is not read whole.
+     */
+    void linger(Duration time, long most) {
+        if (!lingerOnClose) {
+            return;
+        }
+        long end = System.nanoTime() + time.toNanos();
+        long discarded = 0;
+        lock.lock();
+        try {
+            body = null;
+            watch = null;
+            while (discarded < most && !ended && failure == null) {
+                byte[] next = ahead.poll();
+                if (next != null) {
+                    aheadBytes -= next.length;
+                    discarded += next.length;
+                    continue;
+                }
+                if (!reading) {
+                    reading = true;
+                    Thread.ofVirtual().name("capfabric-linger").start(this::readAhead);
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                readFinished.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The first request's bytes, checked (and for HTTP/1.0 rewritten) before Helidon parses them. */
     private byte[] firstRequest() {
         byte[] seen = new byte[0];
@@ -292,6 +341,7 @@ final class ClientConnection implements Supplier<byte[]> {
                     return pass.bytes();
                 }
                 case FirstRequestLine.Refuse refuse -> {
+                    lingerOnClose = true;
                     refuse(refuse);
                     return null; // Helidon sees the end of the stream and closes the connection
                 }

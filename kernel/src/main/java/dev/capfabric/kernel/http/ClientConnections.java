@@ -39,6 +39,9 @@ import static java.util.Objects.requireNonNull;
 public final class ClientConnections implements ServerConnectionSelector {
 
     private static final ScopedValue<ClientConnection> CURRENT = ScopedValue.newInstance();
+    /** How long, and for how many bytes, a connection closed with request bytes unread keeps reading. */
+    private static final Duration LINGER_TIME = Duration.ofMillis(500);
+    private static final long LINGER_BYTES = 1024 * 1024;
 
     private final ServerConnectionSelector http1;
     private final BodyBudget budget;
@@ -92,22 +95,33 @@ public final class ClientConnections implements ServerConnectionSelector {
         return new WatchedConnection(connection, client);
     }
 
-    /** Helidon's connection, run with its {@link ClientConnection} bound to the serving thread. */
+    /**
+     * Helidon's connection, run with its {@link ClientConnection} bound to the serving thread; when it
+     * ends after an answer that left request bytes unread, it lingers before Helidon closes the socket.
+     */
     private record WatchedConnection(ServerConnection delegate, ClientConnection client) implements ServerConnection {
         @Override
         public void handle(Semaphore requestSemaphore) throws InterruptedException {
-            ScopedValue.where(CURRENT, client).call(() -> {
-                delegate.handle(requestSemaphore);
-                return null;
-            });
+            try {
+                ScopedValue.where(CURRENT, client).call(() -> {
+                    delegate.handle(requestSemaphore);
+                    return null;
+                });
+            } finally {
+                client.linger(LINGER_TIME, LINGER_BYTES);
+            }
         }
 
         @Override
         public void handle(Limit limit) throws InterruptedException {
-            ScopedValue.where(CURRENT, client).call(() -> {
-                delegate.handle(limit);
-                return null;
-            });
+            try {
+                ScopedValue.where(CURRENT, client).call(() -> {
+                    delegate.handle(limit);
+                    return null;
+                });
+            } finally {
+                client.linger(LINGER_TIME, LINGER_BYTES);
+            }
         }
 
         @Override

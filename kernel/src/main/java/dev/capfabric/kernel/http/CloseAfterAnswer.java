@@ -17,6 +17,8 @@ import io.helidon.webserver.http.RoutingResponse;
  * next request (request smuggling behind a proxy that reuses connections) or ties the connection up.
  * Guarantees: an answer given before its request body was read whole carries {@code Connection:
  * close}, and after any answer carrying it no further byte of that connection is read as a request.
+ * Such a connection lingers briefly before it closes ({@link ClientConnection#linger}), so the client
+ * reads the answer rather than a reset.
  */
 public final class CloseAfterAnswer implements Filter {
 
@@ -25,6 +27,8 @@ public final class CloseAfterAnswer implements Filter {
         response.beforeSend(() -> {
             if (request.content().hasEntity() && !request.content().consumed()) {
                 response.header(HeaderValues.CONNECTION_CLOSE);
+                // the unread rest must not reset the connection before the client has read this answer
+                ClientConnections.current().ifPresent(ClientConnection::lingerOnClose);
             }
         });
         chain.proceed();
