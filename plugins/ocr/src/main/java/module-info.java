@@ -4,14 +4,13 @@
  */
 module capfabric.plugin.ocr {
     requires capfabric.spi;
-    requires java.desktop; // javax.imageio: run-length encoded BMP, which Leptonica does not read
     requires java.net.http;
     requires com.fasterxml.jackson.jr.ob;
     requires org.bytedeco.javacpp;
     requires org.bytedeco.leptonica;
     requires org.bytedeco.tesseract;
     requires org.apache.pdfbox;
-    requires java.desktop;
+    requires java.desktop; // javax.imageio: run-length encoded BMP (Leptonica does not read it); PDFBox's rendering
 
     provides dev.capfabric.spi.ProviderFactory with
             dev.capfabric.plugin.ocr.tesseract.TesseractFactory,
