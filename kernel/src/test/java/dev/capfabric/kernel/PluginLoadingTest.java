@@ -247,6 +247,23 @@ class PluginLoadingTest {
     }
 
     @Test
+    void pluginCarryingAKernelLibraryAndAutomaticModulesThatUseEachOtherLoads() {
+        // as the ocr plugin with PDFBox: its automatic jars use each other; made explicit because of the
+        // shadowed copy beside them, they must not declare those uses (a cycle, which resolution refuses)
+        List<Path> pair = TestPlugins.automaticPair(home.resolve("plugins/pair/testlib.jar"),
+                home.resolve("plugins/pair/helper.jar"), "2");
+        TestPlugins.jar(home.resolve("plugins/pair/own-core.jar"), Map.of(
+                "module-info.java", "module com.fasterxml.jackson.core { exports shadow; }",
+                "shadow/Marker.java", "package shadow; public final class Marker { }"), List.of());
+        TestPlugins.provider("test.pair", "pair", "echo").tagFromLibrary().build(home.resolve("plugins/pair/pair.jar"), pair);
+        TestNode node = start(Map.of());
+
+        JsonNode caps = node.getJson("/caps");
+        assertEquals("loaded", plugin(caps, "pair").get("status").asText(), caps.toPrettyString());
+        assertEquals("pair-2", TestNode.json(node.postJson("/v1/capability/echo", "{}").body()).get("tag").asText());
+    }
+
+    @Test
     void providerDisabledByEnvironmentIsListedButGivesNoCapability() {
         TestPlugins.provider("test.echo", "echo-one", "echo").build(home.resolve("plugins/echo.jar"));
         TestPlugins.provider("test.other", "other-one", "other").build(home.resolve("plugins/other.jar"));

@@ -326,4 +326,34 @@ public final class TestPlugins {
                 "testlib/Version.java", "package testlib; public final class Version { public static String value() { return \""
                         + version + "\"; } }\n"), List.of());
     }
+
+    /**
+     * Two plain jars (automatic modules) that use each other, as PDFBox's jars do: {@code testlib.Version.value()}
+     * in {@code first} asks {@code helper.Helper} in {@code second} for its answer, which asks
+     * {@code testlib.Version.prefix()} back, and answers {@code prefix + version}.
+     */
+    public static List<Path> automaticPair(Path first, Path second, String version) {
+        try {
+            Path work = Files.createTempDirectory("capfabric-pair-src");
+            Path version1 = work.resolve("src/testlib/Version.java");
+            Path helper = work.resolve("src/helper/Helper.java");
+            Files.createDirectories(version1.getParent());
+            Files.createDirectories(helper.getParent());
+            Files.writeString(version1, "package testlib; public final class Version {"
+                    + " public static String prefix() { return \"pair-\"; }"
+                    + " public static String value() { return helper.Helper.answer(); } }\n");
+            Files.writeString(helper, "package helper; public final class Helper {"
+                    + " public static String answer() { return testlib.Version.prefix() + \"" + version + "\"; } }\n");
+            Path classes = work.resolve("classes");
+            run("javac", List.of("-d", classes.toString(), "-nowarn", "--release", "25", version1.toString(), helper.toString()));
+            for (Path jar : List.of(first, second)) {
+                Files.createDirectories(jar.toAbsolutePath().getParent());
+            }
+            run("jar", List.of("--create", "--file", first.toString(), "-C", classes.toString(), "testlib"));
+            run("jar", List.of("--create", "--file", second.toString(), "-C", classes.toString(), "helper"));
+            return List.of(first, second);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
