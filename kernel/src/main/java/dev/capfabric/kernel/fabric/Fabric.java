@@ -345,17 +345,13 @@ public final class Fabric implements FabricView, AutoCloseable {
         if (fileName != null) {
             headers.put(AdminServer.FILE_HEADER, fileName);
         }
+        Duration wait = settings.admin().timeout().plusSeconds(2);
         try {
-            Message reply = nats.get().request(NatsMessage.builder()
-                            .subject(subjects.admin(nodeId, verb)).headers(headers).data(body == null ? new byte[0] : body).build(),
-                    settings.admin().timeout().plusSeconds(2));
-            if (reply == null) {
-                return answer(504, ApiError.of("timeout", "node " + nodeId + " did not answer admin " + verb
-                        + " in time (or this node's NATS identity may not send it)"));
-            }
-            if (reply.isStatusMessage() && reply.getStatus().isNoResponders()) {
-                return answer(404, ApiError.of("not_found", "no node " + nodeId
-                        + " answers admin requests (unknown node, or fabric.admin.enabled is off there)"));
+            Message reply = nats.get().requestWithTimeout(NatsMessage.builder()
+                            .subject(subjects.admin(nodeId, verb)).headers(headers).data(body == null ? new byte[0] : body).build(), wait)
+                    .get(wait.toMillis() + 100, TimeUnit.MILLISECONDS);
+            if (reply.isStatusMessage()) {
+                return noAdmin(nodeId);
             }
             String code = reply.getHeaders() == null ? null : reply.getHeaders().getFirst(OffloadWire.SERVICE_ERROR_CODE);
             int status = 200;
@@ -367,12 +363,29 @@ public final class Fabric implements FabricView, AutoCloseable {
                 }
             }
             return new AdminAnswer(status, reply.getData());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.nats.client.JetStreamStatusException) {
+                return noAdmin(nodeId);
+            }
+            if (!(e.getCause() instanceof java.util.concurrent.CancellationException)) {
+                return answer(503, ApiError.of("unavailable", "cannot ask node " + nodeId + ": " + e.getCause()));
+            }
+            return answer(504, ApiError.of("timeout", "node " + nodeId + " did not answer admin " + verb
+                    + " in time (or this node's NATS identity may not send it)"));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
+            return answer(504, ApiError.of("timeout", "node " + nodeId + " did not answer admin " + verb
+                    + " in time (or this node's NATS identity may not send it)"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return answer(503, ApiError.of("unavailable", "node " + local.nodeId() + " is stopping"));
         } catch (RuntimeException e) {
             return answer(503, ApiError.of("unavailable", "cannot ask node " + nodeId + ": " + e.getMessage()));
         }
+    }
+
+    private static AdminAnswer noAdmin(String nodeId) {
+        return answer(404, ApiError.of("not_found", "no node " + nodeId
+                + " answers admin requests (unknown node, or fabric.admin.enabled is off there)"));
     }
 
     private static AdminAnswer answer(int status, Object body) {

@@ -310,6 +310,21 @@ class ApiKeyRoutesTest {
                     && lines.stream().anyMatch(l -> l.contains("of key runner from node sender runs here")),
                     Duration.ofSeconds(5), "both audit lines, got " + lines);
             assertTrue(lines.stream().noneMatch(l -> l.contains(jobsKey)), "no line holds the key");
+
+            // the admin routes reach another node through NATS: its answer, with its status
+            HttpResponse<String> plugins = call(sender, new Route("GET", "/admin/nodes/n/plugins", null, null, 0), "X-Api-Key", adminKey);
+            assertEquals(200, plugins.statusCode(), plugins.body());
+            assertTrue(plugins.body().contains("\"key-echo\""), plugins.body());
+            HttpResponse<String> missing = call(sender, new Route("POST", "/admin/nodes/n/remove", "{\"name\":\"nope\"}", null, 0),
+                    "X-Api-Key", adminKey);
+            assertEquals(404, missing.statusCode(), missing.body());
+            assertEquals("not_found", TestNode.json(missing.body()).at("/error/kind").asText());
+            HttpResponse<String> ghost = call(sender, new Route("POST", "/admin/nodes/ghost/drain", null, null, 0), "X-Api-Key", adminKey);
+            assertEquals(404, ghost.statusCode(), ghost.body());
+            HttpResponse<String> badId = call(sender, new Route("POST", "/admin/nodes/Bad.Id/drain", null, null, 0), "X-Api-Key", adminKey);
+            assertEquals(400, badId.statusCode(), badId.body());
+            HttpResponse<String> badVerb = call(sender, new Route("POST", "/admin/nodes/n/explode", null, null, 0), "X-Api-Key", adminKey);
+            assertEquals(404, badVerb.statusCode(), badVerb.body());
         } finally {
             loggers.forEach(logger -> logger.removeHandler(handler));
         }
