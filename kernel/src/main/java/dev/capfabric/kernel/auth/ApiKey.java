@@ -44,6 +44,11 @@ public record ApiKey(String name, Set<Scope> scopes, byte[] sha256) {
         return sha256.clone();
     }
 
+    /** Whether {@code hash} is this key's hash, compared in constant time (no copy of the stored hash is made). */
+    public boolean matches(byte[] hash) {
+        return java.security.MessageDigest.isEqual(sha256, hash);
+    }
+
     /** Whether the key may do what {@code scope} allows. */
     public boolean allows(Scope scope) {
         return scopes.contains(scope);

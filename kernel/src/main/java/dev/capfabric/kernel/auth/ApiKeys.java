@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.auth;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,8 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -25,9 +28,9 @@ import static java.util.Objects.requireNonNull;
  * {@code recheck}, on the request that notices, so an idle node does no work and an edit takes
  * effect within that interval).
  *
- * <p>Guarantees: a presented key is hashed and compared with every stored hash in constant time
- * ({@link MessageDigest#isEqual}), all of them every time, so how long a check takes says nothing
- * about how close a guess was or which key matched. A file that cannot be read or vanishes leaves the
+ * <p>Guarantees: a presented key is hashed (SHA-256) and its hash compared with the stored one in
+ * constant time ({@link MessageDigest#isEqual}), so how long a check takes says nothing about how close
+ * a guess was. A file that cannot be read or vanishes leaves the
  * node refusing every key rather than open: once a keys file is configured, the node never falls back
  * to open access. Malformed lines are skipped with a warning naming the line.
  */
@@ -35,7 +38,16 @@ public final class ApiKeys {
 
     private static final System.Logger LOG = System.getLogger(ApiKeys.class.getName());
 
-    private record Snapshot(List<ApiKey> keys, Instant modified, long size) {
+    private record Snapshot(List<ApiKey> keys, Map<ByteBuffer, ApiKey> byHash, Instant modified, long size) {
+        Snapshot(List<ApiKey> keys, Instant modified, long size) {
+            this(keys, index(keys), modified, size);
+        }
+
+        private static Map<ByteBuffer, ApiKey> index(List<ApiKey> keys) {
+            Map<ByteBuffer, ApiKey> byHash = new HashMap<>();
+            keys.forEach(key -> byHash.put(ByteBuffer.wrap(key.sha256()), key));
+            return Map.copyOf(byHash);
+        }
     }
 
     private final Path file;
@@ -79,18 +91,20 @@ public final class ApiKeys {
         return snapshot.keys();
     }
 
-    /** The key whose hash matches {@code presented}; empty when none does. */
+    /**
+     * The key whose hash matches {@code presented}; empty when none does.
+     *
+     * <p>The stored hash is found by the SHA-256 of what was presented, then compared in constant time.
+     * Finding it takes time that depends on that SHA-256 only, which says nothing an attacker could use
+     * about any key (the hash cannot be steered towards a stored one), and spares comparing with every
+     * key on every request.
+     */
     public Optional<ApiKey> find(String presented) {
         requireNonNull(presented, "presented is null");
+        refreshIfDue();
         byte[] hash = KeyMaker.sha256(presented);
-        ApiKey found = null;
-        for (ApiKey key : keys()) {
-            // no early exit: every stored hash is compared, whatever matched
-            if (MessageDigest.isEqual(hash, key.sha256()) & found == null) {
-                found = key;
-            }
-        }
-        return Optional.ofNullable(found);
+        ApiKey candidate = snapshot.byHash().get(ByteBuffer.wrap(hash));
+        return candidate != null && candidate.matches(hash) ? Optional.of(candidate) : Optional.empty();
     }
 
     private void refreshIfDue() {

@@ -42,7 +42,18 @@ public final class KeyMaker {
      */
     public static byte[] sha256(String key) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            // a clone of a ready instance: looking the algorithm up among the providers costs more than the hash
+            return ((MessageDigest) SHA_256.clone()).digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests of this runtime cannot be cloned", e);
+        }
+    }
+
+    private static final MessageDigest SHA_256 = sha256Instance();
+
+    private static MessageDigest sha256Instance() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
