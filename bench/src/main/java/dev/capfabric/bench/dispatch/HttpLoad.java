@@ -58,16 +58,29 @@ final class HttpLoad {
 
     private final InetSocketAddress server;
     private final byte[] request;
+    private final javax.net.SocketFactory sockets;
 
     HttpLoad(InetSocketAddress server, byte[] request) {
+        this(server, request, javax.net.SocketFactory.getDefault());
+    }
+
+    /** A load whose connections come from {@code sockets} (an {@code SSLSocketFactory} for HTTPS). */
+    HttpLoad(InetSocketAddress server, byte[] request, javax.net.SocketFactory sockets) {
         this.server = requireNonNull(server, "server is null");
         this.request = request.clone();
+        this.sockets = requireNonNull(sockets, "sockets is null");
     }
 
     /** A POST with a body and a Content-Length, as the same bytes every time. */
     static byte[] post(String path, String contentType, byte[] body) {
+        return post(path, contentType, body, "");
+    }
+
+    /** A POST with a body, a Content-Length and {@code extraHeaders} (each line ending in CRLF). */
+    static byte[] post(String path, String contentType, byte[] body, String extraHeaders) {
         String head = "POST " + path + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1\r\n"
+                + extraHeaders
                 + "Content-Type: " + contentType + "\r\n"
                 + "Content-Length: " + body.length + "\r\n"
                 + "\r\n";
@@ -139,7 +152,7 @@ final class HttpLoad {
                 int status;
                 try {
                     if (connection == null) {
-                        connection = new Connection(server);
+                        connection = new Connection(server, sockets);
                     }
                     status = connection.exchange(request);
                 } catch (IOException | RuntimeException e) {
@@ -176,8 +189,8 @@ final class HttpLoad {
         private final OutputStream out;
         private final InputStream in;
 
-        Connection(InetSocketAddress server) throws IOException {
-            socket = new Socket();
+        Connection(InetSocketAddress server, javax.net.SocketFactory sockets) throws IOException {
+            socket = sockets.createSocket();
             socket.setTcpNoDelay(true);
             socket.connect(server, 5_000);
             socket.setSoTimeout(30_000);

@@ -51,11 +51,19 @@ final class ServerProcess implements AutoCloseable {
 
     /** Waits until {@code POST path} with {@code body} answers 200; returns that answer. */
     HttpResponse<byte[]> awaitAnswer(String path, byte[] body, Duration timeout) throws InterruptedException {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return awaitAnswer(HttpClient.newHttpClient(), "http", path, body, timeout);
+    }
+
+    /** Waits until {@code POST path} with {@code body} answers 200 to {@code client} over {@code scheme}, with {@code headers}. */
+    HttpResponse<byte[]> awaitAnswer(HttpClient client, String scheme, String path, byte[] body, Duration timeout, String... headers)
+            throws InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        HttpRequest request = builder.build();
         long end = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < end) {
