@@ -9,11 +9,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.File;
 import java.io.InputStream;
-import java.lang.module.Configuration;
-import java.lang.module.ModuleFinder;
-import java.lang.module.ResolvedModule;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,8 +70,8 @@ public final class AuthHttpBench {
         }
         List<Path> classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .map(Path::of).filter(Files::exists).toList();
-        List<Path> kernelModules = modulesOf("capfabric.kernel", classpath);
-        Path spi = modulesOf("capfabric.spi", classpath).getFirst();
+        List<Path> kernelModules = DispatchHttpBench.modulesOf("capfabric.kernel", classpath);
+        Path spi = DispatchHttpBench.modulesOf("capfabric.spi", classpath).getFirst();
         String java = ProcessHandle.current().info().command().orElse("java");
         Path home = Files.createTempDirectory("capfabric-auth-bench");
 
@@ -129,13 +125,13 @@ public final class AuthHttpBench {
             report.append(String.format(Locale.ROOT, "%d cores, JDK %s; %d connections, %d rounds of %d s (after %d s warm-up), medians%n%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.version(), connections, rounds, measure, warmup));
             report.append("| kernel | jobs/s | p50 µs | p99 µs | server CPU µs/job | errors | jobs/s / no keys |\n|---|---:|---:|---:|---:|---:|---:|\n");
-            double base = median(runs.get(targets.getFirst()).stream().mapToDouble(HttpLoad.Result::perSecond).toArray());
+            double base = DispatchHttpBench.median(runs.get(targets.getFirst()).stream().mapToDouble(HttpLoad.Result::perSecond).toArray());
             runs.forEach((target, results) -> {
-                double rate = median(results.stream().mapToDouble(HttpLoad.Result::perSecond).toArray());
+                double rate = DispatchHttpBench.median(results.stream().mapToDouble(HttpLoad.Result::perSecond).toArray());
                 report.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f | %d | %.3f |%n", target.server().name(), rate,
-                        median(results.stream().mapToDouble(r -> r.micros(0.5)).toArray()),
-                        median(results.stream().mapToDouble(r -> r.micros(0.99)).toArray()),
-                        median(results.stream().mapToDouble(HttpLoad.Result::serverCpuMicrosPerJob).toArray()),
+                        DispatchHttpBench.median(results.stream().mapToDouble(r -> r.micros(0.5)).toArray()),
+                        DispatchHttpBench.median(results.stream().mapToDouble(r -> r.micros(0.99)).toArray()),
+                        DispatchHttpBench.median(results.stream().mapToDouble(HttpLoad.Result::serverCpuMicrosPerJob).toArray()),
                         results.stream().mapToLong(HttpLoad.Result::errors).sum(), rate / base));
             });
             runs.forEach((target, results) -> {
@@ -160,10 +156,7 @@ public final class AuthHttpBench {
                 "--add-modules", "ALL-SYSTEM", "-Dcapfabric.home=" + home,
                 "--module-path", String.join(File.pathSeparator, kernelModules.stream().map(Path::toString).toList()),
                 "--module", "capfabric.kernel/dev.capfabric.kernel.Main"));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = DispatchHttpBench.freePort();
         Map<String, String> env = new LinkedHashMap<>(Map.of("CAPFABRIC_HOME", home.toString(), "CAPFABRIC_NODE_ID", "bench-" + dir,
                 "CAPFABRIC_HOST", "127.0.0.1", "CAPFABRIC_PORT", String.valueOf(port)));
         env.putAll(extra);
@@ -181,25 +174,5 @@ public final class AuthHttpBench {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, factory.getTrustManagers(), null);
         return context;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static List<Path> modulesOf(String root, List<Path> classpath) {
-        Path[] jars = classpath.stream().filter(p -> p.toString().endsWith(".jar") || Files.exists(p.resolve("module-info.class")))
-                .toArray(Path[]::new);
-        Configuration configuration = ModuleLayer.boot().configuration()
-                .resolve(ModuleFinder.of(jars), ModuleFinder.ofSystem(), Set.of(root));
-        List<Path> modules = new ArrayList<>();
-        for (ResolvedModule module : configuration.modules()) {
-            module.reference().location().filter(uri -> uri.getScheme().equals("file")).map(Path::of).ifPresent(modules::add);
-        }
-        modules.sort(null);
-        return modules;
     }
 }

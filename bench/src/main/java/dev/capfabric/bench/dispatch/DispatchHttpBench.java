@@ -159,7 +159,7 @@ public final class DispatchHttpBench {
         return median(results.stream().mapToDouble(figure).toArray());
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -179,7 +179,7 @@ public final class DispatchHttpBench {
      * The jars {@code root} needs, found among {@code classpath}: what {@code --module-path} must hold
      * to run it, and no more (the benchmark's own dependencies, such as other plugins, stay out).
      */
-    private static List<Path> modulesOf(String root, List<Path> classpath) {
+    static List<Path> modulesOf(String root, List<Path> classpath) {
         Path[] jars = classpath.stream().filter(p -> p.toString().endsWith(".jar") || Files.exists(p.resolve("module-info.class")))
                 .toArray(Path[]::new);
         Configuration configuration = ModuleLayer.boot().configuration()
@@ -192,7 +192,7 @@ public final class DispatchHttpBench {
         return modules;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
