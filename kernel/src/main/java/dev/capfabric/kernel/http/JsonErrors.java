@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class JsonErrors {
 
+    /** Helidon's message when the request headers pass its limit (16 KiB). */
+    private static final String HEADERS_TOO_LARGE = "Header size exceeded";
+
     private JsonErrors() {
     }
 
@@ -35,6 +38,9 @@ public final class JsonErrors {
                                                           ServerResponseHeaders headers,
                                                           String message) {
         String text = message == null || message.isBlank() ? status.reasonPhrase() : message;
+        if (status.code() == 400 && text.equals(HEADERS_TOO_LARGE)) {
+            status = Status.create(431, "Request Header Fields Too Large"); // Helidon says 400 where RFC 6585 has a status of its own
+        }
         byte[] body = Json.bytes(ApiError.of(kind(status), text, Map.of()));
         headers.set(HeaderValues.CONTENT_TYPE_JSON);
         headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length));
