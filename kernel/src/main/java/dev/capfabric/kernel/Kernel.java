@@ -7,9 +7,11 @@ import dev.capfabric.kernel.auth.RouteScopes;
 import dev.capfabric.kernel.config.InvalidSettingsException;
 import dev.capfabric.kernel.config.NodeSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.GatedRoute;
 import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.dispatch.LocalRoute;
+import dev.capfabric.kernel.dispatch.NodeLifecycle;
 import dev.capfabric.kernel.fabric.AloneView;
 import dev.capfabric.kernel.fabric.Fabric;
 import dev.capfabric.kernel.fabric.FabricSettings;
@@ -85,6 +87,7 @@ public final class Kernel implements AutoCloseable {
     private final Optional<Fabric> fabric;
     private final ApiKeyFilter keyCheck;
     private final String scheme;
+    private final NodeLifecycle lifecycle;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
@@ -104,7 +107,10 @@ public final class Kernel implements AutoCloseable {
         Thread.ofVirtual().name("capfabric-caps-warmup").start(() -> Json.bytes(describer.describe()));
         this.fabric = fabricSettings.map(fabricConfig -> new Fabric(fabricConfig, settings.nodeId(), version(), describer, dispatcher,
                 plugins, clock, jobMetrics));
-        JobRoute route = fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins));
+        this.lifecycle = new NodeLifecycle(settings.nodeId());
+        // every job, whichever HTTP route it came by, passes the gate: 503 while starting or draining
+        JobRoute route = new GatedRoute(lifecycle,
+                fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins)));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.keyCheck = keyCheck(settings, clock, meters);
         dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there (a no-op on 4.5.0)
@@ -115,7 +121,9 @@ public final class Kernel implements AutoCloseable {
                 .register(meters);
         WebServerConfig.Builder serverConfig = WebServer.builder()
                 .host(settings.host())
-                .port(settings.port());
+                .port(settings.port())
+                // the stop is ours (see stop): Helidon's own hook would close the sockets before jobs are answered
+                .shutdownHook(false);
         Optional<io.helidon.common.tls.Tls> tls = HttpTls.of(settings.section("http").get("tls"));
         tls.ifPresent(serverConfig::tls);
         this.scheme = tls.isPresent() ? "https" : "http";
@@ -146,13 +154,26 @@ public final class Kernel implements AutoCloseable {
         return start(settings, Clock.systemUTC());
     }
 
-    /** Builds a kernel with the given clock, loads its plugins and starts serving. */
+    /**
+     * Builds a kernel with the given clock, loads its plugins and starts serving.
+     *
+     * @throws InvalidSettingsException when the HTTP port cannot be listened on (in use, or not allowed)
+     */
     public static Kernel start(NodeSettings settings, Clock clock) {
         requireNonNull(settings, "settings is null");
-        Kernel kernel = new Kernel(settings, requireNonNull(clock, "clock is null"));
-        // serve first: /caps and liveness answer at once while plugins load (readiness waits for a usable provider)
+        requireNonNull(clock, "clock is null");
+        // checked before anything starts, so that a port in use is one clear line rather than Helidon's stack trace
+        PortCheck.requireFree(settings.host(), settings.port());
+        Kernel kernel = new Kernel(settings, clock);
+        // serve first: /caps and liveness answer at once while plugins load (jobs hear 503 starting until then)
         kernel.server.start();
+        if (kernel.server.port() < 0) {
+            // lost a race for the port since the check: Helidon logged why and serves nothing
+            kernel.stopAfterFailedStart();
+            throw new InvalidSettingsException(PortCheck.inUse(settings.host(), settings.port(), "the HTTP server could not bind it"));
+        }
         kernel.plugins.start();
+        kernel.lifecycle.serving();
         kernel.fabric.ifPresent(Fabric::start);
         LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on {5}://{2}:{3} with capabilities {4}",
                 kernel.describer.version(), settings.nodeId(), settings.host(), String.valueOf(kernel.port()),
@@ -214,14 +235,26 @@ public final class Kernel implements AutoCloseable {
         return HealthCheckResponse.builder().status(true).detail("node_id", settings.nodeId()).build();
     }
 
+    /**
+     * Ready = this node can serve at least one capability: with a usable provider of its own, or, for a
+     * router-only node (no usable provider), by routing to a peer that can. The NATS link is a detail
+     * (and {@code capfabric_nats_link_up}), a condition only for a router-only node, which needs it to
+     * route. A node that starts, drains or shares its id with another process is not ready.
+     */
     private HealthCheckResponse readiness() {
         int usable = (int) plugins.inventory().providers().stream().filter(ProviderSlot::usable).count();
-        boolean linked = fabric.map(Fabric::linkUp).orElse(true);
+        boolean linked = fabric.map(Fabric::linkUp).orElse(false);
+        int peers = usable == 0 && linked ? fabric.map(Fabric::servingPeers).orElse(0) : 0;
         Set<String> sameId = fabric.map(Fabric::sameIdElsewhere).orElse(Set.of());
+        NodeLifecycle.Phase phase = lifecycle.phase();
         HealthCheckResponse.Builder response = HealthCheckResponse.builder()
-                .status(usable > 0 && linked && sameId.isEmpty())
+                .status(phase == NodeLifecycle.Phase.SERVING && (usable > 0 || peers > 0) && sameId.isEmpty())
+                .detail("phase", phase.name().toLowerCase(java.util.Locale.ROOT))
                 .detail("usable_providers", usable)
                 .detail("nats", fabric.isEmpty() ? "not configured" : linked ? "up" : "down");
+        if (usable == 0 && fabric.isPresent()) {
+            response.detail("serving_peers", peers);
+        }
         if (!sameId.isEmpty()) {
             response.detail("node_id", "another process uses node id '" + settings.nodeId() + "' (instances " + sameId
                     + "); give each node its own CAPFABRIC_NODE_ID");
@@ -284,14 +317,47 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Says bye to the fabric, stops taking jobs, lets running ones (local and offloaded here) finish
-     * and answer, up to {@code grace}, then stops serving.
+     * Stops the node gracefully, in this order: new jobs are refused 503 {@code draining} (HTTP) and
+     * the fabric hears that this node drains (a heartbeat), so peers route around it; jobs already
+     * taken — HTTP callers waiting, jobs queued and running here, jobs offloaded here by peers — finish
+     * and are answered, up to {@code grace}; then the node says bye to the fabric, closes its NATS link
+     * and stops serving HTTP. Idempotent.
      */
     public void stop(Duration grace) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
         long end = System.nanoTime() + grace.toNanos();
+        lifecycle.draining();
         fabric.ifPresent(Fabric::leave);
-        dispatcher.drainAndClose(grace);
-        fabric.ifPresent(f -> f.close(Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
+        try {
+            lifecycle.awaitIdle(remaining(end));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dispatcher.drainAndClose(remaining(end));
+        // waits for the offloads held here to answer, then says bye and closes the link
+        fabric.ifPresent(f -> f.close(remaining(end)));
+        server.stop();
+        plugins.close();
+        load.close();
+        runtimeMeters.close();
+        meters.close();
+    }
+
+    private boolean stopped; // guarded by this
+
+    private static Duration remaining(long end) {
+        return Duration.ofNanos(Math.max(0, end - System.nanoTime()));
+    }
+
+    /** Releases what the constructor started when the server could not start. */
+    private void stopAfterFailedStart() {
+        fabric.ifPresent(f -> f.close(Duration.ZERO));
+        dispatcher.close();
         server.stop();
         plugins.close();
         load.close();

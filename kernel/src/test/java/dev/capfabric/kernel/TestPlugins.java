@@ -111,7 +111,12 @@ public final class TestPlugins {
         private String requiresLibrary;
         private List<String> models = List.of();
         private List<String> languages = List.of();
+<<<<<<< HEAD
         private long maxInputBytes = 16L << 20;
+=======
+        private List<String> voices = List.of();
+        private long createSleepMs;
+>>>>>>> 0e2c6da (kernel: 503 starting before the first plugin scan, SIGTERM drains (draining, answer jobs, then bye), port in use exits 2, readiness = can serve)
 
         private Builder(String module, String providerId, String capability) {
             this.module = module;
@@ -172,9 +177,20 @@ public final class TestPlugins {
             return this;
         }
 
+<<<<<<< HEAD
         /** The largest input the provider declares it takes. */
         public Builder maxInputBytes(long maxInputBytes) {
             this.maxInputBytes = maxInputBytes;
+=======
+        public Builder voices(String... voices) {
+            this.voices = List.of(voices);
+            return this;
+        }
+
+        /** The factory's {@code create} takes this long, as an engine loading a model would. */
+        public Builder createSleepMs(long millis) {
+            this.createSleepMs = millis;
+>>>>>>> 0e2c6da (kernel: 503 starting before the first plugin scan, SIGTERM drains (draining, answer jobs, then bye), port in use exits 2, readiness = can serve)
             return this;
         }
 
@@ -210,6 +226,7 @@ public final class TestPlugins {
                         public int order() { return %5$d; }
                         public Creation create(ProviderContext context) {
                             if (%6$s) { throw new IllegalStateException("create refuses on purpose"); }
+                            try { Thread.sleep(%15$dL); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
                             String unusable = %7$s;
                             if (unusable != null) { return Creation.unusable(unusable); }
                             return Creation.ready(new TestProvider(context));
@@ -223,7 +240,7 @@ public final class TestPlugins {
                             public ProviderDescription describe() {
                                 return ProviderDescription.builder().concurrency(%8$d).maxInputBytes(%14$dL)
                                         .threading(ProviderDescription.Threading.%13$s)
-                                        .models(List.of(%9$s)).languages(List.of(%10$s))
+                                        .models(List.of(%9$s)).languages(List.of(%10$s)).voices(List.of(%14$s))
                                         .extra(Map.of("tag", %11$s)).build();
                             }
                             public Health health() { String down = %12$s; return down == null ? Health.ok() : Health.down(down); }
@@ -300,7 +317,11 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
+<<<<<<< HEAD
                     healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes);
+=======
+                    healthDown == null ? "null" : quote(healthDown), threading, quoteAll(voices), createSleepMs);
+>>>>>>> 0e2c6da (kernel: 503 starting before the first plugin scan, SIGTERM drains (draining, answer jobs, then bye), port in use exits 2, readiness = can serve)
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
         }
 

@@ -167,8 +167,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         Optional<String> named = job.parameter("provider");
         if (named.isPresent() && inventory.providers().stream()
                 .noneMatch(slot -> capability.equals(slot.capability()) && slot.id().equals(named.get()))) {
+            // no X-Capfabric-Provider for it: that header names a provider that took part, and this one does not exist
             return refused(capability, "unknown_provider", new Outcome.Failed(422, "unknown_provider",
-                    "no provider '" + named.get() + "' for " + capability + " on this node", nodeId, named,
+                    "no provider '" + named.get() + "' for " + capability + " on this node", nodeId, Optional.empty(),
                     Optional.empty(), Map.of("providers", inventory.usable(capability).stream().map(ProviderSlot::id).toList())));
         }
         boolean fits = usable.stream()
@@ -178,6 +179,7 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             details.put("providers", inventory.unusableReasons(capability));
             job.parameter("model").ifPresent(m -> details.put("model", m));
             job.parameter("language").ifPresent(l -> details.put("language", l));
+            job.parameter("voice").ifPresent(v -> details.put("voice", v));
             String message = usable.isEmpty()
                     ? "no usable provider for " + capability + " on this node"
                     : "no usable provider for " + capability + " on this node offers what the job asks for"
@@ -280,17 +282,19 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         StringBuilder ask = new StringBuilder();
         job.parameter("model").ifPresent(m -> ask.append(" (model ").append(m).append(')'));
         job.parameter("language").ifPresent(l -> ask.append(" (language ").append(l).append(')'));
+        job.parameter("voice").ifPresent(v -> ask.append(" (voice ").append(v).append(')'));
         return ask.toString();
     }
 
-    /** Whether a provider lists the model and language a job asks for; an empty list accepts any. */
+    /** Whether a provider lists the model, language and voice a job asks for; an empty list accepts any. */
     static boolean offers(ProviderSlot slot, Job job) {
         Optional<ProviderDescription> description = slot.description();
         if (description.isEmpty()) {
             return false;
         }
         return matches(description.get().models(), job.parameter("model"))
-                && matches(description.get().languages(), job.parameter("language"));
+                && matches(description.get().languages(), job.parameter("language"))
+                && matches(description.get().voices(), job.parameter("voice"));
     }
 
     private static boolean matches(List<String> offered, Optional<String> asked) {

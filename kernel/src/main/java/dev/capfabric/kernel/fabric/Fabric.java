@@ -407,6 +407,9 @@ public final class Fabric implements FabricView, AutoCloseable {
      */
     public void leave() {
         synchronized (drainLock) {
+            if (leaving) {
+                return;
+            }
             leaving = true;
             local.startDraining();
         }
@@ -449,5 +452,16 @@ public final class Fabric implements FabricView, AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(5));
+    }
+
+    /** Peers heard within their heartbeat window, not draining, that have at least one capability. */
+    public int servingPeers() {
+        int serving = 0;
+        for (RemoteNode node : registry.nodes()) {
+            if (node.status() == NodeStatus.OK && !node.capabilities().isEmpty()) {
+                serving++;
+            }
+        }
+        return serving;
     }
 }

@@ -274,6 +274,7 @@ final class FabricRoute implements JobRoute {
         details.put("capability", job.capability().name());
         ask.model().ifPresent(m -> details.put("model", m));
         ask.language().ifPresent(l -> details.put("language", l));
+        ask.voice().ifPresent(v -> details.put("voice", v));
         details.put("nodes", skipped);
         if (linkDown) {
             details.put("fabric", "this node's NATS link is down");

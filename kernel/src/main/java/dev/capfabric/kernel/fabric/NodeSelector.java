@@ -20,7 +20,7 @@ import static java.util.Objects.requireNonNull;
  * Orders the remote nodes that could take a job, best first, and says for every other node that has
  * the capability why it was passed over.
  *
- * <p>A node qualifies when it is {@code ok}, offers the requested model and language (an empty list
+ * <p>A node qualifies when it is {@code ok}, offers the requested model, language and voice (an empty list
  * offers any) and its circuit is closed. Qualified nodes are ordered by expected wait:
  * (jobs this node sent them and has not had back + their reported queue depth + 1) / their
  * concurrency × their service time, where the service time is the larger of what the node reports
@@ -46,21 +46,24 @@ final class NodeSelector {
      * @param capability the capability
      * @param model      the model it names, if any
      * @param language   the language it names, if any
+     * @param voice      the voice it names, if any
      * @param inputBytes the size of its input
      */
-    record Ask(Capability capability, Optional<String> model, Optional<String> language, long inputBytes) {
+    record Ask(Capability capability, Optional<String> model, Optional<String> language, Optional<String> voice, long inputBytes) {
         Ask {
             requireNonNull(capability, "capability is null");
             requireNonNull(model, "model is null");
             requireNonNull(language, "language is null");
+            requireNonNull(voice, "voice is null");
         }
 
         Ask(Capability capability, Optional<String> model, Optional<String> language) {
-            this(capability, model, language, 0);
+            this(capability, model, language, Optional.empty(), 0);
         }
 
         static Ask of(Job job) {
-            return new Ask(job.capability(), job.parameter("model"), job.parameter("language"), job.input().size());
+            return new Ask(job.capability(), job.parameter("model"), job.parameter("language"), job.parameter("voice"),
+                    job.input().size());
         }
     }
 
@@ -218,7 +221,7 @@ final class NodeSelector {
         return Optional.empty();
     }
 
-    /** Why a node's capability does not fit what the job asks (model, language, input size); empty when it fits. */
+    /** Why a node's capability does not fit what the job asks (model, language, voice, input size); empty when it fits. */
     static Optional<String> mismatch(CapabilitySummary summary, Ask ask) {
         if (summary.maxInputBytes() > 0 && ask.inputBytes() > summary.maxInputBytes()) {
             return Optional.of("takes inputs up to " + summary.maxInputBytes() + " bytes; this one has " + ask.inputBytes());
@@ -228,6 +231,9 @@ final class NodeSelector {
         }
         if (ask.language().isPresent() && !offers(summary.languages(), ask.language().get())) {
             return Optional.of("does not offer language '" + ask.language().get() + "' (offers " + summary.languages() + ")");
+        }
+        if (ask.voice().isPresent() && !offers(summary.voices(), ask.voice().get())) {
+            return Optional.of("does not offer voice '" + ask.voice().get() + "' (offers " + summary.voices() + ")");
         }
         return Optional.empty();
     }
