@@ -37,14 +37,7 @@ final class FabricNodes {
 
     /** Starts a node in {@code home} with copies of {@code jars} as its plugins, and waits until it joined. */
     static TestNode start(Path home, String nodeId, List<Path> jars, Map<String, String> env) {
-        try {
-            Files.createDirectories(home.resolve("plugins"));
-            for (Path jar : jars) {
-                Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        copyPlugins(home, jars);
         TestNode node = TestNode.start(home, nodeId, env);
         try {
             if (!fabric(node).awaitJoined(Duration.ofSeconds(10))) {
@@ -55,6 +48,23 @@ final class FabricNodes {
             throw new AssertionError(e);
         }
         return node;
+    }
+
+    /** Starts a node without a fabric in {@code home} with copies of {@code jars} as its plugins. */
+    static TestNode startAlone(Path home, String nodeId, List<Path> jars) {
+        copyPlugins(home, jars);
+        return TestNode.start(home, nodeId);
+    }
+
+    private static void copyPlugins(Path home, List<Path> jars) {
+        try {
+            Files.createDirectories(home.resolve("plugins"));
+            for (Path jar : jars) {
+                Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Fabric fabric(TestNode node) {
