@@ -59,6 +59,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final RegistryFeed feed;
     private final NodeWatch watch;
     private final AdminServer admin;
+    private static final Duration BYE_AFTER_ANSWERS = Duration.ofMillis(200);
     private final ScheduledExecutorService scheduler;
     private final Object drainLock = new Object();
     private boolean leaving; // guarded by drainLock
@@ -437,6 +438,16 @@ public final class Fabric implements FabricView, AutoCloseable {
         admin.stop();
         server.stop();
         upConnection().ifPresent(nats -> {
+            try {
+                // the last answers go out first, and peers get a moment to take them in: a peer hears the
+                // bye on another subscription, and may handle it before an answer that came just ahead
+                nats.flush(Duration.ofSeconds(1));
+                Thread.sleep(BYE_AFTER_ANSWERS.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not flush the last answers: {0}", e.getMessage());
+            }
             heartbeats.publish(nats, false);
             heartbeats.bye(nats);
             try {

@@ -33,6 +33,9 @@ class GracefulStopTest {
     void aStoppingNodeSaysDrainingAnswersTheJobOffloadedToItThenSaysBye() throws Exception {
         try (NatsTestServer nats = NatsTestServer.start(false, 0)) {
             Map<String, String> env = FabricNodes.env(nats, HEARTBEAT, Map.of());
+            java.util.List<String> wire = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.nats.client.Connection spy = io.nats.client.Nats.connect(nats.url());
+            spy.createDispatcher(m -> wire.add(System.nanoTime() / 1_000_000 + " " + m.getSubject() + " " + (m.getHeaders() == null ? "" : m.getHeaders().entrySet()))).subscribe(">");
             try (TestNode router = FabricNodes.start(dir.resolve("router"), "router", List.of(), env)) {
                 TestNode worker = FabricNodes.start(dir.resolve("worker"), "worker",
                         List.of(FabricNodes.plugin(dir.resolve("jars"), "slow-echo", "slow", 1)), env);
@@ -52,7 +55,7 @@ class GracefulStopTest {
                 assertEquals(503, late.statusCode(), "no new job goes to a draining worker: " + late.body());
 
                 HttpResponse<String> answered = offloaded.get(10, TimeUnit.SECONDS);
-                assertEquals(200, answered.statusCode(), answered.body());
+                assertEquals(200, answered.statusCode(), answered.body() + "\n" + String.join("\n", wire));
                 assertEquals("worker", answered.headers().firstValue("X-Capfabric-Node").orElseThrow());
                 assertEquals(before + 1, lines(seen), "run once, not retried elsewhere or twice");
                 stopping.get(10, TimeUnit.SECONDS);
