@@ -38,11 +38,17 @@ public final class TestPlugins {
      * {@code module-info.java}) into {@code jar}, with the SPI and {@code modulePath} available.
      */
     public static Path jar(Path jar, Map<String, String> sources, List<Path> modulePath) {
+        return jar(jar, sources, modulePath, List.of());
+    }
+
+    /** As {@link #jar(Path, Map, List)}, with more javac options (such as {@code --module-version}). */
+    public static Path jar(Path jar, Map<String, String> sources, List<Path> modulePath, List<String> javacOptions) {
         try {
             Path work = Files.createTempDirectory("capfabric-plugin-src");
             Path src = work.resolve("src");
             Path classes = work.resolve("classes");
             List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-nowarn", "--release", "25"));
+            args.addAll(javacOptions);
             List<Path> path = new ArrayList<>(modulePath);
             path.add(spiLocation());
             args.add("--module-path");
@@ -111,12 +117,12 @@ public final class TestPlugins {
         private String requiresLibrary;
         private List<String> models = List.of();
         private List<String> languages = List.of();
-<<<<<<< HEAD
         private long maxInputBytes = 16L << 20;
-=======
         private List<String> voices = List.of();
         private long createSleepMs;
->>>>>>> 0e2c6da (kernel: 503 starting before the first plugin scan, SIGTERM drains (draining, answer jobs, then bye), port in use exits 2, readiness = can serve)
+        private final List<String> requires = new ArrayList<>();
+        private String tagExpression;
+        private String moduleVersion;
 
         private Builder(String module, String providerId, String capability) {
             this.module = module;
@@ -177,20 +183,38 @@ public final class TestPlugins {
             return this;
         }
 
-<<<<<<< HEAD
         /** The largest input the provider declares it takes. */
         public Builder maxInputBytes(long maxInputBytes) {
             this.maxInputBytes = maxInputBytes;
-=======
+            return this;
+        }
+
         public Builder voices(String... voices) {
             this.voices = List.of(voices);
+            return this;
+        }
+
+        /** The plugin's module-info also says {@code requires <module>} (compiled against {@code modulePath}). */
+        public Builder requires(String module) {
+            this.requires.add(module);
+            return this;
+        }
+
+        /** A Java expression for the tag the provider reports, evaluated when it describes itself. */
+        public Builder tagExpression(String expression) {
+            this.tagExpression = expression;
+            return this;
+        }
+
+        /** Compiled with {@code --module-version}, as Maven does from the project version. */
+        public Builder moduleVersion(String version) {
+            this.moduleVersion = version;
             return this;
         }
 
         /** The factory's {@code create} takes this long, as an engine loading a model would. */
         public Builder createSleepMs(long millis) {
             this.createSleepMs = millis;
->>>>>>> 0e2c6da (kernel: 503 starting before the first plugin scan, SIGTERM drains (draining, answer jobs, then bye), port in use exits 2, readiness = can serve)
             return this;
         }
 
@@ -208,8 +232,10 @@ public final class TestPlugins {
             String pkg = module.replace('-', '_');
             String moduleInfo = "module " + module + " {\n requires capfabric.spi;\n"
                     + (requiresLibrary != null ? " requires " + requiresLibrary + ";\n" : "")
+                    + String.join("", requires.stream().map(r -> " requires " + r + ";\n").toList())
                     + " provides dev.capfabric.spi.ProviderFactory with " + pkg + ".TestFactory;\n}\n";
-            String tagExpression = requiresLibrary != null ? "testlib.Version.value()" : quote(tag);
+            String tagExpression = this.tagExpression != null ? this.tagExpression
+                    : requiresLibrary != null ? "testlib.Version.value()" : quote(tag);
             String factory = """
                     package %1$s;
 
@@ -226,7 +252,7 @@ public final class TestPlugins {
                         public int order() { return %5$d; }
                         public Creation create(ProviderContext context) {
                             if (%6$s) { throw new IllegalStateException("create refuses on purpose"); }
-                            try { Thread.sleep(%15$dL); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                            try { Thread.sleep(%16$dL); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
                             String unusable = %7$s;
                             if (unusable != null) { return Creation.unusable(unusable); }
                             return Creation.ready(new TestProvider(context));
@@ -240,7 +266,7 @@ public final class TestPlugins {
                             public ProviderDescription describe() {
                                 return ProviderDescription.builder().concurrency(%8$d).maxInputBytes(%14$dL)
                                         .threading(ProviderDescription.Threading.%13$s)
-                                        .models(List.of(%9$s)).languages(List.of(%10$s)).voices(List.of(%14$s))
+                                        .models(List.of(%9$s)).languages(List.of(%10$s)).voices(List.of(%15$s))
                                         .extra(Map.of("tag", %11$s)).build();
                             }
                             public Health health() { String down = %12$s; return down == null ? Health.ok() : Health.down(down); }
@@ -317,12 +343,9 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
-<<<<<<< HEAD
-                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes);
-=======
-                    healthDown == null ? "null" : quote(healthDown), threading, quoteAll(voices), createSleepMs);
->>>>>>> 0e2c6da (kernel: 503 starting before the first plugin scan, SIGTERM drains (draining, answer jobs, then bye), port in use exits 2, readiness = can serve)
-            return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
+                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes, quoteAll(voices), createSleepMs);
+            return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath,
+                    moduleVersion == null ? List.of() : List.of("--module-version", moduleVersion));
         }
 
         private static String quote(String s) {

@@ -8,6 +8,7 @@ import dev.capfabric.spi.ProviderContext;
 import dev.capfabric.spi.ProviderFactory;
 
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,7 +146,12 @@ public final class PluginHost implements AutoCloseable {
         sweepRetired();
     }
 
-    private record Candidate(LoadedPlugin plugin, ProviderFactory factory, String id, Capability capability, int order) {
+    private record Candidate(LoadedPlugin plugin, ProviderFactory factory, String id, Capability capability, int order,
+                             Optional<ModuleDescriptor.Version> version) {
+
+        String versionText() {
+            return version.map(Object::toString).orElse("none");
+        }
     }
 
     private void reconcile() {
@@ -159,7 +165,8 @@ public final class PluginHost implements AutoCloseable {
                         throw new IllegalArgumentException("invalid provider id '" + id + "': expected " + PROVIDER_ID.pattern());
                     }
                     Capability capability = requireNonNull(factory.capability(), "capability() returned null");
-                    byId.computeIfAbsent(id, k -> new ArrayList<>()).add(new Candidate(plugin, factory, id, capability, factory.order()));
+                    byId.computeIfAbsent(id, k -> new ArrayList<>()).add(new Candidate(plugin, factory, id, capability, factory.order(),
+                            PluginVersions.of(plugin, factory)));
                 } catch (RuntimeException | LinkageError e) {
                     shown.add(ProviderSlot.absent(factory.getClass().getName(), null, plugin.name(), ProviderStatus.UNAVAILABLE,
                             "factory failed to describe itself: " + e));
@@ -245,9 +252,17 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Best first: the plugin the configuration names ({@code providers.<id>.plugin}), else the higher
+     * version (a plugin stating none ranks below one that does), else the higher {@code order()}, else
+     * the plugin name that sorts first.
+     */
     private static List<Candidate> rank(List<Candidate> candidates, Optional<String> pinnedPlugin) {
+        Comparator<Optional<ModuleDescriptor.Version>> byVersion =
+                Comparator.comparing(v -> v.orElse(null), Comparator.nullsLast(Comparator.<ModuleDescriptor.Version>reverseOrder()));
         return candidates.stream()
                 .sorted(Comparator.<Candidate, Boolean>comparing(c -> !pinnedPlugin.map(c.plugin().name()::equals).orElse(false))
+                        .thenComparing(Candidate::version, byVersion)
                         .thenComparing(Comparator.comparingInt(Candidate::order).reversed())
                         .thenComparing(c -> c.plugin().name()))
                 .toList();
@@ -257,10 +272,14 @@ public final class PluginHost implements AutoCloseable {
         if (pinnedPlugin.isPresent() && pinnedPlugin.get().equals(winner.plugin().name())) {
             return "configured by providers." + winner.id() + ".plugin";
         }
-        if (winner.order() != loser.order()) {
-            return "order " + winner.order() + " over " + loser.order();
+        if (!winner.version().equals(loser.version())) {
+            return "version " + winner.versionText() + " over " + loser.versionText();
         }
-        return "same order " + winner.order() + ", plugin names sort '" + winner.plugin().name() + "' first";
+        if (winner.order() != loser.order()) {
+            return "same version " + winner.versionText() + ", order " + winner.order() + " over " + loser.order();
+        }
+        return "same version " + winner.versionText() + " and order " + winner.order() + ", plugin names sort '"
+                + winner.plugin().name() + "' first";
     }
 
     private ProviderSlot create(Candidate candidate, ProviderSettings providerSettings) {

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -64,12 +65,21 @@ final class PluginLayerLoader {
         if (jars.isEmpty()) {
             return failed(entry, copy, List.of(), "no jar found");
         }
+        Originals originals = new Originals(entry, copy, jars);
         ModuleLayer layer;
         List<String> moduleNames;
         try {
             ModuleFinder finder = ShadowingFinder.of(ModuleFinder.of(jars.toArray(Path[]::new)), parent);
+            Optional<String> refused = PluginIsolation.checkContents(finder.findAll());
+            if (refused.isPresent()) {
+                return failed(entry, copy, jarInfo, originals.in(refused.get()));
+            }
             Set<String> roots = finder.findAll().stream().map(ref -> ref.descriptor().name()).collect(Collectors.toSet());
             Configuration configuration = parent.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
+            refused = PluginIsolation.checkReads(configuration);
+            if (refused.isPresent()) {
+                return failed(entry, copy, jarInfo, originals.in(refused.get()));
+            }
             ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(configuration, List.of(parent),
                     ProviderFactory.class.getClassLoader());
             layer = controller.layer();
@@ -78,9 +88,9 @@ final class PluginLayerLoader {
             ShadowingFinder.addPluginReads(finder, controller);
             moduleNames = layer.modules().stream().map(Module::getName).sorted().toList();
         } catch (FindException | ResolutionException | LayerInstantiationException | SecurityException e) {
-            return failed(entry, copy, jarInfo, describe(e));
+            return failed(entry, copy, jarInfo, originals.in(describeWithCauses(e)));
         } catch (RuntimeException e) {
-            return failed(entry, copy, jarInfo, "cannot define module layer: " + describe(e));
+            return failed(entry, copy, jarInfo, "cannot define module layer: " + originals.in(describeWithCauses(e)));
         }
 
         List<ProviderFactory> factories = new ArrayList<>();
@@ -100,19 +110,23 @@ final class PluginLayerLoader {
         } catch (ServiceConfigurationError | LinkageError e) {
             problems.add("cannot list factories: " + describe(rootCause(e)));
         }
-        if (factories.isEmpty() && problems.isEmpty()) {
-            return new LoadedPlugin(entry, copy, Optional.of(layer), moduleNames, List.of(), List.of(), jarInfo,
-                    Optional.of("no " + ProviderFactory.class.getName() + " found: does module-info.java say 'provides "
-                            + ProviderFactory.class.getName() + " with ...'?"));
+        problems.replaceAll(originals::in);
+        if (factories.isEmpty()) {
+            // nothing of it can run: failed, whatever the reason, so that /caps and capfabric_plugins_failed say so
+            return failed(entry, copy, jarInfo, problems.isEmpty()
+                    ? "no " + ProviderFactory.class.getName() + " found: does module-info.java say 'provides "
+                            + ProviderFactory.class.getName() + " with ...'?"
+                    : String.join("; ", problems));
         }
-        for (String problem : problems) {
-            LOG.log(System.Logger.Level.WARNING, "plugin {0}: {1}", entry.name(), problem);
+        if (!problems.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "plugin {0} ({1}) loaded in part: {2}", entry.name(), entry.path(), String.join("; ", problems));
         }
         return new LoadedPlugin(entry, copy, Optional.of(layer), moduleNames, factories, problems, jarInfo, Optional.empty());
     }
 
     private static LoadedPlugin failed(PluginEntry entry, Path copy, List<PluginJar> jars, String error) {
-        LOG.log(System.Logger.Level.WARNING, "plugin {0} not loaded: {1}", entry.name(), error);
+        // once per version of the plugin: a failed plugin is not tried again until its files change
+        LOG.log(System.Logger.Level.WARNING, "plugin {0} ({1}) failed: {2}", entry.name(), entry.path(), error);
         return new LoadedPlugin(entry, copy, Optional.empty(), List.of(), List.of(), List.of(), jars, Optional.of(error));
     }
 
@@ -178,5 +192,42 @@ final class PluginLayerLoader {
     private static String describe(Throwable e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** The exception and its causes, each once: a corrupt jar's cause (a ZipException) is the useful part. */
+    private static String describeWithCauses(Throwable e) {
+        StringBuilder text = new StringBuilder(describe(e));
+        Set<Throwable> seen = new java.util.HashSet<>(List.of(e));
+        for (Throwable cause = e.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
+            if (cause.getMessage() == null || !text.toString().contains(cause.getMessage())) {
+                text.append(": caused by ").append(describe(cause));
+            }
+        }
+        return text.toString();
+    }
+
+    /** Says messages about the working copies in terms of the operator's files in the plugins folder. */
+    private record Originals(Map<String, String> byCopy) {
+        Originals(PluginEntry entry, Path copy, List<Path> copies) {
+            this(map(entry, copy, copies));
+        }
+
+        private static Map<String, String> map(PluginEntry entry, Path copy, List<Path> copies) {
+            Map<String, String> byCopy = new java.util.LinkedHashMap<>();
+            for (Path jar : copies) {
+                entry.jars().stream().filter(original -> original.getFileName().equals(jar.getFileName())).findFirst()
+                        .ifPresent(original -> byCopy.put(jar.toString(), original.toString()));
+            }
+            byCopy.put(copy.toString(), entry.path().toString());
+            return byCopy;
+        }
+
+        String in(String message) {
+            String said = message;
+            for (Map.Entry<String, String> paths : byCopy.entrySet()) {
+                said = said.replace(paths.getKey(), paths.getValue());
+            }
+            return said;
+        }
     }
 }

@@ -5,7 +5,6 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,15 +12,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Finds a plugin's modules so that what the plugin carries shadows what the kernel's layer holds.
+ * Finds a plugin's modules so that they see only what the plugin carries, the SPI and the JDK.
  *
- * <p>An automatic module reads every module it can see, including the kernel's. When a plugin
- * carries its own copy of a library the kernel also has (say Jackson), the plugin's automatic modules
- * would read two modules of one name, and the layer could not be defined. For such a plugin each
- * automatic module is given an explicit descriptor instead: open, exporting all its packages, and
- * requiring the plugin's other modules, the SPI and the JDK's modules — not the kernel's libraries,
- * since reading one of those (Jackson's databind) may imply reading the kernel's copy of a module
- * the plugin carries (Jackson's core). Plugins without such a clash are found exactly as they are.
+ * <p>An automatic module reads every module it can see, including the kernel's libraries: it would
+ * quietly run on the kernel's Jackson, or read two modules of one name when the plugin carries its
+ * own copy. So each automatic module of a plugin is given an explicit descriptor instead: open,
+ * exporting all its packages, providing what its {@code META-INF/services} name (and using those
+ * services, as a library that looks up its own extensions would), requiring the plugin's explicit
+ * modules, the SPI and the JDK's modules — not the kernel's libraries ({@link PluginIsolation}) — and
+ * reading the plugin's other modules once the layer exists ({@link #addPluginReads}).
+ * Plugins made only of explicit modules are found exactly as they are.
  */
 final class ShadowingFinder implements ModuleFinder {
 
@@ -48,9 +48,7 @@ final class ShadowingFinder implements ModuleFinder {
         found.forEach(ref -> own.add(ref.descriptor().name()));
         Set<String> visible = new TreeSet<>();
         collectNames(parent, visible);
-        Set<String> shadowed = new HashSet<>(visible);
-        shadowed.retainAll(own);
-        if (shadowed.isEmpty() || found.stream().noneMatch(ref -> ref.descriptor().isAutomatic())) {
+        if (found.stream().noneMatch(ref -> ref.descriptor().isAutomatic())) {
             return plugin;
         }
         Map<String, ModuleReference> modules = new LinkedHashMap<>();
@@ -79,6 +77,11 @@ final class ShadowingFinder implements ModuleFinder {
         builder.packages(descriptor.packages());
         descriptor.packages().forEach(builder::exports);
         descriptor.provides().forEach(builder::provides);
+        // an automatic module may look up any service; the explicit one may look up those the plugin provides
+        Set<String> readable = readablePackages(descriptor, plugin, visible);
+        Set<String> services = new TreeSet<>();
+        plugin.forEach(ref -> ref.descriptor().provides().forEach(p -> services.add(p.service())));
+        services.stream().filter(service -> readable.contains(packageOf(service))).forEach(builder::uses);
         for (String other : own) {
             // an explicit module of the plugin that requires this one must not be required back, and two
             // automatic modules may well use each other (PDFBox's do): declared, either is a cycle, which
@@ -128,6 +131,34 @@ final class ShadowingFinder implements ModuleFinder {
                 }
             }
         }
+    }
+
+    /**
+     * Packages a rewritten automatic module sees when it is resolved: its own, those the plugin's
+     * explicit modules it requires export, the SPI's and the JDK's (the other automatic modules are read
+     * only once the layer exists, too late for a {@code uses}).
+     */
+    private static Set<String> readablePackages(ModuleDescriptor self, Set<ModuleReference> plugin, Set<String> visible) {
+        Set<String> packages = new TreeSet<>(self.packages());
+        for (ModuleReference ref : plugin) {
+            ModuleDescriptor descriptor = ref.descriptor();
+            if (!descriptor.isAutomatic() && !requires(plugin, descriptor.name(), self.name())) {
+                descriptor.exports().stream().filter(e -> !e.isQualified()).forEach(e -> packages.add(e.source()));
+            }
+        }
+        ModuleFinder system = ModuleFinder.ofSystem();
+        for (String below : visible) {
+            if (below.equals(SPI) || system.find(below).isPresent()) {
+                ModuleLayer.boot().findModule(below).ifPresent(module -> module.getDescriptor().exports().stream()
+                        .filter(e -> !e.isQualified()).forEach(e -> packages.add(e.source())));
+            }
+        }
+        return packages;
+    }
+
+    private static String packageOf(String type) {
+        int dot = type.lastIndexOf('.');
+        return dot < 0 ? "" : type.substring(0, dot);
     }
 
     private static boolean requires(Set<ModuleReference> plugin, String module, String required) {
