@@ -110,6 +110,23 @@ class PluginIsolationTest {
         assertEquals("own-jackson", TestNode.json(job.body()).get("tag").asText(), job.body());
     }
 
+    @Test
+    void anOptionalDependencyOnAKernelLibraryIsLeftUnsatisfiedNotReadFromTheKernel() throws Exception {
+        // as commons-logging's 'requires static org.slf4j': the library does without it, and must not get the kernel's
+        Path folder = plugins().resolve("optional");
+        Path lib = TestPlugins.jar(folder.resolve("optlib.jar"), Map.of(
+                "module-info.java", "module optlib { requires static com.fasterxml.jackson.databind; exports optlib; }",
+                "optlib/Probe.java", "package optlib; public final class Probe { public static String reads() { return "
+                        + "Probe.class.getModule().canRead(ModuleLayer.boot().findModule(\"com.fasterxml.jackson.databind\").orElseThrow())"
+                        + " ? \"reads-kernel-jackson\" : \"does-without\"; } }"), jackson());
+        TestPlugins.provider("test.optional", "optional", "echo").requires("optlib").tagExpression("optlib.Probe.reads()")
+                .build(folder.resolve("optional.jar"), List.of(lib));
+        TestNode node = start();
+
+        assertEquals("loaded", plugin(node.getJson("/caps"), "optional").get("status").asText(), node.getJson("/caps").toString());
+        assertEquals("does-without", TestNode.json(node.postJson("/v1/capability/echo", "{}").body()).get("tag").asText());
+    }
+
     // ---- item 5: a plugin that cannot load is failed, says why and what to do ---------------------------
 
     @Test

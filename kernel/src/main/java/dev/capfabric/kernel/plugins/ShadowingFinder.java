@@ -48,14 +48,15 @@ final class ShadowingFinder implements ModuleFinder {
         found.forEach(ref -> own.add(ref.descriptor().name()));
         Set<String> visible = new TreeSet<>();
         collectNames(parent, visible);
-        if (found.stream().noneMatch(ref -> ref.descriptor().isAutomatic())) {
+        if (found.stream().noneMatch(ref -> ref.descriptor().isAutomatic() || optionalKernelRequires(ref.descriptor(), own).isPresent())) {
             return plugin;
         }
         Map<String, ModuleReference> modules = new LinkedHashMap<>();
         Set<String> madeExplicit = new TreeSet<>();
         for (ModuleReference ref : found) {
             ModuleDescriptor descriptor = ref.descriptor();
-            modules.put(descriptor.name(), descriptor.isAutomatic() ? explicit(ref, found, own, visible) : ref);
+            modules.put(descriptor.name(), descriptor.isAutomatic() ? explicit(ref, found, own, visible)
+                    : optionalKernelRequires(descriptor, own).isPresent() ? withoutOptional(ref, own) : ref);
             if (descriptor.isAutomatic()) {
                 madeExplicit.add(descriptor.name());
             }
@@ -104,6 +105,48 @@ final class ShadowingFinder implements ModuleFinder {
             @Override
             public ModuleReader open() throws IOException {
                 return automatic.open();
+            }
+        };
+    }
+
+    /**
+     * A {@code requires static} (an optional dependency, such as commons-logging's on SLF4J) that the
+     * plugin does not bundle and that is neither the SPI nor the JDK's: resolution would satisfy it
+     * from the kernel's layer, and the plugin would quietly run on the kernel's library.
+     */
+    private static Optional<String> optionalKernelRequires(ModuleDescriptor descriptor, Set<String> own) {
+        ModuleFinder system = ModuleFinder.ofSystem();
+        return descriptor.requires().stream()
+                .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .filter(name -> !own.contains(name) && !name.equals(SPI) && system.find(name).isEmpty())
+                .findFirst();
+    }
+
+    /** The explicit module as it is, less its optional requires of what the plugin does not bundle (the library does without). */
+    private static ModuleReference withoutOptional(ModuleReference module, Set<String> own) {
+        ModuleDescriptor descriptor = module.descriptor();
+        ModuleDescriptor.Builder builder = ModuleDescriptor.newModule(descriptor.name(), descriptor.modifiers());
+        descriptor.rawVersion().ifPresent(builder::version);
+        descriptor.mainClass().ifPresent(builder::mainClass);
+        builder.packages(descriptor.packages());
+        ModuleFinder system = ModuleFinder.ofSystem();
+        for (ModuleDescriptor.Requires requires : descriptor.requires()) {
+            boolean optional = requires.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC);
+            String name = requires.name();
+            if (!optional || own.contains(name) || name.equals(SPI) || system.find(name).isPresent()) {
+                builder.requires(requires);
+            }
+        }
+        descriptor.exports().forEach(builder::exports);
+        descriptor.opens().forEach(builder::opens);
+        descriptor.uses().forEach(builder::uses);
+        descriptor.provides().forEach(builder::provides);
+        ModuleDescriptor replaced = builder.build();
+        return new ModuleReference(replaced, module.location().orElse(null)) {
+            @Override
+            public ModuleReader open() throws IOException {
+                return module.open();
             }
         };
     }
