@@ -112,6 +112,8 @@ public final class TestPlugins {
         private List<String> models = List.of();
         private List<String> languages = List.of();
         private long maxInputBytes = 16L << 20;
+        private List<String> voices = List.of();
+        private List<String> accepts = List.of();
 
         private Builder(String module, String providerId, String capability) {
             this.module = module;
@@ -178,6 +180,17 @@ public final class TestPlugins {
             return this;
         }
 
+        public Builder voices(String... voices) {
+            this.voices = List.of(voices);
+            return this;
+        }
+
+        /** The media types the provider declares it takes; none (the default) takes any. */
+        public Builder accepts(String... accepts) {
+            this.accepts = List.of(accepts);
+            return this;
+        }
+
         /** The provider reports {@code testlib.Version.value()} as its tag; the library module must be on the path. */
         public Builder tagFromLibrary() {
             this.requiresLibrary = "testlib";
@@ -224,6 +237,7 @@ public final class TestPlugins {
                                 return ProviderDescription.builder().concurrency(%8$d).maxInputBytes(%14$dL)
                                         .threading(ProviderDescription.Threading.%13$s)
                                         .models(List.of(%9$s)).languages(List.of(%10$s))
+                                        .voices(List.of(%15$s)).accepts(List.of(%16$s))
                                         .extra(Map.of("tag", %11$s)).build();
                             }
                             public Health health() { String down = %12$s; return down == null ? Health.ok() : Health.down(down); }
@@ -277,7 +291,10 @@ public final class TestPlugins {
                                     return Result.of(new Payload("application/octet-stream", out));
                                 }
                                 if (job.parameter("echo_bytes").isPresent()) {
-                                    return Result.of(new Payload(job.input().mediaType(), job.input().bytes()));
+                                    Map<String, Object> meta = new LinkedHashMap<>();
+                                    meta.put("bytes", job.input().size());
+                                    job.parameters().forEach((k, v) -> { if (k.startsWith("meta_")) { meta.put(k.substring(5), v); } });
+                                    return Result.of(new Payload(job.input().mediaType(), job.input().bytes()), meta);
                                 }
                                 Map<String, Object> out = new LinkedHashMap<>();
                                 out.put("provider", %3$s);
@@ -300,7 +317,7 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
-                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes);
+                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes, quoteAll(voices), quoteAll(accepts));
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath);
         }
 

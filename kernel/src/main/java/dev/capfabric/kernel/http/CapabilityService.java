@@ -40,7 +40,8 @@ import static java.util.Objects.requireNonNull;
  * <p>The body is the job's input with its {@code Content-Type}. Parameters come from the query string
  * and, for a JSON body, from the top-level scalar fields of the object (the query string wins on a
  * clash). {@code X-Request-Timeout} (milliseconds) sets the deadline, {@code X-Capfabric-Node} pins a
- * node. Every answer names the node and, when one was involved, the provider.
+ * node. Every answer names the node and, when one was involved, the provider, and carries the job's
+ * id ({@code X-Capfabric-Job-Id}); a binary result carries its metadata in {@link MetadataHeader}.
  */
 public final class CapabilityService implements HttpService {
 
@@ -217,7 +218,7 @@ public final class CapabilityService implements HttpService {
                 throw new BadRequest(400, "bad_input", "malformed JSON body: more after the object");
             }
         } catch (JacksonException e) {
-            throw new BadRequest(400, "bad_input", "malformed JSON body: " + e.getOriginalMessage());
+            throw new BadRequest(400, "bad_input", Json.malformed(e) + " in the body");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -250,6 +251,7 @@ public final class CapabilityService implements HttpService {
                 if (served.result().output().isPresent()) {
                     Payload output = served.result().output().get();
                     response.header(HeaderNames.CONTENT_TYPE, output.mediaType());
+                    MetadataHeader.value(served.result().metadata()).ifPresent(value -> response.header(MetadataHeader.NAME, value));
                     response.send(output.bytes());
                 } else {
                     Json.send(response, Status.OK_200, served.result().metadata());

@@ -1,5 +1,7 @@
 package dev.capfabric.kernel.http;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +34,18 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + value.getClass().getName(), e);
         }
+    }
+
+    /**
+     * What is wrong with a JSON text, for the person who sent it: where the parser stopped, never the
+     * parser's own message (which names its classes, its source handle and our records' fields).
+     */
+    public static String malformed(JacksonException e) {
+        JsonLocation where = e.getLocation();
+        if (where == null || where.getLineNr() < 1) {
+            return "malformed JSON";
+        }
+        return "malformed JSON at line " + where.getLineNr() + ", column " + where.getColumnNr();
     }
 
     /** Sends a value as a JSON response with the given status. */

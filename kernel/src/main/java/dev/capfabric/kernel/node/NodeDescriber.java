@@ -90,15 +90,19 @@ public final class NodeDescriber {
     public static Map<String, CapabilitySummary> capabilities(Inventory inventory) {
         Map<String, CapabilitySummary> capabilities = new TreeMap<>();
         for (Capability capability : inventory.capabilities()) {
-            List<ProviderSlot> slots = inventory.usable(capability);
-            capabilities.put(capability.name(), new CapabilitySummary(
-                    slots.stream().map(ProviderSlot::id).toList(),
-                    union(slots, ProviderDescription::models),
-                    union(slots, ProviderDescription::languages),
-                    union(slots, ProviderDescription::voices),
-                    slots.stream().mapToLong(ProviderSlot::maxInputBytes).max().orElse(0)));
+            capabilities.put(capability.name(), summarise(inventory.usable(capability)));
         }
         return capabilities;
+    }
+
+    /** What {@code slots} offer together, in their order. */
+    public static CapabilitySummary summarise(List<ProviderSlot> slots) {
+        return new CapabilitySummary(
+                slots.stream().map(ProviderSlot::id).toList(),
+                union(slots, ProviderDescription::models),
+                union(slots, ProviderDescription::languages),
+                union(slots, ProviderDescription::voices),
+                slots.stream().mapToLong(ProviderSlot::maxInputBytes).max().orElse(0));
     }
 
     private static List<String> union(List<ProviderSlot> slots, java.util.function.Function<ProviderDescription, List<String>> field) {
