@@ -15,6 +15,7 @@ import dev.capfabric.kernel.fabric.Fabric;
 import dev.capfabric.kernel.fabric.FabricSettings;
 import dev.capfabric.kernel.fabric.FabricView;
 import dev.capfabric.kernel.http.AdminService;
+import dev.capfabric.kernel.http.AdvertisedUrl;
 import dev.capfabric.kernel.http.ApiError;
 import dev.capfabric.kernel.http.ApiKeyFilter;
 import dev.capfabric.kernel.http.HttpTls;
@@ -22,6 +23,7 @@ import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
 import dev.capfabric.kernel.http.ClientConnections;
 import dev.capfabric.kernel.http.CloseAfterAnswer;
+import dev.capfabric.kernel.http.CrossOrigin;
 import dev.capfabric.kernel.http.EdgeSettings;
 import dev.capfabric.kernel.http.ExactChunked;
 import dev.capfabric.kernel.http.JsonErrors;
@@ -31,6 +33,7 @@ import dev.capfabric.kernel.http.InstalledService;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.MetricsService;
 import dev.capfabric.kernel.http.NodesService;
+import dev.capfabric.kernel.http.StandardMethods;
 import dev.capfabric.kernel.node.HardwareProfile;
 import dev.capfabric.kernel.node.HardwareSampling;
 import dev.capfabric.kernel.node.LoadSampler;
@@ -46,6 +49,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.cors.CorsFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -85,11 +89,13 @@ public final class Kernel implements AutoCloseable {
     private final Optional<Fabric> fabric;
     private final ApiKeyFilter keyCheck;
     private final String scheme;
+    private final Optional<String> advertisedUrl;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
         // read first: invalid fabric settings stop start-up before anything runs
         Optional<FabricSettings> fabricSettings = settings.natsUrl().map(url -> FabricSettings.of(settings));
+        this.advertisedUrl = AdvertisedUrl.configured(settings.config().get("advertised-url").asString().asOptional());
         CompletableFuture<HardwareProfile> hardware = HardwareSampling.start();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.runtimeMeters = new RuntimeMeters(meters);
@@ -113,12 +119,14 @@ public final class Kernel implements AutoCloseable {
         Gauge.builder("capfabric.http.body.bytes.held", connections, ClientConnections::bodyBytesHeld)
                 .description("Request-body bytes held by all connections, bounded by capfabric.http.max-inflight-body-bytes")
                 .register(meters);
+        Optional<CorsFeature> cors = CrossOrigin.feature(settings.config().get("cors"));
         WebServerConfig.Builder serverConfig = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port());
         Optional<io.helidon.common.tls.Tls> tls = HttpTls.of(settings.section("http").get("tls"));
         tls.ifPresent(serverConfig::tls);
         this.scheme = tls.isPresent() ? "https" : "http";
+        cors.ifPresent(serverConfig::addFeature);
         this.server = serverConfig
                 // HTTP/1 through a selector that lets a waiting job learn that its client went away,
                 // answers what Helidon would close in silence and bounds request bodies
@@ -137,7 +145,9 @@ public final class Kernel implements AutoCloseable {
                                 .addCheck(this::readiness, HealthCheckType.READINESS, "providers")
                                 .build())
                         .build())
-                .routing(routing -> routing(routing, route, view, jobMetrics))
+                // HEAD and OPTIONS before the key check: a refusal of a HEAD request must not send its body either
+                .routing(routing -> routing(routing.addFilter(new StandardMethods(StandardMethods.kernelRoutes(), cors.isPresent())),
+                        route, view, jobMetrics))
                 .build();
     }
 
@@ -152,6 +162,7 @@ public final class Kernel implements AutoCloseable {
         Kernel kernel = new Kernel(settings, requireNonNull(clock, "clock is null"));
         // serve first: /caps and liveness answer at once while plugins load (readiness waits for a usable provider)
         kernel.server.start();
+        kernel.describer.advertise(AdvertisedUrl.of(kernel.advertisedUrl, kernel.scheme, settings.host(), kernel.port()));
         kernel.plugins.start();
         kernel.fabric.ifPresent(Fabric::start);
         LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on {5}://{2}:{3} with capabilities {4}",

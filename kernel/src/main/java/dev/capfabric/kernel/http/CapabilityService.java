@@ -16,6 +16,7 @@ import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
@@ -79,6 +80,10 @@ public final class CapabilityService implements HttpService {
         // and a parameter map on every request
         rules.post("/*", this::run)
                 .any("/*", (request, response) -> {
+                    if (request.prologue().method() == Method.OPTIONS) {
+                        response.next(); // a CORS preflight, for the CORS feature's route (see StandardMethods)
+                        return;
+                    }
                     if (capabilityName(request).isEmpty()) {
                         fail(response, 404, "not_found", "no such path: " + shortened(request.path().absolute().path()), Map.of());
                         return;

@@ -69,6 +69,22 @@ class FabricErrorStatusTest {
     }
 
     @Test
+    @Order(0)
+    void everyNodeRecordCarriesItsVoicesAndHttpUrl() {
+        JsonNode listed = null;
+        for (JsonNode node : router.getJson("/v1/nodes").get("nodes")) {
+            if (node.get("node_id").asText().equals("small")) {
+                listed = node;
+            }
+        }
+        JsonNode global = router.getJson("/v1/capabilities").at("/nodes/small");
+        for (JsonNode record : new JsonNode[]{listed, global}) {
+            assertEquals("http://127.0.0.1:" + small.kernel.port(), record.get("http_url").asText(), record.toString());
+            assertEquals("Alice", record.at("/capabilities/speak/voices/0").asText(), record.toString());
+        }
+    }
+
+    @Test
     @Order(1)
     void whatNoNodeOffersIs422WithoutRetryAfterNamingEveryNode() {
         for (String query : List.of("model=huge", "language=fr", "model=small&voice=carol", "model=small&language=de", "model=medium&language=en")) {
