@@ -60,7 +60,10 @@ class HttpMethodsTest {
             // the connection is still good for the next request
             assertEquals(get.statusCode(), node.get(path).statusCode(), "GET after HEAD " + path);
         }
-        assertEquals(404, send(node, "HEAD", "/no/such/path").statusCode());
+        HttpResponse<String> unknown = send(node, "HEAD", "/no/such/path");
+        assertEquals(node.get("/no/such/path").statusCode(), unknown.statusCode(), "a refusal of HEAD is that of GET: "
+                + unknown.headers() + " " + send(node, "GET", "/no/such/path").body());
+        assertEquals("", unknown.body());
         HttpResponse<String> job = send(node, "HEAD", "/v1/capability/echo");
         assertEquals(405, job.statusCode(), "a job route runs on POST only");
         assertEquals("", job.body());

@@ -68,7 +68,7 @@ public final class StandardMethods implements Filter {
         } else if (method == Method.HEAD) {
             request.prologue(HttpPrologue.create(prologue.rawProtocol(), prologue.protocol(), prologue.protocolVersion(),
                     Method.GET, prologue.uriPath(), prologue.query(), prologue.fragment()));
-            response.streamFilter(HeadersOnly::new);
+            response.streamFilter(body -> new HeadersOnly(body, response));
             chain.proceed();
         } else {
             chain.proceed();
@@ -103,12 +103,18 @@ public final class StandardMethods implements Filter {
         return Optional.ofNullable(best).map(allowByPrefix::get);
     }
 
-    /** The body of a HEAD answer: dropped, never written to the connection. */
+    /**
+     * The body of a HEAD answer: dropped, never written to the connection. Closing it commits the
+     * response, as sending one without a stream filter does: the routing commits what a handler
+     * streamed, but checks that a filter which answered itself (the key check) has sent its answer.
+     */
     private static final class HeadersOnly extends OutputStream {
         private final OutputStream wire;
+        private final RoutingResponse response;
 
-        HeadersOnly(OutputStream wire) {
+        HeadersOnly(OutputStream wire, RoutingResponse response) {
             this.wire = wire;
+            this.response = response;
         }
 
         @Override
@@ -122,6 +128,7 @@ public final class StandardMethods implements Filter {
         @Override
         public void close() throws IOException {
             wire.close();
+            response.commit();
         }
     }
 }
