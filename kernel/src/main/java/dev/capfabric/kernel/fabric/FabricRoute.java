@@ -325,8 +325,8 @@ final class FabricRoute implements JobRoute {
         details.put("capability", job.capability().name());
         details.putAll(ask.asked().details());
         details.put("nodes", skipped);
-        return new Outcome.Failed(422, "not_offered", "no node offers" + ask.asked().describe() + " for " + job.capability(),
-                local.nodeId(), job.parameter("provider"), Optional.empty(), details);
+        return refused(job, new Outcome.Failed(422, "not_offered", "no node offers" + ask.asked().describe() + " for " + job.capability(),
+                local.nodeId(), job.parameter("provider"), Optional.empty(), details));
     }
 
     private Outcome pinned(Job job, String nodeId) {
