@@ -16,6 +16,7 @@ module capfabric.kernel {
     requires io.helidon.webserver.observe.health;
     requires io.helidon.health;
     requires io.helidon.logging.common;
+    requires io.helidon.webserver.cors;
 
     requires com.fasterxml.jackson.databind;
     requires com.github.oshi;

@@ -17,6 +17,7 @@ import dev.capfabric.kernel.fabric.Fabric;
 import dev.capfabric.kernel.fabric.FabricSettings;
 import dev.capfabric.kernel.fabric.FabricView;
 import dev.capfabric.kernel.http.AdminService;
+import dev.capfabric.kernel.http.AdvertisedUrl;
 import dev.capfabric.kernel.http.ApiError;
 import dev.capfabric.kernel.http.ApiKeyFilter;
 import dev.capfabric.kernel.http.HttpTls;
@@ -24,6 +25,7 @@ import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.CapsService;
 import dev.capfabric.kernel.http.ClientConnections;
 import dev.capfabric.kernel.http.CloseAfterAnswer;
+import dev.capfabric.kernel.http.CrossOrigin;
 import dev.capfabric.kernel.http.EdgeSettings;
 import dev.capfabric.kernel.http.ExactChunked;
 import dev.capfabric.kernel.http.JsonErrors;
@@ -33,6 +35,7 @@ import dev.capfabric.kernel.http.InstalledService;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.MetricsService;
 import dev.capfabric.kernel.http.NodesService;
+import dev.capfabric.kernel.http.StandardMethods;
 import dev.capfabric.kernel.node.HardwareProfile;
 import dev.capfabric.kernel.node.HardwareSampling;
 import dev.capfabric.kernel.node.LoadSampler;
@@ -48,6 +51,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.cors.CorsFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -88,11 +92,13 @@ public final class Kernel implements AutoCloseable {
     private final ApiKeyFilter keyCheck;
     private final String scheme;
     private final NodeLifecycle lifecycle;
+    private final Optional<String> advertisedUrl;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
         // read first: invalid fabric settings stop start-up before anything runs
         Optional<FabricSettings> fabricSettings = settings.natsUrl().map(url -> FabricSettings.of(settings));
+        this.advertisedUrl = AdvertisedUrl.configured(settings.config().get("advertised-url").asString().asOptional());
         CompletableFuture<HardwareProfile> hardware = HardwareSampling.start();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.runtimeMeters = new RuntimeMeters(meters);
@@ -119,6 +125,7 @@ public final class Kernel implements AutoCloseable {
         Gauge.builder("capfabric.http.body.bytes.held", connections, ClientConnections::bodyBytesHeld)
                 .description("Request-body bytes held by all connections, bounded by capfabric.http.max-inflight-body-bytes")
                 .register(meters);
+        Optional<CorsFeature> cors = CrossOrigin.feature(settings.config().get("cors"));
         WebServerConfig.Builder serverConfig = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
@@ -127,6 +134,7 @@ public final class Kernel implements AutoCloseable {
         Optional<io.helidon.common.tls.Tls> tls = HttpTls.of(settings.section("http").get("tls"));
         tls.ifPresent(serverConfig::tls);
         this.scheme = tls.isPresent() ? "https" : "http";
+        cors.ifPresent(serverConfig::addFeature);
         this.server = serverConfig
                 // HTTP/1 through a selector that lets a waiting job learn that its client went away,
                 // answers what Helidon would close in silence and bounds request bodies
@@ -145,7 +153,9 @@ public final class Kernel implements AutoCloseable {
                                 .addCheck(this::readiness, HealthCheckType.READINESS, "providers")
                                 .build())
                         .build())
-                .routing(routing -> routing(routing, route, view, jobMetrics))
+                // HEAD and OPTIONS before the key check: a refusal of a HEAD request must not send its body either
+                .routing(routing -> routing(routing.addFilter(new StandardMethods(StandardMethods.kernelRoutes(), cors.isPresent())),
+                        route, view, jobMetrics))
                 .build();
     }
 
@@ -172,6 +182,7 @@ public final class Kernel implements AutoCloseable {
             kernel.stopAfterFailedStart();
             throw new InvalidSettingsException(PortCheck.inUse(settings.host(), settings.port(), "the HTTP server could not bind it"));
         }
+        kernel.describer.advertise(AdvertisedUrl.of(kernel.advertisedUrl, kernel.scheme, settings.host(), kernel.port()));
         kernel.plugins.start();
         kernel.lifecycle.serving();
         kernel.fabric.ifPresent(Fabric::start);

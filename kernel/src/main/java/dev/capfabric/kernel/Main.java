@@ -72,10 +72,13 @@ public final class Main {
             System.exit(2);
             return;
         }
+        SystemdNotify systemd = SystemdNotify.fromEnvironment(environment);
+        systemd.ready("serving on port " + kernel.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("capfabric-shutdown").unstarted(() -> {
             // a logger got here, not in a static field: one made before main() would fix the JDK's log manager
             System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, "capfabric: stopping node {0}, letting running jobs finish", settings.nodeId());
+            systemd.stopping("letting running jobs finish");
             kernel.stop(Duration.ofMillis(settings.config().get("shutdown-grace-ms").asLong().orElse(10_000L)));
             stopped.countDown();
         }));
@@ -98,7 +101,10 @@ public final class Main {
                 Environment:
                   CAPFABRIC_CONFIG        the YAML configuration file (default: conf/capfabric.yaml of the installation)
                   CAPFABRIC_NODE_ID       this node's id (default: the host name, lowercased and sanitised)
+                  CAPFABRIC_HOST          the address to bind (default 0.0.0.0: all interfaces)
                   CAPFABRIC_PORT          the HTTP port (default 8080)
+                  CAPFABRIC_ADVERTISED_URL  this node's URL as others reach it (default http://<host name>:<port>)
+                  CAPFABRIC_CORS_ALLOWED_ORIGINS  origins allowed by CORS, comma-separated (default: CORS off)
                   CAPFABRIC_PLUGINS_DIR   the plugins folder (default: plugins/ of the installation)
                   CAPFABRIC_NATS_URL      NATS server(s) to join; unset runs the node alone
                   CAPFABRIC_HTTP_KEYS__FILE  the API keys file (hashed keys); unset leaves the HTTP API open

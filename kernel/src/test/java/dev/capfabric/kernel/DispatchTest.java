@@ -227,7 +227,7 @@ class DispatchTest {
         TestNode node = start(1, Map.of());
         assertEquals(422, node.postJson("/v1/capability/echo?provider=nope", "{}").statusCode());
         HttpResponse<String> model = node.postJson("/v1/capability/speak?model=huge", "{}");
-        assertEquals(503, model.statusCode(), model.body());
+        assertEquals(422, model.statusCode(), model.body());
         assertTrue(model.body().contains("huge"), model.body());
         assertEquals(200, node.postJson("/v1/capability/speak?model=small&language=en", "{}").statusCode());
     }

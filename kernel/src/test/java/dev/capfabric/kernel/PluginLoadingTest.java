@@ -307,7 +307,7 @@ class PluginLoadingTest {
         TestNode node = start(Map.of());
 
         JsonNode caps = node.getJson("/caps");
-        assertEquals(List.of("node_id", "version", "started_at", "hardware", "load", "capabilities", "providers", "plugins"), fields(caps));
+        assertEquals(List.of("node_id", "version", "http_url", "started_at", "hardware", "load", "capabilities", "providers", "plugins"), fields(caps));
         assertEquals("plugin-test", caps.get("node_id").asText());
         assertEquals(List.of("cpu_model", "cores", "memory_bytes", "gpus", "os"), fields(caps.get("hardware")));
         assertTrue(caps.at("/hardware/cores").asInt() >= 1);

@@ -123,6 +123,7 @@ public final class TestPlugins {
         private final List<String> requires = new ArrayList<>();
         private String tagExpression;
         private String moduleVersion;
+        private List<String> accepts = List.of();
 
         private Builder(String module, String providerId, String capability) {
             this.module = module;
@@ -218,6 +219,12 @@ public final class TestPlugins {
             return this;
         }
 
+        /** The media types the provider declares it takes; none (the default) takes any. */
+        public Builder accepts(String... accepts) {
+            this.accepts = List.of(accepts);
+            return this;
+        }
+
         /** The provider reports {@code testlib.Version.value()} as its tag; the library module must be on the path. */
         public Builder tagFromLibrary() {
             this.requiresLibrary = "testlib";
@@ -252,7 +259,7 @@ public final class TestPlugins {
                         public int order() { return %5$d; }
                         public Creation create(ProviderContext context) {
                             if (%6$s) { throw new IllegalStateException("create refuses on purpose"); }
-                            try { Thread.sleep(%16$dL); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                            try { Thread.sleep(%17$dL); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
                             String unusable = %7$s;
                             if (unusable != null) { return Creation.unusable(unusable); }
                             return Creation.ready(new TestProvider(context));
@@ -266,7 +273,8 @@ public final class TestPlugins {
                             public ProviderDescription describe() {
                                 return ProviderDescription.builder().concurrency(%8$d).maxInputBytes(%14$dL)
                                         .threading(ProviderDescription.Threading.%13$s)
-                                        .models(List.of(%9$s)).languages(List.of(%10$s)).voices(List.of(%15$s))
+                                        .models(List.of(%9$s)).languages(List.of(%10$s))
+                                        .voices(List.of(%15$s)).accepts(List.of(%16$s))
                                         .extra(Map.of("tag", %11$s)).build();
                             }
                             public Health health() { String down = %12$s; return down == null ? Health.ok() : Health.down(down); }
@@ -320,7 +328,10 @@ public final class TestPlugins {
                                     return Result.of(new Payload("application/octet-stream", out));
                                 }
                                 if (job.parameter("echo_bytes").isPresent()) {
-                                    return Result.of(new Payload(job.input().mediaType(), job.input().bytes()));
+                                    Map<String, Object> meta = new LinkedHashMap<>();
+                                    meta.put("bytes", job.input().size());
+                                    job.parameters().forEach((k, v) -> { if (k.startsWith("meta_")) { meta.put(k.substring(5), v); } });
+                                    return Result.of(new Payload(job.input().mediaType(), job.input().bytes()), meta);
                                 }
                                 Map<String, Object> out = new LinkedHashMap<>();
                                 out.put("provider", %3$s);
@@ -343,7 +354,7 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
-                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes, quoteAll(voices), createSleepMs);
+                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes, quoteAll(voices), quoteAll(accepts), createSleepMs);
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath,
                     moduleVersion == null ? List.of() : List.of("--module-version", moduleVersion));
         }

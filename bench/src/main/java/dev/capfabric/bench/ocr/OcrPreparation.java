@@ -47,14 +47,17 @@ public final class OcrPreparation {
             }
         }
         Path work = Files.createTempDirectory("capfabric-ocr-preparation");
-        List<String> names = List.of("neither", "deskew only", "orientation only", "both (default)", "CLI");
+        List<String> names = List.of("none", "background only", "deskew only", "orientation only", "deskew + orientation",
+                "all three (default)", "CLI");
         List<long[]> results = new ArrayList<>(); // per page: edits per engine, then wall ms per engine
-        try (OcrEngine neither = new InProcessTesseract(work.resolve("a"), Map.of(), Map.of("deskew", "false", "orientation", "false"));
-             OcrEngine deskew = new InProcessTesseract(work.resolve("b"), Map.of(), Map.of("orientation", "false"));
-             OcrEngine orientation = new InProcessTesseract(work.resolve("c"), Map.of(), Map.of("deskew", "false"));
-             OcrEngine both = new InProcessTesseract(work.resolve("d"), Map.of());
+        try (OcrEngine none = step(work, "a", false, false, false);
+             OcrEngine background = step(work, "b", true, false, false);
+             OcrEngine deskew = step(work, "c", false, true, false);
+             OcrEngine orientation = step(work, "d", false, false, true);
+             OcrEngine both = step(work, "e", false, true, true);
+             OcrEngine all = new InProcessTesseract(work.resolve("f"), Map.of());
              OcrEngine cli = new TesseractCli(work, false)) {
-            List<OcrEngine> engines = List.of(neither, deskew, orientation, both, cli);
+            List<OcrEngine> engines = List.of(none, background, deskew, orientation, both, all, cli);
             for (OcrEngine engine : engines) {
                 engine.read(pages.getFirst()); // warm up
             }
@@ -71,7 +74,7 @@ public final class OcrPreparation {
             }
         }
         StringBuilder md = new StringBuilder("| variant | pages | " + String.join(" | ", names.stream().map(n -> "CER " + n).toList())
-                + " | wall ms neither | wall ms both | wall ms CLI |\n|---|---:|" + "---:|".repeat(names.size() + 3) + "\n");
+                + " | wall ms none | wall ms default | wall ms CLI |\n|---|---:|" + "---:|".repeat(names.size() + 3) + "\n");
         for (PageVariant variant : PageVariant.values()) {
             row(md, variant.label, pages, results, names.size(), p -> p.variant() == variant);
         }
@@ -84,6 +87,11 @@ public final class OcrPreparation {
         if (out != null) {
             Files.writeString(out, md);
         }
+    }
+
+    private static OcrEngine step(Path work, String folder, boolean background, boolean deskew, boolean orientation) {
+        return new InProcessTesseract(work.resolve(folder), Map.of(), Map.of("normalize-background", String.valueOf(background),
+                "deskew", String.valueOf(deskew), "orientation", String.valueOf(orientation)));
     }
 
     private static void row(StringBuilder md, String label, List<SamplePage> pages, List<long[]> results, int engines,
@@ -101,7 +109,7 @@ public final class OcrPreparation {
             long edits = chosen.stream().mapToLong(i -> results.get(i)[engine]).sum();
             md.append(String.format(Locale.ROOT, " %.2f%% |", 100.0 * edits / truth));
         }
-        for (int e : new int[] {0, 3, 4}) {
+        for (int e : new int[] {0, engines - 2, engines - 1}) {
             long[] walls = chosen.stream().mapToLong(i -> results.get(i)[engines + e]).sorted().toArray();
             md.append(' ').append(walls[walls.length / 2]).append(" |");
         }

@@ -23,6 +23,8 @@ public final class EnvironmentOverrides {
             "CAPFABRIC_NODE_ID", "capfabric.node.id",
             "CAPFABRIC_PORT", "capfabric.port",
             "CAPFABRIC_HOST", "capfabric.host",
+            "CAPFABRIC_ADVERTISED_URL", "capfabric.advertised-url",
+            "CAPFABRIC_CORS_ALLOWED_ORIGINS", "capfabric.cors.allowed-origins",
             "CAPFABRIC_PLUGINS_DIR", "capfabric.plugins.dir",
             "CAPFABRIC_WORK_DIR", "capfabric.work-dir",
             "CAPFABRIC_NATS_URL", "capfabric.nats.url",

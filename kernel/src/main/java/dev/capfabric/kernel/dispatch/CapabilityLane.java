@@ -448,9 +448,11 @@ final class CapabilityLane implements AutoCloseable {
      */
     private Optional<ProviderSlot> choose(QueuedJob queuedJob) {
         Optional<String> named = queuedJob.job.parameter("provider");
+        Asked asked = Asked.of(queuedJob.job);
         ProviderSlot preferred = null;
         for (ProviderSlot slot : providers.get()) {
-            if (!Dispatcher.offers(slot, queuedJob.job) || !Dispatcher.takesSize(slot, queuedJob.job)) {
+            if (!Dispatcher.offers(slot, asked) || !Dispatcher.accepts(slot, queuedJob.job.input())
+                    || !Dispatcher.takesSize(slot, queuedJob.job)) {
                 continue;
             }
             if (named.isPresent()) {

@@ -6,6 +6,7 @@ import dev.capfabric.kernel.plugins.PluginHost;
 import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
 import io.helidon.config.Config;
 import io.micrometer.core.instrument.Gauge;
@@ -15,10 +16,12 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -136,7 +139,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
 
     /**
      * Queues a job for a local provider, or refuses it at once: 429 when the queue is full, 503 when no
-     * provider here can take it, 422 when the job names a provider this node does not have. For callers
+     * provider here can take it now, 422 when the job names a provider this node does not have or a
+     * model, language or voice no usable provider offers, 415 when no usable provider takes its media type. For callers
      * that do not wait on a thread of their own: the job runs on the lane's workers.
      */
     public Admission submit(Job job) {
@@ -172,24 +176,37 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
                     "no provider '" + named.get() + "' for " + capability + " on this node", nodeId, Optional.empty(),
                     Optional.empty(), Map.of("providers", inventory.usable(capability).stream().map(ProviderSlot::id).toList())));
         }
-        boolean fits = usable.stream()
-                .anyMatch(slot -> (named.isEmpty() || slot.id().equals(named.get())) && offers(slot, job));
+        List<ProviderSlot> candidates = named.isEmpty() ? usable
+                : usable.stream().filter(slot -> slot.id().equals(named.get())).toList();
+        if (!candidates.isEmpty() && candidates.stream().noneMatch(slot -> accepts(slot, job.input()))) {
+            Set<String> accepted = new TreeSet<>();
+            candidates.forEach(slot -> slot.description().ifPresent(d -> accepted.addAll(d.accepts())));
+            return refused(capability, "unsupported_media_type", new Outcome.Failed(415, "unsupported_media_type",
+                    capability + " on this node does not take " + job.input().baseType() + "; it takes " + String.join(", ", accepted),
+                    nodeId, named, Optional.empty(), Map.of("accepts", List.copyOf(accepted))));
+        }
+        Asked asked = Asked.of(job);
+        boolean fits = candidates.stream().anyMatch(slot -> accepts(slot, job.input()) && offers(slot, asked));
         if (!fits || lane == null) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("providers", inventory.unusableReasons(capability));
-            job.parameter("model").ifPresent(m -> details.put("model", m));
-            job.parameter("language").ifPresent(l -> details.put("language", l));
-            job.parameter("voice").ifPresent(v -> details.put("voice", v));
+            details.putAll(asked.details());
+            if (lane != null && asked.any() && !candidates.isEmpty() && candidates.stream().noneMatch(slot -> offers(slot, asked))) {
+                // permanent: a retry gets the same answer until the node's providers change
+                details.put("offered", NodeDescriber.summarise(candidates));
+                return refused(capability, "not_offered", new Outcome.Failed(422, "not_offered",
+                        "no usable provider for " + capability + " on this node offers" + asked.describe(), nodeId, named,
+                        Optional.empty(), details));
+            }
             String message = usable.isEmpty()
                     ? "no usable provider for " + capability + " on this node"
                     : "no usable provider for " + capability + " on this node offers what the job asks for"
-                            + describeAsk(job);
+                            + asked.describe();
             return refused(capability, "unavailable", new Outcome.Failed(503, "unavailable", message, nodeId, named,
                     Optional.of(Duration.ofSeconds(5)), details));
         }
-        if (usable.stream().noneMatch(slot -> (named.isEmpty() || slot.id().equals(named.get())) && offers(slot, job)
-                && takesSize(slot, job))) {
-            long largest = largestInput(usable, job);
+        if (candidates.stream().noneMatch(slot -> offers(slot, asked) && takesSize(slot, job))) {
+            long largest = largestInput(candidates, asked);
             return refused(capability, "too_large", new Outcome.Failed(413, "too_large", "input of " + job.input().size()
                     + " bytes is above the " + largest + "-byte limit of every usable " + capability + " provider on this node"
                     + " that offers what the job asks", nodeId, named, Optional.empty(), Map.of("max_input_bytes", largest)));
@@ -244,11 +261,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
                 Optional.of(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry), details));
     }
 
-    private static long largestInput(List<ProviderSlot> usable, Job job) {
-        Optional<String> named = job.parameter("provider");
-        return usable.stream()
-                .filter(slot -> (named.isEmpty() || slot.id().equals(named.get())) && offers(slot, job))
-                .mapToLong(ProviderSlot::maxInputBytes).max().orElse(0);
+    private static long largestInput(List<ProviderSlot> candidates, Asked asked) {
+        return candidates.stream().filter(slot -> offers(slot, asked)).mapToLong(ProviderSlot::maxInputBytes).max().orElse(0);
     }
 
     /** Whether a provider takes a job's input size ({@link ProviderDescription#maxInputBytes()}). */
@@ -278,27 +292,36 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         return new Admission.Refused(outcome);
     }
 
-    private static String describeAsk(Job job) {
-        StringBuilder ask = new StringBuilder();
-        job.parameter("model").ifPresent(m -> ask.append(" (model ").append(m).append(')'));
-        job.parameter("language").ifPresent(l -> ask.append(" (language ").append(l).append(')'));
-        job.parameter("voice").ifPresent(v -> ask.append(" (voice ").append(v).append(')'));
-        return ask.toString();
+    /** Whether a live provider offers the model, language and voice a job asks for (see {@link Asked}). */
+    static boolean offers(ProviderSlot slot, Asked asked) {
+        Optional<ProviderDescription> description = slot.description();
+        return description.isPresent()
+                && asked.fits(description.get().models(), description.get().languages(), description.get().voices());
     }
 
-    /** Whether a provider lists the model, language and voice a job asks for; an empty list accepts any. */
-    static boolean offers(ProviderSlot slot, Job job) {
+    /**
+     * Whether a live provider takes input of this media type: one it lists, or one matching a
+     * {@code type/*} or {@code *}{@code /*} it lists; an empty list takes any. An empty body or
+     * {@code application/octet-stream} (the caller did not say) is left to the provider to judge.
+     */
+    static boolean accepts(ProviderSlot slot, Payload input) {
         Optional<ProviderDescription> description = slot.description();
         if (description.isEmpty()) {
             return false;
         }
-        return matches(description.get().models(), job.parameter("model"))
-                && matches(description.get().languages(), job.parameter("language"))
-                && matches(description.get().voices(), job.parameter("voice"));
-    }
-
-    private static boolean matches(List<String> offered, Optional<String> asked) {
-        return asked.isEmpty() || offered.isEmpty() || offered.contains(asked.get());
+        List<String> accepted = description.get().accepts();
+        String type = input.baseType();
+        if (accepted.isEmpty() || input.size() == 0 || type.equals(Payload.OCTETS)) {
+            return true;
+        }
+        for (String entry : accepted) {
+            String base = entry.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (base.equals(type) || base.equals("*/*")
+                    || (base.endsWith("/*") && type.startsWith(base.substring(0, base.length() - 1)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether this node could serve the job now without queueing behind a full lane. */

@@ -29,12 +29,12 @@ public final class AloneView implements FabricView {
         Map<String, List<String>> index = new TreeMap<>();
         capabilities.keySet().forEach(name -> index.put(name, List.of(local.nodeId())));
         return new GlobalView(local.nodeId(), 1,
-                Map.of(local.nodeId(), new GlobalView.Node(capabilities, local.load(), NodeStatus.OK, 0.0)),
+                Map.of(local.nodeId(), new GlobalView.Node(local.httpUrl(), capabilities, local.load(), NodeStatus.OK, 0.0)),
                 index, clock.instant().toString());
     }
 
     @Override
     public NodeListing nodes(boolean fresh) {
-        return new NodeListing(List.of(new NodeListing.Node(local.nodeId(), NodeStatus.OK, 0.0, local.capabilities(), local.load())));
+        return new NodeListing(List.of(new NodeListing.Node(local.nodeId(), local.httpUrl(), NodeStatus.OK, 0.0, local.capabilities(), local.load())));
     }
 }

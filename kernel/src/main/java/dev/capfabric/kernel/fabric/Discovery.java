@@ -52,6 +52,10 @@ final class Discovery {
         if (local.nodeId().equals(origin)) {
             return;
         }
+        if (NodeId.isValid(origin) && !registry.admitted(origin)) {
+            // a node that just joined asks first: probing it now lists it before its next heartbeat
+            probe.accept(origin);
+        }
         // the nodes besides the asker that should answer: those this node knows, and itself
         Set<String> others = registry.awaited();
         others.remove(origin);

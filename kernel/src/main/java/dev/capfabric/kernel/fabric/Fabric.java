@@ -4,6 +4,7 @@ import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.node.CapabilitySummary;
+import dev.capfabric.kernel.node.NodeCaps;
 import dev.capfabric.kernel.node.NodeDescriber;
 import dev.capfabric.kernel.plugins.PluginHost;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -240,17 +241,21 @@ public final class Fabric implements FabricView, AutoCloseable {
         Map<String, GlobalView.Node> nodes = new TreeMap<>();
         Map<String, List<String>> index = new TreeMap<>();
         Map<String, CapabilitySummary> own = local.capabilities();
-        nodes.put(local.nodeId(), new GlobalView.Node(own, local.load(), status(local.nodeId()), 0.0));
+        nodes.put(local.nodeId(), new GlobalView.Node(local.httpUrl(), own, local.load(), status(local.nodeId()), 0.0));
         own.keySet().forEach(name -> index.computeIfAbsent(name, k -> new ArrayList<>()).add(local.nodeId()));
         for (RemoteNode node : registry.nodes()) {
             if (node.status() == NodeStatus.GONE || node.status() == NodeStatus.UNKNOWN) {
                 continue;
             }
-            nodes.put(node.nodeId(), new GlobalView.Node(node.capabilities(), node.load(), node.status(), node.age().orElse(null)));
+            nodes.put(node.nodeId(), new GlobalView.Node(httpUrl(node.nodeId()), node.capabilities(), node.load(), node.status(), node.age().orElse(null)));
             node.capabilities().keySet().forEach(name -> index.computeIfAbsent(name, k -> new ArrayList<>()).add(node.nodeId()));
         }
         index.values().forEach(ids -> ids.sort(String::compareTo));
         return new GlobalView(local.nodeId(), nodes.size(), nodes, index, clock.instant().toString(), linkState());
+    }
+
+    private String httpUrl(String nodeId) {
+        return registry.caps(nodeId).map(NodeCaps::httpUrl).orElse(null);
     }
 
     @Override
@@ -259,12 +264,12 @@ public final class Fabric implements FabricView, AutoCloseable {
             discover();
         }
         List<NodeListing.Node> nodes = new ArrayList<>();
-        nodes.add(new NodeListing.Node(local.nodeId(), status(local.nodeId()), 0.0, local.capabilities(), local.load()));
+        nodes.add(new NodeListing.Node(local.nodeId(), local.httpUrl(), status(local.nodeId()), 0.0, local.capabilities(), local.load()));
         for (RemoteNode node : registry.nodes()) {
             NodeListing.Breaker breaker = breakers.openFor(node.nodeId())
                     .map(open -> new NodeListing.Breaker("open", open.toMillis() / 1000.0))
                     .orElse(NodeListing.Breaker.CLOSED);
-            nodes.add(new NodeListing.Node(node.nodeId(), node.status(), node.age().orElse(null), node.capabilities(), node.load(),
+            nodes.add(new NodeListing.Node(node.nodeId(), httpUrl(node.nodeId()), node.status(), node.age().orElse(null), node.capabilities(), node.load(),
                     breaker));
         }
         return new NodeListing(linkState(), nodes);

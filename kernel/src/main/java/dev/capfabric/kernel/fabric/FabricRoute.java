@@ -12,7 +12,9 @@ import dev.capfabric.spi.Job;
 import io.nats.client.Connection;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,8 +40,9 @@ import static java.util.Objects.requireNonNull;
  *     <li>when this node's NATS link drops, offloaded jobs end at once with 503 and {@code Retry-After}:
  *     the node holding them may be running them, so they are not run again here (that node is told to
  *     stop them once the link is back);</li>
- *     <li>when no node can serve: 503 with {@code Retry-After} and, for every node with the capability,
- *     why it was passed over.</li>
+ *     <li>when no node can serve now: 503 with {@code Retry-After} and, for every node with the capability,
+ *     why it was passed over; when no node offers the model, language or voice the job names at all,
+ *     422 {@code not_offered} without {@code Retry-After}, since asking again cannot help.</li>
  * </ol>
  * Jobs that arrive from other nodes never come through here: they run locally only, so a job is
  * offloaded at most once per attempt and never loops.
@@ -203,6 +206,9 @@ final class FabricRoute implements JobRoute {
         if (localRefusal.isPresent() && last.skipped().isEmpty() && last.order().isEmpty()) {
             return localRefusal.get(); // no other node has the capability: the local answer stands
         }
+        if (offeredNowhere(ask)) {
+            return notOffered(job, ask, skipped);
+        }
         return unavailable(job, ask, skipped, nats.isEmpty(), localRefusal);
     }
 
@@ -272,9 +278,7 @@ final class FabricRoute implements JobRoute {
                                 Optional<Outcome.Failed> localRefusal) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("capability", job.capability().name());
-        ask.model().ifPresent(m -> details.put("model", m));
-        ask.language().ifPresent(l -> details.put("language", l));
-        ask.voice().ifPresent(v -> details.put("voice", v));
+        details.putAll(ask.asked().details());
         details.put("nodes", skipped);
         if (linkDown) {
             details.put("fabric", "this node's NATS link is down");
@@ -295,6 +299,34 @@ final class FabricRoute implements JobRoute {
                 : "no node can serve " + job.capability() + " now (" + skipped.size() + " with the capability passed over)";
         return refused(job, new Outcome.Failed(503, "unavailable", message, local.nodeId(), Optional.empty(), Optional.of(retryAfter),
                 details));
+    }
+
+    /**
+     * Whether the job asks for a model, language or voice that no node with the capability offers,
+     * this one included: a permanent refusal, unlike a node being busy, down or cut off by its breaker.
+     * Nodes that are stale, draining, gone or behind an open circuit count as offering what they last
+     * said, as they may come back.
+     */
+    private boolean offeredNowhere(NodeSelector.Ask ask) {
+        if (!ask.asked().any()) {
+            return false;
+        }
+        String capability = ask.capability().name();
+        List<CapabilitySummary> holders = new ArrayList<>();
+        Optional.ofNullable(local.capabilities().get(capability)).ifPresent(holders::add);
+        registry.nodes().stream()
+                .filter(node -> node.has(capability))
+                .forEach(node -> holders.add(node.capabilities().get(capability)));
+        return !holders.isEmpty() && holders.stream().noneMatch(summary -> NodeSelector.mismatch(summary, ask).isEmpty());
+    }
+
+    private Outcome notOffered(Job job, NodeSelector.Ask ask, Map<String, String> skipped) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("capability", job.capability().name());
+        details.putAll(ask.asked().details());
+        details.put("nodes", skipped);
+        return refused(job, new Outcome.Failed(422, "not_offered", "no node offers" + ask.asked().describe() + " for " + job.capability(),
+                local.nodeId(), job.parameter("provider"), Optional.empty(), details));
     }
 
     private Outcome pinned(Job job, String nodeId) {

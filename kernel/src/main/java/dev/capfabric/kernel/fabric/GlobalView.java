@@ -31,11 +31,12 @@ public record GlobalView(String localNode,
     /**
      * One node.
      *
+     * @param httpUrl      where its HTTP API answers, as it advertises itself; null until known
      * @param capabilities what it can do, by capability name
      * @param load         its last reported load
      * @param status       {@code ok}, {@code stale} or {@code draining}
      * @param ageS         seconds since it was last heard (0 for this node)
      */
-    public record Node(Map<String, CapabilitySummary> capabilities, FabricLoad load, NodeStatus status, Double ageS) {
+    public record Node(String httpUrl, Map<String, CapabilitySummary> capabilities, FabricLoad load, NodeStatus status, Double ageS) {
     }
 }

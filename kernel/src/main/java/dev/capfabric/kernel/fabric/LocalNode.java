@@ -61,6 +61,11 @@ final class LocalNode {
         return describer.describe();
     }
 
+    /** Where this node's HTTP API answers; null before it serves. */
+    String httpUrl() {
+        return describer.httpUrl().orElse(null);
+    }
+
     /** Capabilities derived from the usable providers. */
     Map<String, CapabilitySummary> capabilities() {
         return derived().capabilities();

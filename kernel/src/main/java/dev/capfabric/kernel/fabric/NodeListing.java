@@ -23,17 +23,19 @@ public record NodeListing(LinkState link, List<Node> nodes) {
      * One node.
      *
      * @param nodeId       its id
+     * @param httpUrl      where its HTTP API answers, as it advertises itself; null until known
      * @param status       {@code ok}, {@code stale}, {@code gone}, {@code unknown} or {@code draining}
      * @param ageS         seconds since it was last heard; null when never
      * @param capabilities what it can do, by capability name (empty until known)
      * @param load         its last reported load
      * @param breaker      this node's circuit for it; null for this node itself
      */
-    public record Node(String nodeId, NodeStatus status, Double ageS, Map<String, CapabilitySummary> capabilities, FabricLoad load,
+    public record Node(String nodeId, String httpUrl, NodeStatus status, Double ageS, Map<String, CapabilitySummary> capabilities, FabricLoad load,
                        Breaker breaker) {
 
-        public Node(String nodeId, NodeStatus status, Double ageS, Map<String, CapabilitySummary> capabilities, FabricLoad load) {
-            this(nodeId, status, ageS, capabilities, load, null);
+        public Node(String nodeId, String httpUrl, NodeStatus status, Double ageS, Map<String, CapabilitySummary> capabilities,
+                    FabricLoad load) {
+            this(nodeId, httpUrl, status, ageS, capabilities, load, null);
         }
     }
 

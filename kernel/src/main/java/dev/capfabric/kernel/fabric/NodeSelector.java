@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.fabric;
 
+import dev.capfabric.kernel.dispatch.Asked;
 import dev.capfabric.kernel.node.CapabilitySummary;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
@@ -20,8 +21,8 @@ import static java.util.Objects.requireNonNull;
  * Orders the remote nodes that could take a job, best first, and says for every other node that has
  * the capability why it was passed over.
  *
- * <p>A node qualifies when it is {@code ok}, offers the requested model, language and voice (an empty list
- * offers any) and its circuit is closed. Qualified nodes are ordered by expected wait:
+ * <p>A node qualifies when it is {@code ok}, offers the requested model, language and voice (see
+ * {@link Asked}) and its circuit is closed. Qualified nodes are ordered by expected wait:
  * (jobs this node sent them and has not had back + their reported queue depth + 1) / their
  * concurrency × their service time, where the service time is the larger of what the node reports
  * and the median answer time this node saw from it: a node cannot rank itself ahead by claiming to
@@ -44,26 +45,21 @@ final class NodeSelector {
      * What a job asks of a node.
      *
      * @param capability the capability
-     * @param model      the model it names, if any
-     * @param language   the language it names, if any
-     * @param voice      the voice it names, if any
+     * @param asked      the model, language and voice it names
      * @param inputBytes the size of its input
      */
-    record Ask(Capability capability, Optional<String> model, Optional<String> language, Optional<String> voice, long inputBytes) {
+    record Ask(Capability capability, Asked asked, long inputBytes) {
         Ask {
             requireNonNull(capability, "capability is null");
-            requireNonNull(model, "model is null");
-            requireNonNull(language, "language is null");
-            requireNonNull(voice, "voice is null");
+            requireNonNull(asked, "asked is null");
         }
 
         Ask(Capability capability, Optional<String> model, Optional<String> language) {
-            this(capability, model, language, Optional.empty(), 0);
+            this(capability, new Asked(model, language, Optional.empty()), 0);
         }
 
         static Ask of(Job job) {
-            return new Ask(job.capability(), job.parameter("model"), job.parameter("language"), job.parameter("voice"),
-                    job.input().size());
+            return new Ask(job.capability(), Asked.of(job), job.input().size());
         }
     }
 
@@ -221,25 +217,12 @@ final class NodeSelector {
         return Optional.empty();
     }
 
-    /** Why a node's capability does not fit what the job asks (model, language, voice, input size); empty when it fits. */
+    /** Why a node's capability does not fit what the job asks (input size, model, language, voice); empty when it fits. */
     static Optional<String> mismatch(CapabilitySummary summary, Ask ask) {
         if (summary.maxInputBytes() > 0 && ask.inputBytes() > summary.maxInputBytes()) {
             return Optional.of("takes inputs up to " + summary.maxInputBytes() + " bytes; this one has " + ask.inputBytes());
         }
-        if (ask.model().isPresent() && !offers(summary.models(), ask.model().get())) {
-            return Optional.of("does not offer model '" + ask.model().get() + "' (offers " + summary.models() + ")");
-        }
-        if (ask.language().isPresent() && !offers(summary.languages(), ask.language().get())) {
-            return Optional.of("does not offer language '" + ask.language().get() + "' (offers " + summary.languages() + ")");
-        }
-        if (ask.voice().isPresent() && !offers(summary.voices(), ask.voice().get())) {
-            return Optional.of("does not offer voice '" + ask.voice().get() + "' (offers " + summary.voices() + ")");
-        }
-        return Optional.empty();
-    }
-
-    private static boolean offers(List<String> offered, String asked) {
-        return offered.isEmpty() || offered.contains(asked);
+        return ask.asked().mismatch(summary.models(), summary.languages(), summary.voices());
     }
 
     private static String seconds(double age) {

@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.fabric;
 
+import com.fasterxml.jackson.core.JacksonException;
 import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
@@ -275,8 +276,10 @@ final class OffloadServer {
             String ref = headers.getFirst(OffloadWire.PARAMS_REF);
             parameters = inline != null ? OffloadWire.parameters(inline.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
                     : ref != null ? OffloadWire.parameters(payloads.get(ref)) : Map.of();
+        } catch (JacksonException e) {
+            throw new BadOffload(Json.malformed(e) + " in the job parameters");
         } catch (IOException e) {
-            throw new BadOffload("malformed job parameters: " + e.getMessage());
+            throw new BadOffload("unreadable job parameters: " + e.getMessage());
         }
         String inputRef = headers.getFirst(OffloadWire.INPUT_REF);
         if (inputRef != null) {

@@ -16,6 +16,7 @@ import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
@@ -40,7 +41,8 @@ import static java.util.Objects.requireNonNull;
  * <p>The body is the job's input with its {@code Content-Type}. Parameters come from the query string
  * and, for a JSON body, from the top-level scalar fields of the object (the query string wins on a
  * clash). {@code X-Request-Timeout} (milliseconds) sets the deadline, {@code X-Capfabric-Node} pins a
- * node. Every answer names the node and, when one was involved, the provider.
+ * node. Every answer names the node and, when one was involved, the provider, and carries the job's
+ * id ({@code X-Capfabric-Job-Id}); a binary result carries its metadata in {@link MetadataHeader}.
  */
 public final class CapabilityService implements HttpService {
 
@@ -78,6 +80,10 @@ public final class CapabilityService implements HttpService {
         // and a parameter map on every request
         rules.post("/*", this::run)
                 .any("/*", (request, response) -> {
+                    if (request.prologue().method() == Method.OPTIONS) {
+                        response.next(); // a CORS preflight, for the CORS feature's route (see StandardMethods)
+                        return;
+                    }
                     if (capabilityName(request).isEmpty()) {
                         fail(response, 404, "not_found", "no such path: " + shortened(request.path().absolute().path()), Map.of());
                         return;
@@ -217,7 +223,7 @@ public final class CapabilityService implements HttpService {
                 throw new BadRequest(400, "bad_input", "malformed JSON body: more after the object");
             }
         } catch (JacksonException e) {
-            throw new BadRequest(400, "bad_input", "malformed JSON body: " + e.getOriginalMessage());
+            throw new BadRequest(400, "bad_input", Json.malformed(e) + " in the body");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -250,6 +256,7 @@ public final class CapabilityService implements HttpService {
                 if (served.result().output().isPresent()) {
                     Payload output = served.result().output().get();
                     response.header(HeaderNames.CONTENT_TYPE, output.mediaType());
+                    MetadataHeader.value(served.result().metadata()).ifPresent(value -> response.header(MetadataHeader.NAME, value));
                     response.send(output.bytes());
                 } else {
                     Json.send(response, Status.OK_200, served.result().metadata());

@@ -18,6 +18,6 @@ public final class CapsService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (request, response) -> Json.send(response, Status.OK_200, describer.describe()));
+        rules.get("/", (request, response) -> Json.send(request, response, Status.OK_200, describer.describe()));
     }
 }

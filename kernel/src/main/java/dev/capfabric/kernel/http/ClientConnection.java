@@ -107,13 +107,13 @@ final class ClientConnection implements Supplier<byte[]> {
         /** Charges bytes handed to Helidon; refuses them past the budget or past the framing slack. */
         private void deliver(int bytes) {
             if (!budget.tryReserve(bytes)) {
-                throw new BodyRefused(503, "busy", "request bodies in flight on this node are at their limit of "
+                throw new RequestBodies.Refused(503, "busy", "request bodies in flight on this node are at their limit of "
                         + budget.limit() + " bytes; retry later");
             }
             charged += bytes;
             delivered += bytes;
             if (delivered - consumed.getAsLong() > slack) {
-                throw new BodyRefused(400, "bad_input", "the body's chunk framing holds more than " + slack + " bytes of data not yet decoded");
+                throw new RequestBodies.Refused(400, "bad_input", "the body's chunk framing holds more than " + slack + " bytes of data not yet decoded");
             }
         }
 
@@ -136,26 +136,6 @@ final class ClientConnection implements Supplier<byte[]> {
             long give = charged;
             charged = 0;
             budget.release(give);
-        }
-    }
-
-    /** Why reading a request body stopped; the handler answers with this status and closes. */
-    static final class BodyRefused extends RuntimeException {
-        private final int status;
-        private final String kind;
-
-        BodyRefused(int status, String kind, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.kind = kind;
-        }
-
-        int status() {
-            return status;
-        }
-
-        String kind() {
-            return kind;
         }
     }
 
@@ -216,7 +196,7 @@ final class ClientConnection implements Supplier<byte[]> {
                 if (timed == null) {
                     readFinished.await();
                 } else if (waitNanos <= 0) {
-                    throw new BodyRefused(408, "timeout", "the request body sent nothing for "
+                    throw new RequestBodies.Refused(408, "timeout", "the request body sent nothing for "
                             + Duration.ofNanos(timed.idleNanos).toMillis() + " ms");
                 } else {
                     waitNanos = readFinished.awaitNanos(waitNanos);
@@ -248,7 +228,7 @@ final class ClientConnection implements Supplier<byte[]> {
 
     /**
      * Starts reading a request body on this connection: until the returned handle is finished, a read
-     * that waits longer than {@code idle} fails with {@link BodyRefused} (408), bytes past the budget
+     * that waits longer than {@code idle} fails with {@link RequestBodies.Refused} (408), bytes past the budget
      * fail with 503, and more than {@code slack} bytes delivered beyond what the handler has decoded
      * ({@code consumed}) fail with 400 (chunk framing that only buffers).
      */

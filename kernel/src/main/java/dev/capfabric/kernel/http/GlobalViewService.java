@@ -23,7 +23,7 @@ public final class GlobalViewService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (request, response) -> Json.send(response, Status.OK_200, fabric.globalView(fresh(request))));
+        rules.get("/", (request, response) -> Json.send(request, response, Status.OK_200, fabric.globalView(fresh(request))));
     }
 
     static boolean fresh(ServerRequest request) {

@@ -85,7 +85,7 @@ public final class InstalledService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (request, response) -> Json.send(response, Status.OK_200, installed()));
+        rules.get("/", (request, response) -> Json.send(request, response, Status.OK_200, installed()));
     }
 
     Installed installed() {

@@ -22,6 +22,6 @@ public final class NodesService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (request, response) -> Json.send(response, Status.OK_200, fabric.nodes(GlobalViewService.fresh(request))));
+        rules.get("/", (request, response) -> Json.send(request, response, Status.OK_200, fabric.nodes(GlobalViewService.fresh(request))));
     }
 }

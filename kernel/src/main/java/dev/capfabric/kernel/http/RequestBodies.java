@@ -126,8 +126,8 @@ public final class RequestBodies {
 
     private static Refused refusal(Exception e, long read, long declared) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ClientConnection.BodyRefused refused) {
-                return new Refused(refused.status(), refused.kind(), refused.getMessage());
+            if (cause instanceof Refused refused) {
+                return refused; // from the connection: stalled, past the budget, framing that only buffers
             }
             if (cause instanceof DataReader.InsufficientDataAvailableException) {
                 return new Refused(400, "bad_input", "the body ended after " + read

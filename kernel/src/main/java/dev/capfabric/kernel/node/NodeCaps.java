@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param nodeId       the node's id
  * @param version      the kernel version
+ * @param httpUrl      where its HTTP API answers, as it advertises itself ({@code capfabric.advertised-url},
+ *                     else {@code http://<host>:<port>}); null before it serves
  * @param startedAt    when the node started, ISO-8601
  * @param hardware     the machine
  * @param load         the current load
@@ -21,6 +23,7 @@ import java.util.Map;
  */
 public record NodeCaps(String nodeId,
                        String version,
+                       String httpUrl,
                        String startedAt,
                        HardwareProfile hardware,
                        NodeLoad load,

@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.node;
 
 import dev.capfabric.kernel.plugins.Inventory;
+import dev.capfabric.kernel.plugins.LanguageTags;
 import dev.capfabric.kernel.plugins.PluginHost;
 import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
@@ -38,6 +39,7 @@ public final class NodeDescriber {
     private final LoadSampler load;
     private final PluginHost plugins;
     private volatile QueueGauges gauges;
+    private volatile String httpUrl;
 
     public NodeDescriber(String nodeId, String version, Instant startedAt, CompletableFuture<HardwareProfile> hardware,
                          LoadSampler load, PluginHost plugins) {
@@ -65,6 +67,16 @@ public final class NodeDescriber {
         this.gauges = requireNonNull(gauges, "gauges is null");
     }
 
+    /** The URL of this node's HTTP API, once it serves; other nodes and operators read it from the node records. */
+    public void advertise(String httpUrl) {
+        this.httpUrl = requireNonNull(httpUrl, "httpUrl is null");
+    }
+
+    /** The URL of this node's HTTP API; empty before it serves. */
+    public java.util.Optional<String> httpUrl() {
+        return java.util.Optional.ofNullable(httpUrl);
+    }
+
     public String nodeId() {
         return nodeId;
     }
@@ -76,7 +88,7 @@ public final class NodeDescriber {
     /** The full description, as of now. */
     public NodeCaps describe() {
         Inventory inventory = plugins.inventory();
-        return new NodeCaps(nodeId, version, startedAt.toString(), hardware.join(), load(), capabilities(inventory),
+        return new NodeCaps(nodeId, version, httpUrl, startedAt.toString(), hardware.join(), load(), capabilities(inventory),
                 inventory.providers().stream().map(ProviderSlot::report).toList(), inventory.plugins());
     }
 
@@ -90,15 +102,19 @@ public final class NodeDescriber {
     public static Map<String, CapabilitySummary> capabilities(Inventory inventory) {
         Map<String, CapabilitySummary> capabilities = new TreeMap<>();
         for (Capability capability : inventory.capabilities()) {
-            List<ProviderSlot> slots = inventory.usable(capability);
-            capabilities.put(capability.name(), new CapabilitySummary(
-                    slots.stream().map(ProviderSlot::id).toList(),
-                    union(slots, ProviderDescription::models),
-                    union(slots, ProviderDescription::languages),
-                    union(slots, ProviderDescription::voices),
-                    slots.stream().mapToLong(ProviderSlot::maxInputBytes).max().orElse(0)));
+            capabilities.put(capability.name(), summarise(inventory.usable(capability)));
         }
         return capabilities;
+    }
+
+    /** What {@code slots} offer together, in their order. */
+    public static CapabilitySummary summarise(List<ProviderSlot> slots) {
+        return new CapabilitySummary(
+                slots.stream().map(ProviderSlot::id).toList(),
+                union(slots, ProviderDescription::models),
+                LanguageTags.normaliseAll(union(slots, ProviderDescription::languages)),
+                union(slots, ProviderDescription::voices),
+                slots.stream().mapToLong(ProviderSlot::maxInputBytes).max().orElse(0));
     }
 
     private static List<String> union(List<ProviderSlot> slots, java.util.function.Function<ProviderDescription, List<String>> field) {

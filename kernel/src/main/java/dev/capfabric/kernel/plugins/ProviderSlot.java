@@ -250,7 +250,7 @@ public final class ProviderSlot {
             return new ProviderReport(id, capabilityName, plugin, status(), reason(), List.of(), List.of(), List.of(),
                     List.of(), List.of(), 0, 0, Map.of());
         }
-        return new ProviderReport(id, capabilityName, plugin, status(), reason(), d.models(), d.languages(), d.voices(),
+        return new ProviderReport(id, capabilityName, plugin, status(), reason(), d.models(), LanguageTags.normaliseAll(d.languages()), d.voices(),
                 d.accepts(), d.produces(), d.maxInputBytes(), d.concurrency(), d.extra());
     }
 }

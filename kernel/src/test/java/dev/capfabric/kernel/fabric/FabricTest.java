@@ -156,12 +156,12 @@ class FabricTest {
     }
 
     @Test
-    void aRequestedModelNoNodeOffersIsA503ThatSaysWhyEachNodeWasSkipped() {
+    void aRequestedModelNoNodeOffersIsA422ThatSaysWhyEachNodeWasSkipped() {
         HttpResponse<String> response = a.postJson("/v1/capability/beta?model=m2", "{}");
-        assertEquals(503, response.statusCode(), response.body());
-        assertTrue(response.headers().firstValue("Retry-After").isPresent());
+        assertEquals(422, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Retry-After").isEmpty(), "asking again cannot help");
         JsonNode error = TestNode.json(response.body()).get("error");
-        assertEquals("unavailable", error.get("kind").asText());
+        assertEquals("not_offered", error.get("kind").asText());
         assertTrue(error.at("/details/nodes/b").asText().contains("model 'm2'"), error.toPrettyString());
         assertTrue(error.at("/details/nodes/a").asText().contains("no usable provider"), error.toPrettyString());
         assertEquals(200, a.postJson("/v1/capability/beta?model=m1", "{}").statusCode());

@@ -180,10 +180,12 @@ class MetricsTest {
     @Test
     void refusalsOfTheFabricRouteAreCounted() {
         double before = refusals(router, "echo", "fabric", "unavailable");
+        double notOffered = refusals(router, "echo", "fabric", "not_offered");
         // a node nobody knows, and a model no node offers: both refused by the route, before any dispatcher
         assertEquals(503, router.postJson("/v1/capability/echo", "{}", "X-Capfabric-Node", "ghost").statusCode());
-        assertEquals(503, router.postJson("/v1/capability/echo", "{\"model\": \"none-has-it\"}").statusCode());
-        assertEquals(before + 2, refusals(router, "echo", "fabric", "unavailable"));
+        assertEquals(422, router.postJson("/v1/capability/echo", "{\"model\": \"none-has-it\"}").statusCode());
+        assertEquals(before + 1, refusals(router, "echo", "fabric", "unavailable"));
+        assertEquals(notOffered + 1, refusals(router, "echo", "fabric", "not_offered"));
     }
 
     @Test

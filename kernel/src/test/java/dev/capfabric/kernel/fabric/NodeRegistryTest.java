@@ -26,7 +26,7 @@ class NodeRegistryTest {
         for (String capability : capabilities) {
             summaries.put(capability, new CapabilitySummary(List.of(capability + "-provider"), List.of(), List.of(), List.of()));
         }
-        return new NodeCaps(nodeId, "test", "2026-01-01T00:00:00Z", new HardwareProfile("cpu", 2, 1L << 30, List.of(), "linux"),
+        return new NodeCaps(nodeId, "test", null, "2026-01-01T00:00:00Z", new HardwareProfile("cpu", 2, 1L << 30, List.of(), "linux"),
                 new NodeLoad(0, 0, Map.of(), Map.of()), summaries, List.of(), List.of());
     }
 

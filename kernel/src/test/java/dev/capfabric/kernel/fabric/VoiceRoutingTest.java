@@ -38,8 +38,8 @@ class VoiceRoutingTest {
             assertEquals("kevin-tts", providerOf(node.postJson("/v1/capability/speak?voice=kevin16", "{}")));
 
             HttpResponse<String> nobody = node.postJson("/v1/capability/speak?voice=rms", "{}");
-            assertEquals(503, nobody.statusCode(), nobody.body());
-            assertTrue(nobody.body().contains("voice rms"), nobody.body());
+            assertEquals(422, nobody.statusCode(), "no provider offers it: permanent, " + nobody.body());
+            assertTrue(nobody.body().contains("rms"), nobody.body());
 
             HttpResponse<String> unknown = node.postJson("/v1/capability/speak?provider=no-such-tts", "{}");
             assertEquals(422, unknown.statusCode(), unknown.body());
@@ -65,8 +65,8 @@ class VoiceRoutingTest {
                 assertEquals("slt-tts", providerOf(there));
 
                 HttpResponse<String> nowhere = a.postJson("/v1/capability/speak?voice=rms", "{}");
-                assertEquals(503, nowhere.statusCode(), nowhere.body());
-                assertTrue(nowhere.body().contains("does not offer voice 'rms'"), nowhere.body());
+                assertEquals(422, nowhere.statusCode(), nowhere.body());
+                assertTrue(nowhere.body().contains("rms"), nowhere.body());
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.capfabric.plugin.ocr.tesseract;
 
 import org.bytedeco.leptonica.PIX;
 
+import static org.bytedeco.leptonica.global.leptonica.pixBackgroundNormSimple;
+import static org.bytedeco.leptonica.global.leptonica.pixConvertTo8;
 import static org.bytedeco.leptonica.global.leptonica.pixDeskewGeneral;
 import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
 import static org.bytedeco.leptonica.global.leptonica.pixRotate180;
@@ -40,10 +42,17 @@ final class PagePreparation {
         }
     }
 
+    private final boolean background;
     private final boolean orientation;
     private final boolean deskew;
 
-    PagePreparation(boolean orientation, boolean deskew) {
+    /**
+     * @param background  evens out the page's background (uneven light, grey paper) in 8-bit grey first
+     * @param orientation turns pages whose text lies sideways or upside down
+     * @param deskew      removes a skew of up to {@link #MAX_SKEW_DEGREES}
+     */
+    PagePreparation(boolean background, boolean orientation, boolean deskew) {
+        this.background = background;
         this.orientation = orientation;
         this.deskew = deskew;
     }
@@ -65,6 +74,9 @@ final class PagePreparation {
         double skew = 0;
         int rotation = 0;
         try {
+            if (background) {
+                page = next(page, decoded, evenBackground(page));
+            }
             if (deskew) {
                 Straightened straight = straighten(page);
                 page = next(page, decoded, straight.image());
@@ -89,6 +101,24 @@ final class PagePreparation {
             new Prepared(page, decoded, skew, rotation).close();
             throw e;
         }
+    }
+
+    /**
+     * {@code page} in 8-bit grey with its background brought to white: Tesseract's global threshold and
+     * the skew search's both misread a page lit unevenly. Null when Leptonica cannot convert the page.
+     */
+    private static PIX evenBackground(PIX page) {
+        PIX gray = pixConvertTo8(page, 0);
+        if (gray == null || gray.isNull()) {
+            return null;
+        }
+        PIX even = pixBackgroundNormSimple(gray, null, null);
+        if (gray.address() != page.address()) {
+            pixDestroy(gray);
+        } else {
+            pixDestroy(new PIX(gray));
+        }
+        return even;
     }
 
     private record Straightened(PIX image, float angle) {

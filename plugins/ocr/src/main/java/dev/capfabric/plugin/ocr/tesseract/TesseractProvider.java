@@ -13,6 +13,8 @@ import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.leptonica.PIX;
 
 import java.util.ArrayList;
@@ -24,7 +26,10 @@ import java.util.OptionalDouble;
 
 import static java.util.Objects.requireNonNull;
 import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
+import static org.bytedeco.leptonica.global.leptonica.pixGetHeight;
+import static org.bytedeco.leptonica.global.leptonica.pixGetWidth;
 import static org.bytedeco.leptonica.global.leptonica.pixReadMem;
+import static org.bytedeco.leptonica.global.leptonica.pixReadMemFromMultipageTiff;
 
 /**
  * OCR with Tesseract running in this process. Guarantees: the languages it advertises are those
@@ -50,7 +55,8 @@ final class TesseractProvider implements CapabilityProvider {
         this.engines = requireNonNull(engines, "engines is null");
         this.version = requireNonNull(version, "version is null");
         this.node = requireNonNull(node, "node is null");
-        this.preparation = new PagePreparation(settings.orientation() && catalog.hasOsd(), settings.deskew());
+        this.preparation = new PagePreparation(settings.normalizeBackground(),
+                settings.orientation() && catalog.hasOsd(), settings.deskew());
     }
 
     @Override
@@ -62,6 +68,7 @@ final class TesseractProvider implements CapabilityProvider {
         extra.put("page-segmentation-modes", catalog.hasOsd() ? "1, 3-13" : "3-13");
         extra.put("default-page-segmentation-mode", settings.defaultPageSegmentation());
         extra.put("tessdata", catalog.folder().toString());
+        extra.put("normalize-background", settings.normalizeBackground());
         extra.put("deskew", settings.deskew());
         extra.put("max-pages", settings.documents().maxPages());
         extra.put("pdf-dpi", settings.documents().dpi());
@@ -105,6 +112,9 @@ final class TesseractProvider implements CapabilityProvider {
             return readPdf(job, language, pageSegmentation);
         }
         ImageHeader header = settings.limits().check(job.input());
+        if (header.format() == ImageFormat.TIFF) {
+            return readTiff(job, language, pageSegmentation);
+        }
         PIX decoded = LeptonicaDecoder.decode(job.input().bytes(), header, settings.limits());
         TesseractEngine engine;
         try {
@@ -171,6 +181,52 @@ final class TesseractProvider implements CapabilityProvider {
             }
         }
         return new DocumentText(pages, TesseractFactory.ID, Optional.of(language)).toResult();
+    }
+
+    /**
+     * Reads every page of a TIFF (whose directories the header check has bounded, each one): one page
+     * answers as any image, several as a document.
+     */
+    private Result readTiff(Job job, String language, int pageSegmentation) throws CapabilityException {
+        byte[] tiff = job.input().bytes();
+        List<RecognisedText> pages = new ArrayList<>();
+        TesseractEngine engine = borrow(language, job);
+        try (BytePointer data = new BytePointer(tiff); SizeTPointer offset = new SizeTPointer(1)) {
+            offset.put(0L);
+            do {
+                if (pages.size() >= settings.documents().maxPages()) {
+                    throw CapabilityException.tooLarge("the TIFF has more than " + settings.documents().maxPages()
+                            + " pages; at most that many are read in one job");
+                }
+                if (job.abandoned()) {
+                    throw CapabilityException.timeout("reading stopped at page " + (pages.size() + 1)
+                            + " of the TIFF: the job's deadline passed or it was cancelled");
+                }
+                PIX page = pixReadMemFromMultipageTiff(data, tiff.length, offset);
+                if (page == null || page.isNull()) {
+                    throw CapabilityException.badInput("page " + (pages.size() + 1)
+                            + " of the TIFF could not be decoded: its data is corrupt or truncated");
+                }
+                long pixels = (long) pixGetWidth(page) * pixGetHeight(page);
+                if (pixels > settings.limits().maxPixels()) {
+                    pixDestroy(page);
+                    throw CapabilityException.tooLarge("page " + (pages.size() + 1) + " of the TIFF has " + pixels
+                            + " pixels; at most " + settings.limits().maxPixels() + " are accepted");
+                }
+                pages.add(read(engine, page, pageSegmentation, job));
+            } while (offset.get() != 0);
+        } finally {
+            engines.giveBack(engine);
+        }
+        if (pages.size() == 1) {
+            return pages.getFirst().toResult(node);
+        }
+        List<DocumentText.Page> document = new ArrayList<>();
+        for (RecognisedText page : pages) {
+            document.add(new DocumentText.Page(document.size(), page.text(), page.markdown(), "ocr", node,
+                    page.confidence(), page.geometry()));
+        }
+        return new DocumentText(document, TesseractFactory.ID, Optional.of(language)).toResult();
     }
 
     private static List<String> accepted() {

@@ -25,6 +25,7 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>{@code concurrency}</td><td>engines, hence jobs at once (default: available processors)</td></tr>
  * <tr><td>{@code idle-release-ms}</td><td>an engine unused this long is ended (default 10 minutes; 0 keeps engines)</td></tr>
  * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
+ * <tr><td>{@code normalize-background}</td><td>even out uneven light and grey paper before reading (default true)</td></tr>
  * <tr><td>{@code deskew}</td><td>find and remove a page's skew before reading it (default true)</td></tr>
  * <tr><td>{@code orientation}</td><td>turn pages lying sideways or upside down upright first (default true)</td></tr>
  * <tr><td>{@code max-pages}</td><td>pages at most in one PDF (default 500)</td></tr>
@@ -33,7 +34,8 @@ import static java.util.Objects.requireNonNull;
  */
 record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolean bundledTessdata,
                          String defaultLanguage, int defaultPageSegmentation, int concurrency, Duration idleRelease,
-                         ImageLimits limits, boolean deskew, boolean orientation, DocumentLimits documents) {
+                         ImageLimits limits, boolean normalizeBackground, boolean deskew, boolean orientation,
+                         DocumentLimits documents) {
 
     TesseractSettings {
         requireNonNull(tessdata, "tessdata is null");
@@ -54,6 +56,7 @@ record TesseractSettings(Optional<Path> tessdata, boolean systemTessdata, boolea
                 config.string("idle-release-ms").map(String::strip).filter("0"::equals).isPresent()
                         ? Duration.ZERO : config.millis("idle-release-ms", Duration.ofMinutes(10)),
                 config.imageLimits(),
+                config.flag("normalize-background", true),
                 config.flag("deskew", true),
                 config.flag("orientation", true),
                 documentLimits(config));

@@ -75,7 +75,7 @@ final class CommandLineProvider implements CapabilityProvider {
 
     @Override
     public Health health() {
-        return EngineBinary.runnable(binary) ? Health.ok(binary.toString())
+        return EngineBinary.runnable(binary) ? Health.ok("ready: runs " + binary + " for each job")
                 : Health.down(binary + " is no longer an executable file: was " + dialect.id() + " uninstalled?");
     }
 

@@ -36,8 +36,9 @@ public record SpeechRequest(String text, Optional<String> voice, double speed, O
     /**
      * Reads and checks a job's parameters.
      *
-     * @throws CapabilityException BAD_INPUT for missing or over-long text and malformed or out-of-range
-     *                             speed; UNPROCESSABLE for a voice, language or format this provider lacks
+     * @throws CapabilityException BAD_INPUT for missing text and malformed or out-of-range speed;
+     *                             TOO_LARGE for text over the provider's limit; UNPROCESSABLE for a
+     *                             voice, language or format this provider lacks
      */
     public static SpeechRequest from(Job job, SpeechRules rules) throws CapabilityException {
         String text = text(job, rules);
@@ -65,7 +66,7 @@ public record SpeechRequest(String text, Optional<String> voice, double speed, O
     }
 
     private static CapabilityException tooLong(String size, SpeechRules rules) {
-        return CapabilityException.badInput("text is " + size + "; " + rules.provider() + " takes at most "
+        return CapabilityException.tooLarge("text is " + size + "; " + rules.provider() + " takes at most "
                 + rules.maxTextChars() + " characters per job (setting max-text-chars): split it into several jobs");
     }
 

@@ -86,6 +86,8 @@ class CommandLineProviderTest {
         FakeFlite fake = FakeFlite.speakingWith("exit 0");
         CapabilityProvider provider = ready(TestContext.of(Map.of("binary", fake.script().toString())));
         assertTrue(provider.health().usable());
+        String detail = provider.health().detail();
+        assertTrue(detail.startsWith("ready: ") && detail.contains(fake.script().toString()), "a sentence, not a bare path: " + detail);
 
         Files.delete(fake.script());
 

@@ -264,7 +264,7 @@ class OpenAiSpeechProviderTest {
             CapabilityProvider provider = ready(Map.of("base-url", kokoro.baseUrl(), "max-text-chars", "100"));
 
             assertKind(provider, TestJobs.job(Map.of("voice", "af_bella")), CapabilityException.Kind.BAD_INPUT);
-            assertKind(provider, TestJobs.text("x".repeat(101)), CapabilityException.Kind.BAD_INPUT);
+            assertKind(provider, TestJobs.text("x".repeat(101)), CapabilityException.Kind.TOO_LARGE);
             Map<String, String> fast = new HashMap<>(Map.of("text", SENTENCE, "speed", "4.5"));
             assertKind(provider, TestJobs.job(fast), CapabilityException.Kind.BAD_INPUT);
             assertKind(provider, TestJobs.job(Map.of("text", SENTENCE, "format", "midi")), CapabilityException.Kind.UNPROCESSABLE);

@@ -41,8 +41,8 @@ class SpeechRequestTest {
     }
 
     @Test
-    void textAboveTheLimitIsBadInputNamingTheLimit() {
-        assertBad(TestJobs.text("x".repeat(21)), ENGLISH, "text is 21 characters; engine takes at most 20");
+    void textAboveTheLimitIsTooLargeNamingTheLimit() {
+        assertTooLarge(TestJobs.text("x".repeat(21)), ENGLISH, "text is 21 characters; engine takes at most 20");
         // characters, not UTF-16 units: 20 emoji are within the limit
         assertEquals(40, assertOk(TestJobs.text("\uD83D\uDE00".repeat(20)), ENGLISH).text().length());
     }
@@ -50,7 +50,7 @@ class SpeechRequestTest {
     @Test
     void takesAPlainTextBody() throws Exception {
         assertEquals("Plain words.", SpeechRequest.from(TestJobs.plainText("Plain words."), ENGLISH).text());
-        assertBad(TestJobs.plainText("y".repeat(25)), ENGLISH, "at most 20");
+        assertTooLarge(TestJobs.plainText("y".repeat(25)), ENGLISH, "at most 20");
     }
 
     @Test
@@ -108,6 +108,10 @@ class SpeechRequestTest {
 
     private static void assertBad(Job job, SpeechRules rules, String expected) {
         assertRefused(job, rules, CapabilityException.Kind.BAD_INPUT, expected);
+    }
+
+    private static void assertTooLarge(Job job, SpeechRules rules, String expected) {
+        assertRefused(job, rules, CapabilityException.Kind.TOO_LARGE, expected);
     }
 
     private static void assertUnprocessable(Job job, SpeechRules rules, String expected) {
