@@ -35,7 +35,7 @@ class MicroServiceTest {
     static void start() {
         nats = NatsTestServer.start(false, 1024 * 1024);
         Path echo = FabricNodes.plugin(dir.resolve("jars"), "echo-one", "echo", 2);
-        Map<String, String> env = FabricNodes.env(nats, Duration.ofMillis(300), Map.of());
+        Map<String, String> env = FabricNodes.env(nats, Duration.ofMillis(300), Map.of("CAPFABRIC_FABRIC_ADMIN_ENABLED", "true"));
         router = FabricNodes.start(dir.resolve("router"), "router", List.of(), env);
         worker = FabricNodes.start(dir.resolve("worker"), "worker", List.of(echo), env);
         await(() -> FabricNodes.fabric(router).nodes(false).nodes().stream().anyMatch(n -> n.capabilities().containsKey("echo")),
@@ -56,8 +56,12 @@ class MicroServiceTest {
 
     /** PING, INFO and STATS of every capfabric instance through nats.js, schema-checked. */
     static JsonNode micro() throws Exception {
+        return micro("capfabric");
+    }
+
+    static JsonNode micro(String service) throws Exception {
         JsonNode replies = TestNode.json(NodeScripts.run("micro-check.cjs", nats.url(),
-                Path.of("src/test/resources/nats-micro-v1").toAbsolutePath().toString(), "capfabric"));
+                Path.of("src/test/resources/nats-micro-v1").toAbsolutePath().toString(), service));
         assertEquals(0, replies.get("errors").size(), "replies that break the micro v1 schemas: " + replies.get("errors").toPrettyString());
         return replies;
     }
@@ -136,5 +140,13 @@ class MicroServiceTest {
             FabricNodes.fabric(worker).undrain();
         }
         assertEquals("ok", of(micro(), "info", "worker").get("metadata").get("status").asText());
+    }
+
+    @Test
+    void theAdminServiceValidatesToo() throws Exception {
+        JsonNode replies = micro("capfabric-admin");
+        assertEquals(2, replies.get("stats").size(), replies.toPrettyString());
+        JsonNode drain = endpoint(of(replies, "stats", "worker"), "drain");
+        assertEquals(0, drain.get("num_requests").asLong(), drain.toString());
     }
 }
