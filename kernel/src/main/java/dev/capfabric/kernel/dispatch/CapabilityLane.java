@@ -509,13 +509,14 @@ final class CapabilityLane implements AutoCloseable {
      */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (!idle() && System.nanoTime() < end) {
+        while (!isIdle() && System.nanoTime() < end) {
             Thread.sleep(20);
         }
-        return idle();
+        return isIdle();
     }
 
-    private boolean idle() {
+    /** No job queued, and none running that anybody still waits for. */
+    boolean isIdle() {
         return running.get() - abandoned.get() <= 0 && queue.isEmpty();
     }
 }

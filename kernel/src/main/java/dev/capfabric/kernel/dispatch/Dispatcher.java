@@ -76,6 +76,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     private final Map<Capability, List<Meter>> laneMeters = new ConcurrentHashMap<>();
     // cancels jobs that run on their caller's thread when their deadline passes
     private final DeadlineSweeper deadlines = new DeadlineSweeper(Duration.ofMillis(10));
+    // one full collection once the node idles after work, so it gives back the heap it grew under load
+    private final IdleMemoryRelease idleMemory;
     private volatile boolean closed;
 
     public Dispatcher(String nodeId, PluginHost plugins, Config dispatchSettings, JobMetrics metrics) {
@@ -83,6 +85,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         this.plugins = requireNonNull(plugins, "plugins is null");
         this.settings = requireNonNull(dispatchSettings, "dispatchSettings is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.idleMemory = new IdleMemoryRelease(Duration.ofMillis(Math.max(0,
+                dispatchSettings.get("idle-memory-release-ms").asLong().orElse(30_000L))), this::idle);
         plugins.addListener(this::providersChanged);
         providersChanged();
     }
@@ -227,7 +231,12 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
                     capability + " queue is full (" + lane.settings().queueCapacity() + " jobs waiting)", nodeId, Optional.empty(),
                     Optional.of(wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait), Map.of()));
         }
+        idleMemory.admitted();
         return new Admission.Queued(queued, lane);
+    }
+
+    private boolean idle() {
+        return lanes.values().stream().allMatch(CapabilityLane::isIdle);
     }
 
     /**
@@ -374,5 +383,6 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         }
         lanes.values().forEach(CapabilityLane::close);
         deadlines.close();
+        idleMemory.close();
     }
 }

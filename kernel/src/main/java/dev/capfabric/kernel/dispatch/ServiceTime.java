@@ -18,6 +18,13 @@ public final class ServiceTime {
 
     /** Adds one observation. */
     public void record(double millis) {
+        if (!observed) {
+            // the first job replaces the initial guess outright: blending a 10 s job into a 100 ms guess would
+            // take a dozen jobs to be believed, and admission would trust the guess meanwhile
+            observed = true;
+            bits.set(Double.doubleToLongBits(millis));
+            return;
+        }
         long current;
         long next;
         do {
@@ -25,9 +32,6 @@ public final class ServiceTime {
             double value = Double.longBitsToDouble(current);
             next = Double.doubleToLongBits(value + WEIGHT * (millis - value));
         } while (!bits.compareAndSet(current, next));
-        if (!observed) {
-            observed = true;
-        }
     }
 
     /** Whether any job was recorded: until then {@link #millis()} is only the initial guess. */

@@ -5,11 +5,9 @@ import dev.capfabric.kernel.http.ApiError;
 import dev.capfabric.kernel.http.Json;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
-import io.nats.service.Service;
-import io.nats.service.ServiceEndpoint;
-import io.nats.service.ServiceMessage;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -75,7 +73,7 @@ final class AdminServer {
     private final Supplier<AdminReply.NodeState> drain;
     private final Supplier<AdminReply.NodeState> undrain;
     private final PluginInstaller installer;
-    private Service service; // guarded by this
+    private MicroService service; // guarded by this
 
     /**
      * @param drain   drains the node and says where it stands
@@ -93,22 +91,16 @@ final class AdminServer {
 
     /** Registers the admin service on {@code nats}. */
     synchronized void start(Connection nats) {
-        var builder = Service.builder()
-                .connection(nats)
-                .name("capfabric-admin")
-                .version(version)
-                .description("capfabric node " + nodeId + ": drain, undrain, plugins, install, remove")
-                .metadata(Map.of("node_id", nodeId));
+        // a micro v1 service of our own, as capfabric's (see MicroService for why not jnats')
+        service = new MicroService("capfabric-admin", version, "capfabric node " + nodeId + ": drain, undrain, plugins, install, remove",
+                () -> Map.of("node_id", nodeId), java.time.Clock.systemUTC());
+        service.start(nats);
+        List<MicroService.Endpoint> endpoints = new java.util.ArrayList<>();
         for (Verb verb : Verb.values()) {
-            builder.addServiceEndpoint(ServiceEndpoint.builder()
-                    .endpointName(verb.token())
-                    .endpointSubject(subjects.admin(nodeId, verb.token()))
-                    .handler(message -> Thread.ofVirtual().name("capfabric-admin-" + verb.token())
-                            .start(() -> answer(nats, message, verb)))
-                    .build());
+            endpoints.add(new MicroService.Endpoint(verb.token(), subjects.admin(nodeId, verb.token()), Map.of(),
+                    message -> Thread.ofVirtual().name("capfabric-admin-" + verb.token()).start(() -> answer(nats, message, verb))));
         }
-        service = builder.build();
-        service.startService();
+        service.endpoints(endpoints);
         LOG.log(System.Logger.Level.INFO, "node {0} answers admin requests (drain, undrain, plugins, install, remove) "
                 + "as NATS service capfabric-admin, e.g. on {1}", nodeId, subjects.admin(nodeId, Verb.DRAIN.token()));
     }
@@ -116,12 +108,12 @@ final class AdminServer {
     /** Leaves NATS: no more admin requests. */
     synchronized void stop() {
         if (service != null) {
-            service.stop(false);
+            service.stop();
             service = null;
         }
     }
 
-    private void answer(Connection nats, ServiceMessage message, Verb verb) {
+    private void answer(Connection nats, MicroService.Request message, Verb verb) {
         Reply reply = serve(verb, header(message, FILE_HEADER).orElse(null), message.getData(), nats.getMaxPayload(), requester(message));
         Headers headers = new Headers();
         reply.errorKind().ifPresent(kind -> headers.put(OffloadWire.SERVICE_ERROR, kind)
@@ -181,7 +173,7 @@ final class AdminServer {
     }
 
     /** Who asked over NATS: the requester the sender names, if any, and the reply subject it listens on. */
-    static String requester(ServiceMessage message) {
+    static String requester(MicroService.Request message) {
         String named = header(message, REQUESTER).map(AdminServer::printable).orElse(null);
         String inbox = message.getReplyTo() == null ? "no reply subject" : "reply to " + printable(inboxPrefix(message.getReplyTo()));
         return named == null ? "an unnamed requester (" + inbox + ")" : "'" + named + "' (" + inbox + ")";
@@ -231,7 +223,7 @@ final class AdminServer {
         };
     }
 
-    private static Optional<String> header(ServiceMessage message, String name) {
+    private static Optional<String> header(MicroService.Request message, String name) {
         Headers headers = message.getHeaders();
         return Optional.ofNullable(headers == null ? null : headers.getFirst(name)).map(String::strip);
     }

@@ -51,6 +51,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final NatsLink link;
     private final NodeRegistry registry;
     private final CircuitBreakers breakers;
+    private final LargePayloads payloads;
     private final OffloadServer server;
     private final OffloadClient client;
     private final AnswerTimes seen;
@@ -78,7 +79,7 @@ public final class Fabric implements FabricView, AutoCloseable {
                 settings.expectedNodes());
         this.breakers = new CircuitBreakers(settings.breaker(), clock);
         FabricMetrics metrics = new FabricMetrics(requireNonNull(jobMetrics, "jobMetrics is null"));
-        LargePayloads payloads = new LargePayloads(nodeId, settings.payloads(),
+        this.payloads = new LargePayloads(nodeId, settings.payloads(),
                 () -> link.connection().orElseThrow(() -> new IllegalStateException("NATS is not connected")));
         this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads(), metrics, clock);
         this.client = new OffloadClient(nodeId, subjects, payloads);
@@ -128,6 +129,8 @@ public final class Fabric implements FabricView, AutoCloseable {
             feed.subscribe(nats);
             nats.createDispatcher().subscribe(subjects.discover(), request -> discovery.answer(nats, request));
             server.start(nats);
+            // the bucket exists before any client needs it (a JetStream request: not on the link's thread)
+            Thread.ofVirtual().name("capfabric-payload-bucket").start(payloads::createBucket);
             if (settings.admin().enabled()) {
                 admin.start(nats);
             }

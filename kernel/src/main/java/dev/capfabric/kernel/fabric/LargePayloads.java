@@ -20,8 +20,8 @@ import static java.util.Objects.requireNonNull;
  * Carries payloads larger than the connection's max payload through a JetStream Object Store bucket
  * with a TTL: the sender stores the bytes and passes the object's name; whoever created an object
  * deletes it once the other side has read it, and the TTL removes what a crashed node left behind.
- * The bucket is created on first use (the NATS server must run with JetStream) and again if a
- * restarted server lost it. Object Store checks each object's SHA-256 digest on reading.
+ * Each node creates the bucket when it joins ({@link #createBucket}), and again if a restarted server
+ * lost it; the NATS server must run with JetStream for payloads above its max payload. Object Store checks each object's SHA-256 digest on reading.
  */
 final class LargePayloads {
 
@@ -47,6 +47,20 @@ final class LargePayloads {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.connection = requireNonNull(connection, "connection is null");
+    }
+
+    /**
+     * Creates the bucket now, when the server has JetStream and lacks it: clients in other languages
+     * only open it by name (README, "The offload wire"). Without JetStream nothing changes: jobs whose
+     * payloads fit the max payload run as ever, larger ones are refused saying why.
+     */
+    void createBucket() {
+        try {
+            store(false);
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            LOG.log(System.Logger.Level.INFO, "no JetStream object store ''{0}'' for payloads above the NATS max payload: {1}",
+                    settings.bucket(), e.getMessage());
+        }
     }
 
     /** Stores bytes and returns the object's name. */

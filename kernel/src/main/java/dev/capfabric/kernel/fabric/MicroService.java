@@ -108,6 +108,10 @@ final class MicroService {
             return message.getSubject();
         }
 
+        String getReplyTo() {
+            return message.getReplyTo();
+        }
+
         /** Answers; an answer with {@code Nats-Service-Error} counts as the endpoint's error. */
         void respond(Connection nats, byte[] body, Headers headers) {
             if (!answered.compareAndSet(false, true)) {

@@ -2,10 +2,12 @@ package dev.capfabric.kernel.fabric;
 
 import com.fasterxml.jackson.core.JacksonException;
 import dev.capfabric.kernel.dispatch.CancellationFlag;
+import dev.capfabric.kernel.dispatch.DispatchSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.http.JsonParameters;
 import dev.capfabric.kernel.node.CapabilitySummary;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
@@ -256,28 +258,37 @@ final class OffloadServer {
         }
     }
 
-    private Job job(Headers headers, byte[] body, Capability capability, String jobId) throws BadOffload, LargePayloads.StoreException {
-        if (headers == null) {
-            throw new BadOffload("an offloaded job needs its metadata in NATS headers");
-        }
+    private Job job(Headers received, byte[] body, Capability capability, String jobId) throws BadOffload, LargePayloads.StoreException {
+        // every header is optional: a client in any language may send just a body, as over HTTP
+        Headers headers = received == null ? new Headers() : received;
         String named = headers.getFirst(OffloadWire.CAPABILITY);
         if (named != null && !named.equals(capability.name())) {
             throw new BadOffload("header " + OffloadWire.CAPABILITY + " '" + named + "' does not match the subject's capability " + capability);
         }
-        long timeoutMs;
-        try {
-            timeoutMs = Long.parseLong(requireHeader(headers, OffloadWire.TIMEOUT_MS));
-        } catch (NumberFormatException e) {
-            throw new BadOffload(OffloadWire.TIMEOUT_MS + " must be a whole number of milliseconds");
+        DispatchSettings limits = local.dispatcher().settingsFor(capability);
+        long timeoutMs = limits.defaultTimeout().toMillis();
+        String timeout = headers.getFirst(OffloadWire.TIMEOUT_MS);
+        if (timeout != null) {
+            try {
+                timeoutMs = Math.min(Long.parseLong(timeout.strip()), limits.maxTimeout().toMillis());
+            } catch (NumberFormatException e) {
+                throw new BadOffload(OffloadWire.TIMEOUT_MS + " must be a whole number of milliseconds");
+            }
         }
+        String mediaType = Optional.ofNullable(headers.getFirst(OffloadWire.CONTENT_TYPE)).orElse(Payload.OCTETS);
         Map<String, String> parameters;
         try {
             String inline = headers.getFirst(OffloadWire.PARAMS);
             String ref = headers.getFirst(OffloadWire.PARAMS_REF);
             parameters = inline != null ? OffloadWire.parameters(inline.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                    : ref != null ? OffloadWire.parameters(payloads.get(ref)) : Map.of();
+                    : ref != null ? OffloadWire.parameters(payloads.get(ref))
+                    // no parameters header: those of a JSON body, as over HTTP
+                    : body != null && body.length > 0 && JsonParameters.isJson(new Payload(mediaType, new byte[0]).baseType()) ? JsonParameters.of(body)
+                    : Map.of();
         } catch (JacksonException e) {
             throw new BadOffload(Json.malformed(e) + " in the job parameters");
+        } catch (JsonParameters.Malformed e) {
+            throw new BadOffload(e.getMessage());
         } catch (IOException e) {
             throw new BadOffload("unreadable job parameters: " + e.getMessage());
         }
@@ -292,17 +303,8 @@ final class OffloadServer {
             }
         }
         byte[] input = inputRef != null ? payloads.get(inputRef) : body == null ? new byte[0] : body;
-        String mediaType = Optional.ofNullable(headers.getFirst(OffloadWire.CONTENT_TYPE)).orElse(Payload.OCTETS);
         Instant deadline = Instant.now().plusMillis(Math.max(0, timeoutMs));
         return new Job(jobId, capability, parameters, new Payload(mediaType, input), deadline, new CancellationFlag());
-    }
-
-    private static String requireHeader(Headers headers, String name) throws BadOffload {
-        String value = headers.getFirst(name);
-        if (value == null) {
-            throw new BadOffload("an offloaded job needs header " + name);
-        }
-        return value.strip();
     }
 
     private void reply(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {

@@ -1,8 +1,5 @@
 package dev.capfabric.kernel.http;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.capfabric.kernel.config.NodeId;
 import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.DispatchSettings;
@@ -204,30 +201,11 @@ public final class CapabilityService implements HttpService {
 
     /** The top-level scalar fields of a JSON object, as their text; nested values are skipped. */
     private static Map<String, String> jsonParameters(byte[] body) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        // streamed rather than read as a tree: a parameter object is small, a tree of it costs more than the job
-        try (JsonParser parser = Json.MAPPER.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadRequest(400, "bad_input", "the JSON body must be an object");
-            }
-            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
-                    parameters.put(field, parser.getText());
-                } else {
-                    parser.skipChildren();
-                }
-            }
-            if (parser.nextToken() != null) {
-                throw new BadRequest(400, "bad_input", "malformed JSON body: more after the object");
-            }
-        } catch (JacksonException e) {
-            throw new BadRequest(400, "bad_input", Json.malformed(e) + " in the body");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try {
+            return JsonParameters.of(body);
+        } catch (JsonParameters.Malformed e) {
+            throw new BadRequest(400, "bad_input", e.getMessage());
         }
-        return parameters;
     }
 
     private static Duration timeout(ServerRequest request, DispatchSettings limits) {

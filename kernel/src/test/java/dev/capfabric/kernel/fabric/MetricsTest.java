@@ -225,4 +225,37 @@ class MetricsTest {
         assertEquals(refused + 1, value(scrape(router), "capfabric_offloads_sent_total", Map.of("node", "worker", "outcome", "refused")));
         await(() -> FabricNodes.fabric(router).status("worker") == NodeStatus.OK, Duration.ofSeconds(5), "the worker to be ok again");
     }
+
+    @Test
+    void everyMetricTheShippedGrafanaDashboardQueriesExistsOnRealNodes() throws Exception {
+        // what a fleet shows after a little work: an offloaded job, a refusal, a collection
+        assertEquals(200, router.postJson("/v1/capability/echo", "{}").statusCode());
+        assertEquals(404, router.postJson("/v1/capability/nothing-here", "{}").statusCode());
+        System.gc();
+        await(() -> !named(scrape(worker), "jvm_gc_pause_seconds_sum").isEmpty(), Duration.ofSeconds(5), "a GC pause recorded");
+        java.util.Set<String> exposed = new java.util.TreeSet<>();
+        for (TestNode node : new TestNode[]{router, worker}) {
+            scrape(node).forEach(sample -> exposed.add(sample.name()));
+        }
+
+        Path dashboard = Path.of("").toAbsolutePath().getParent().resolve("distribution/src/main/grafana/capfabric-fleet.json");
+        com.fasterxml.jackson.databind.JsonNode json = TestNode.json(java.nio.file.Files.readString(dashboard));
+        List<String> expressions = json.findValues("expr").stream().map(com.fasterxml.jackson.databind.JsonNode::asText).toList();
+        assertTrue(expressions.size() >= 10, "the dashboard has its panels: " + expressions);
+        Pattern metric = Pattern.compile("\\b((?:capfabric|jvm|process|system)_[a-zA-Z0-9_]+)");
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        for (String expression : expressions) {
+            Matcher m = metric.matcher(expression);
+            while (m.find()) {
+                queried.add(m.group(1));
+            }
+        }
+        for (String wanted : List.of("capfabric_jobs_total", "capfabric_job_duration_seconds_bucket", "capfabric_queue_depth",
+                "capfabric_jobs_refused_total", "capfabric_fabric_nodes", "capfabric_offloads_sent_total")) {
+            assertTrue(queried.contains(wanted), "the dashboard shows " + wanted + ": " + queried);
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(queried);
+        missing.removeAll(exposed);
+        assertTrue(missing.isEmpty(), "the dashboard queries metrics no node exposes: " + missing);
+    }
 }
