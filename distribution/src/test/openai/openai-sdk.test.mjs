@@ -354,8 +354,10 @@ test('ocr: Mistral\'s shape, through the SDK\'s generic post', async () => {
     assert.deepEqual(answer.pages[0].dimensions, { dpi: null, height: 120, width: 640 });
     assert.equal(answer.model, 'mistral-ocr-latest');
     assert.equal(answer.usage_info.pages_processed, 1);
-    await rejects(back.client.post('/ocr', { body: { model: 'mistral-ocr-latest', document: { type: 'document_url', document_url: 'data:application/pdf;base64,JVBERi0=' } } }),
+    await rejects(back.client.post('/ocr', { body: { model: 'mistral-ocr-latest', document: { type: 'document_url', document_url: 'data:text/html;base64,PGI+' } } }),
         OpenAI.APIError, 415, e => assert.equal(e.code, 'unsupported_format'));
+    await rejects(back.client.post('/ocr', { body: { model: 'mistral-ocr-latest', document: { type: 'document_url', document_url: 'data:application/pdf;base64,JVBERi0xLjQKJWJyb2tlbg==' } } }),
+        OpenAI.BadRequestError, 400);
     await rejects(back.client.post('/ocr', { body: { model: 'mistral-ocr-latest', document: { type: 'image_url', image_url: 'https://example.com/a.png' } } }),
         OpenAI.BadRequestError, 400);
 });

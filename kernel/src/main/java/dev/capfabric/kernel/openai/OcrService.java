@@ -30,9 +30,9 @@ import static java.util.Objects.requireNonNull;
  * {@code POST /v1/ocr} in the shape of Mistral's OCR API, run as an {@code ocr} job:
  * {@code {"model", "document": {"type": "image_url", "image_url": "data:image/png;base64,..."}}} (or
  * {@code "document_url"} with an image data URL) answered with
- * {@code {"pages": [{"index", "markdown", "images", "dimensions"}], "model", "usage_info"}}. The node
- * fetches nothing from the network, so only {@code data:} URLs are taken; it renders no PDF, so a PDF
- * is refused with 415 (send each page as an image).
+ * {@code {"pages": [{"index", "markdown", "images", "dimensions"}], "model", "usage_info"}}, a PDF with
+ * a page per page the provider read. The node fetches nothing from the network, so only {@code data:}
+ * URLs are taken; a type neither image nor PDF is refused with 415.
  */
 final class OcrService implements HttpService {
 
@@ -49,7 +49,7 @@ final class OcrService implements HttpService {
     record Page(int index, String markdown, List<Object> images, Dimensions dimensions) {
     }
 
-    /** @param dpi unknown for an image upload, so null */
+    /** @param dpi unknown for an image upload, so null; the whole record is null for a PDF's pages */
     record Dimensions(Integer dpi, int height, int width) {
     }
 
@@ -95,10 +95,28 @@ final class OcrService implements HttpService {
         Map<String, String> parameters = new LinkedHashMap<>();
         FrontDoor.optionalText(body, "language").ifPresent(l -> parameters.put("language", l));
         Outcome.Served served = jobs.run(request, response, model, parameters, image);
-        Object text = served.result().metadata().getOrDefault("text", "");
-        Page page = new Page(0, String.valueOf(text), List.of(), dimensions(image.bytes()).orElse(null));
         String answeredModel = modelName.orElseGet(() -> String.valueOf(served.result().metadata().getOrDefault("model", served.provider())));
-        Json.send(response, Status.OK_200, new Answer(List.of(page), answeredModel, new Usage(1, image.size())));
+        List<Page> pages = pages(served.result().metadata(), image);
+        Json.send(response, Status.OK_200, new Answer(pages, answeredModel, new Usage(pages.size(), image.size())));
+    }
+
+    /** The provider's pages (a PDF's, each with its markdown), else its whole text as the one page of an image. */
+    private static List<Page> pages(Map<String, Object> metadata, Payload document) {
+        Dimensions dimensions = document.baseType().startsWith("image/") ? dimensions(document.bytes()).orElse(null) : null;
+        List<Page> pages = new java.util.ArrayList<>();
+        if (metadata.get("pages") instanceof List<?> listed) {
+            for (Object item : listed) {
+                if (item instanceof Map<?, ?> page) {
+                    Object markdown = page.get("markdown") != null ? page.get("markdown") : page.get("text");
+                    int index = page.get("index") instanceof Number n ? n.intValue() : pages.size();
+                    pages.add(new Page(index, markdown == null ? "" : String.valueOf(markdown), List.of(), dimensions));
+                }
+            }
+        }
+        if (pages.isEmpty()) {
+            pages.add(new Page(0, String.valueOf(metadata.getOrDefault("text", "")), List.of(), dimensions));
+        }
+        return pages;
     }
 
     /** The bytes of a {@code data:<type>;base64,<data>} URL. */
@@ -112,13 +130,9 @@ final class OcrService implements HttpService {
             throw OpenAiError.invalid(param + " must be a base64 data: URL", param, "invalid_value");
         }
         String mediaType = url.substring(5, comma - ";base64".length()).strip().toLowerCase(Locale.ROOT);
-        if (mediaType.equals("application/pdf")) {
-            throw new OpenAiError.Failure(415, "this node does not render PDF pages; send each page as an image "
-                    + "(image/png, image/jpeg, image/tiff, image/bmp, image/gif, image/webp)", param, "unsupported_format");
-        }
-        if (!mediaType.startsWith("image/")) {
-            throw new OpenAiError.Failure(415, "'" + mediaType + "' is not an image type; send image/png, image/jpeg, image/tiff, "
-                    + "image/bmp, image/gif or image/webp", param, "unsupported_format");
+        if (!mediaType.startsWith("image/") && !mediaType.equals("application/pdf")) {
+            throw new OpenAiError.Failure(415, "'" + mediaType + "' is neither an image nor a PDF; send application/pdf, image/png, "
+                    + "image/jpeg, image/tiff, image/bmp, image/gif or image/webp", param, "unsupported_format");
         }
         try {
             return new Payload(mediaType, Base64.getMimeDecoder().decode(url.substring(comma + 1)));
