@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FrontDoorPartsTest {
 
     private static GlobalView.Node node(Map<String, CapabilitySummary> capabilities) {
-        return new GlobalView.Node(capabilities, null, NodeStatus.OK, 0.0);
+        return new GlobalView.Node(null, capabilities, null, NodeStatus.OK, 0.0);
     }
 
     private static FabricView view(Map<String, GlobalView.Node> nodes, AtomicInteger reads) {
