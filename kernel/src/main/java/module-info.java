@@ -21,6 +21,12 @@ module capfabric.kernel {
     requires com.fasterxml.jackson.databind;
     requires com.github.oshi;
     requires io.nats.jnats;
+    // multipart/form-data parsing for the OpenAI-shaped routes (an automatic module, named from its jar)
+    requires apache.mime4j.core;
+    // mime4j's own dependency: an explicit module, so nothing resolves it unless required here
+    requires org.apache.commons.io;
+    // image dimensions on /v1/ocr answers (javax.imageio reads headers only)
+    requires java.desktop;
     requires org.jctools.core;
     requires micrometer.core;
     requires micrometer.registry.prometheus;
@@ -47,4 +53,5 @@ module capfabric.kernel {
     opens dev.capfabric.kernel.dispatch to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.fabric to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.logging to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.openai to com.fasterxml.jackson.databind;
 }

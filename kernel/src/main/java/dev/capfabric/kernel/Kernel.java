@@ -32,11 +32,14 @@ import dev.capfabric.kernel.http.JsonErrors;
 import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.kernel.http.GlobalViewService;
 import dev.capfabric.kernel.http.InstalledService;
+import dev.capfabric.kernel.http.JobRunner;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.MetricsService;
 import dev.capfabric.kernel.http.NodesService;
 import dev.capfabric.kernel.http.StandardMethods;
 import dev.capfabric.kernel.node.HardwareProfile;
+import dev.capfabric.kernel.openai.FrontDoor;
+import dev.capfabric.kernel.openai.OpenAiSettings;
 import dev.capfabric.kernel.node.HardwareSampling;
 import dev.capfabric.kernel.node.LoadSampler;
 import dev.capfabric.kernel.node.NodeDescriber;
@@ -155,7 +158,7 @@ public final class Kernel implements AutoCloseable {
                         .build())
                 // HEAD and OPTIONS before the key check: a refusal of a HEAD request must not send its body either
                 .routing(routing -> routing(routing.addFilter(new StandardMethods(StandardMethods.kernelRoutes(), cors.isPresent())),
-                        route, view, jobMetrics))
+                        route, view, jobMetrics, clock))
                 .build();
     }
 
@@ -218,15 +221,19 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view, JobMetrics jobMetrics) {
+    private void routing(HttpRouting.Builder routing, JobRoute route, FabricView view, JobMetrics jobMetrics, Clock clock) {
         // outermost: whatever answers with the body unread, the key check's 401 included, closes the connection
         routing.addFilter(new CloseAfterAnswer());
         // then the one key check in front of every route, those of features (health) included
         routing.addFilter(keyCheck);
-        routing.addFilter(new ExactChunked())
-                .register("/caps", new CapsService(describer))
+        routing.addFilter(new ExactChunked());
+        // one runner for every route that makes jobs: /v1/capability/<cap> and the OpenAI-shaped front door
+        JobRunner runner = new JobRunner(route);
+        new FrontDoor(settings.nodeId(), dispatcher, runner, view, OpenAiSettings.of(settings.section("openai")), clock)
+                .register(routing);
+        routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
-                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, route, jobMetrics,
+                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics,
                         new RequestBodies(edge.bodyIdleTimeout())))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))

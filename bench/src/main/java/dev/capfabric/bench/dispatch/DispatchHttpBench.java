@@ -37,7 +37,7 @@ import java.util.Set;
 public final class DispatchHttpBench {
 
     /** The JVM options bin/capfabric gives a node on a machine of up to 4 CPUs, for every server. */
-    private static final String LAUNCHER_OPTIONS = "-XX:+UseParallelGC -Xms16m -XX:MaxRAMPercentage=50 -XX:MaxRAM=48g"
+    static final String LAUNCHER_OPTIONS = "-XX:+UseParallelGC -Xms16m -XX:MaxRAMPercentage=50 -XX:MaxRAM=48g"
             + " -XX:TrimNativeHeapInterval=5000 -XX:MaxHeapFreeRatio=50 -XX:-ShrinkHeapInSteps -XX:CompileThresholdScaling=10";
     private static final byte[] BODY = "{\"text\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
     private static final String PATH = "/v1/capability/noop";
@@ -104,8 +104,14 @@ public final class DispatchHttpBench {
 
     private static ServerProcess startKernel(String name, String threading, Path root, List<String> jvm, List<Path> kernelModules,
                                              Path spi, Options options) throws Exception {
+        return startKernel(name, threading, "noop", root, jvm, kernelModules, spi, options.providerConcurrency);
+    }
+
+    /** A kernel from {@code Main} on the module path, in a JVM of its own, with a no-op plugin of {@code capability}. */
+    static ServerProcess startKernel(String name, String threading, String capability, Path root, List<String> jvm,
+                                     List<Path> kernelModules, Path spi, int providerConcurrency) throws Exception {
         Path home = Files.createDirectories(root.resolve("kernel-" + threading.toLowerCase(Locale.ROOT)));
-        NoopPlugin.build(home.resolve("plugins/noop.jar"), spi, options.providerConcurrency, threading);
+        NoopPlugin.build(home.resolve("plugins/noop.jar"), spi, providerConcurrency, threading, capability);
         List<String> command = new ArrayList<>(jvm);
         command.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=capfabric.kernel,ALL-UNNAMED",
                 "--add-modules", "ALL-SYSTEM", "-Dcapfabric.home=" + home,
@@ -116,7 +122,7 @@ public final class DispatchHttpBench {
                 "CAPFABRIC_HOST", "127.0.0.1", "CAPFABRIC_PORT", String.valueOf(port)), port, home.resolve("kernel.log"));
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
@@ -166,7 +172,7 @@ public final class DispatchHttpBench {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");

@@ -12,14 +12,29 @@ import java.util.spi.ToolProvider;
 
 /**
  * Builds the benchmark's plugin: capability {@code noop}, provider {@code noop}, which does no work
- * and answers {@code {"text":"ok"}}. Compiled at run time against the SPI, like a third party's plugin.
+ * and answers {@code {"text":"ok"}}; or, for the OpenAI front door's bench, capability {@code image},
+ * provider {@code noop}, which answers the same 1x1 PNG to every job. Compiled at run time against the
+ * SPI, like a third party's plugin.
  */
 final class NoopPlugin {
 
     private NoopPlugin() {
     }
 
+    /** A 1x1 PNG, the no-op image provider's answer. */
+    static final String PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
     static Path build(Path jar, Path spi, int concurrency, String threading) throws IOException {
+        return build(jar, spi, concurrency, threading, "noop");
+    }
+
+    /**
+     * @param capability {@code noop} (answers {@code {"text":"ok"}}) or {@code image} (answers a PNG)
+     */
+    static Path build(Path jar, Path spi, int concurrency, String threading, String capability) throws IOException {
+        String answer = capability.equals("image")
+                ? "Result.of(new Payload(\"image/png\", java.util.Base64.getDecoder().decode(\"" + PNG_BASE64 + "\")))"
+                : "Result.json(Map.of(\"text\", \"ok\"))";
         // sources beside the plugins folder, not in it: the kernel would try to load anything there
         Path work = Files.createDirectories(jar.toAbsolutePath().getParent().resolveSibling("noop-plugin-src"));
         Path src = work.resolve("src");
@@ -39,19 +54,19 @@ final class NoopPlugin {
 
                 public final class NoopFactory implements ProviderFactory {
                     public String id() { return "noop"; }
-                    public Capability capability() { return Capability.of("noop"); }
+                    public Capability capability() { return Capability.of("%s"); }
                     public Creation create(ProviderContext context) { return Creation.ready(new Noop()); }
 
                     static final class Noop implements CapabilityProvider {
-                        private static final Map<String, Object> ANSWER = Map.of("text", "ok");
+                        private static final Result ANSWER = %s;
                         public ProviderDescription describe() { return ProviderDescription.builder().concurrency(%d)
                                 .threading(ProviderDescription.Threading.%s).build(); }
                         public Health health() { return Health.ok(); }
-                        public Result handle(Job job) { return Result.json(ANSWER); }
+                        public Result handle(Job job) { return ANSWER; }
                         public void close() { }
                     }
                 }
-                """.formatted(concurrency, threading));
+                """.formatted(capability, answer, concurrency, threading));
         run("javac", List.of("-d", classes.toString(), "--release", "25", "--module-path", spi.toString(),
                 src.resolve("module-info.java").toString(), src.resolve("bench/noop/NoopFactory.java").toString()));
         Files.createDirectories(jar.getParent());

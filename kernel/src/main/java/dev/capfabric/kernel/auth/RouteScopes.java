@@ -97,6 +97,9 @@ public final class RouteScopes {
         rules.add(new Rule(any, "/v1/models/*", read));
         rules.add(new Rule(any, "/v1/capability/*", jobs));
         rules.add(new Rule(any, "/v1/audio/*", jobs));
+        // images of response_format "url" answers: each name is 128 random bits handed only to the caller who
+        // made the image, and expires; browsers and apps fetch these URLs without a key, as OpenAI's are fetched
+        rules.add(new Rule(reading, "/v1/images/files/*", Access.OPEN));
         rules.add(new Rule(any, "/v1/images/*", jobs));
         rules.add(new Rule(any, "/v1/ocr/*", jobs));
         rules.add(new Rule(any, "/v1/jobs/*", jobs));

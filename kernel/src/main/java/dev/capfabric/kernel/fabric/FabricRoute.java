@@ -138,7 +138,9 @@ final class FabricRoute implements JobRoute {
         Dispatcher dispatcher = local.dispatcher();
         if (!dispatcher.hasHeadroom(capability)) {
             skipped.put(local.nodeId(), "this node: its " + capability + " queue is full");
-            return new LocalTry.Skipped();
+            // busy rather than unable: when no other node has the capability, the caller gets 429, not 503
+            return new LocalTry.Refused(new Outcome.Failed(429, "queue_full", capability + " queue is full on this node",
+                    local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
         }
         return switch (dispatcher.submitAndWait(job)) {
             case Dispatcher.Admission.Refused refused -> {

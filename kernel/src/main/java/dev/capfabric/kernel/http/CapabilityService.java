@@ -1,7 +1,6 @@
 package dev.capfabric.kernel.http;
 
 import dev.capfabric.kernel.config.NodeId;
-import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.DispatchSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
@@ -15,7 +14,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,8 +21,6 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,15 +48,19 @@ public final class CapabilityService implements HttpService {
     private final Dispatcher dispatcher;
     private final JobRoute route;
     private final JobMetrics metrics;
-    private final JobIds jobIds = new JobIds();
+    private final JobRunner runner;
     private final RequestBodies bodies;
     // names already checked and known: validating a name costs two regular-expression matches
     private final Map<String, Capability> knownNames = new ConcurrentHashMap<>();
 
-    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRoute route, JobMetrics metrics, RequestBodies bodies) {
+    /**
+     * @param runner the node's job runner, shared with the OpenAI-shaped front door
+     */
+    public CapabilityService(String nodeId, Dispatcher dispatcher, JobRunner runner, JobMetrics metrics, RequestBodies bodies) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
-        this.route = requireNonNull(route, "route is null");
+        this.runner = requireNonNull(runner, "runner is null");
+        this.route = runner.route();
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.bodies = requireNonNull(bodies, "bodies is null");
     }
@@ -154,23 +154,7 @@ public final class CapabilityService implements HttpService {
                 refuse(response, capability.name(), 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
                 return;
             }
-            respond(response, runWatchingClient(job, pinned));
-        }
-    }
-
-    /** Runs the job; a client that goes away meanwhile cancels it (see {@link ClientConnection}). */
-    private Outcome runWatchingClient(Job job, Optional<String> pinned) {
-        Optional<ClientConnection> client = ClientConnections.current();
-        if (client.isEmpty() || !(job.cancellation() instanceof CancellationFlag flag)) {
-            return route.run(job, pinned);
-        }
-        try (ClientConnection.Watch watch = client.get().watch(flag::cancel)) {
-            Outcome outcome = route.run(job, pinned);
-            if (watch.clientGone()) {
-                // nobody reads an answer: close quietly instead of writing into a dead socket
-                throw new CloseConnectionException("client went away; job " + job.id() + " was cancelled");
-            }
-            return outcome;
+            respond(response, runner.run(job, pinned));
         }
     }
 
@@ -190,9 +174,11 @@ public final class CapabilityService implements HttpService {
         for (String key : request.query().names()) {
             parameters.put(key, request.query().get(key));
         }
-        Duration timeout = timeout(request, limits);
-        String jobId = request.headers().first(JOB_ID).filter(NodeId::isValid).orElseGet(jobIds::next);
-        return new Job(jobId, capability, parameters, input, Instant.now().plus(timeout), new CancellationFlag());
+        try {
+            return runner.newJob(request, capability, parameters, input, limits);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "bad_input", e.getMessage());
+        }
     }
 
     private static boolean isJson(String baseType) {
@@ -206,24 +192,6 @@ public final class CapabilityService implements HttpService {
         } catch (JsonParameters.Malformed e) {
             throw new BadRequest(400, "bad_input", e.getMessage());
         }
-    }
-
-    private static Duration timeout(ServerRequest request, DispatchSettings limits) {
-        Optional<String> header = request.headers().first(REQUEST_TIMEOUT);
-        if (header.isEmpty()) {
-            return limits.defaultTimeout();
-        }
-        long millis;
-        try {
-            millis = Long.parseLong(header.get().strip());
-        } catch (NumberFormatException e) {
-            throw new BadRequest(400, "bad_input", "X-Request-Timeout must be a whole number of milliseconds, not '" + header.get() + "'");
-        }
-        if (millis <= 0) {
-            throw new BadRequest(400, "bad_input", "X-Request-Timeout must be positive");
-        }
-        Duration asked = Duration.ofMillis(millis);
-        return asked.compareTo(limits.maxTimeout()) > 0 ? limits.maxTimeout() : asked;
     }
 
     private static void respond(ServerResponse response, Outcome outcome) {

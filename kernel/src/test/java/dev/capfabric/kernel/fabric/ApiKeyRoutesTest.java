@@ -117,9 +117,11 @@ class ApiKeyRoutesTest {
                 new Route("POST", "/admin/nodes/n/undrain", null, jobsReadKey, 200),
                 new Route("POST", "/admin/remove", "{\"name\":\"no-such-plugin\"}", jobsReadKey, 404),
                 new Route("POST", "/admin/install", "", jobsReadKey, 400),
+                // the OpenAI-shaped front door: listing models reads, running jobs needs jobs (a JSON body is not its form)
+                new Route("GET", "/v1/models", null, jobsKey, 200),
+                new Route("POST", "/v1/audio/transcriptions", "{}", readKey, 415),
+                new Route("POST", "/v1/images/generations", "{}", readKey, 400),
                 // routes other parts add are in the table already: they pass the check and then are what they are
-                new Route("GET", "/v1/models", null, jobsKey, 404),
-                new Route("POST", "/v1/audio/transcriptions", "{}", readKey, 404),
                 new Route("POST", "/v1/jobs", "{}", readKey, 404),
                 // a route no rule names needs admin
                 new Route("GET", "/no/such/route", null, jobsReadKey, 404));
@@ -141,6 +143,13 @@ class ApiKeyRoutesTest {
             assertEquals("forbidden", TestNode.json(lacking.body()).at("/error/kind").asText(), what);
         }
         assertEquals(List.of(), wrong);
+    }
+
+    @Test
+    void imageUrlsAnswerWithoutAKeyAndRunNothing() {
+        // the name is the secret: an unknown one is not found, with or without a key, and POST still needs one
+        assertEquals(404, node.get("/v1/images/files/" + "0".repeat(32) + ".png").statusCode());
+        assertEquals(401, call(node, new Route("POST", "/v1/images/files/x.png", "{}", readKey, 404)).statusCode());
     }
 
     @Test

@@ -1,0 +1,99 @@
+package dev.capfabric.kernel.openai;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.fabric.FabricView;
+import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.http.JobRunner;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The OpenAI-compatible front door: {@code /v1/models}, {@code /v1/audio/*},
+ * {@code /v1/images/generations} (OpenAI's shapes) and {@code /v1/ocr} (Mistral's), every request a
+ * job on the node's one {@link JobRunner}, every error in OpenAI's shape ({@link OpenAiError}).
+ * Authentication is not done here: whatever checks the node's other routes checks these.
+ */
+public final class FrontDoor {
+
+    private final ModelsService models;
+    private final AudioService audio;
+    private final ImagesService images;
+    private final OcrService ocr;
+
+    /**
+     * @param view   the fabric as this node sees it, for the models every node serves
+     * @param runner the node's job runner, shared with {@code POST /v1/capability/<cap>}
+     */
+    public FrontDoor(String nodeId, Dispatcher dispatcher, JobRunner runner, FabricView view, OpenAiSettings settings, Clock clock) {
+        requireNonNull(settings, "settings is null");
+        ModelCatalog catalog = new ModelCatalog(view, settings.aliases(), clock);
+        FrontDoorJobs jobs = new FrontDoorJobs(nodeId, dispatcher, runner, catalog);
+        AudioCodec codec = new AudioCodec(settings.ffmpeg(), 30 * 60);
+        this.models = new ModelsService(catalog, clock.instant().getEpochSecond());
+        this.audio = new AudioService(jobs, codec, settings.voices());
+        this.images = new ImagesService(jobs, new ImageStore(clock, settings.imageUrlTtl(), settings.imageStoreMaxBytes()),
+                settings.publicUrl(), clock);
+        this.ocr = new OcrService(jobs);
+    }
+
+    /** Adds the routes. */
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/v1/models", models)
+                .register("/v1/audio", audio)
+                .register("/v1/images", images)
+                .register("/v1/ocr", ocr);
+    }
+
+    /** Runs a route's work, answering an {@link OpenAiError.Failure} in OpenAI's shape. */
+    static void answer(ServerResponse response, Runnable work) {
+        try {
+            work.run();
+        } catch (OpenAiError.Failure failure) {
+            if (response.isSent()) {
+                throw new UncheckedIOException(new IOException("failed after the answer began: " + failure.getMessage()));
+            }
+            OpenAiError.send(response, failure);
+        }
+    }
+
+    /** A JSON object body; 400 when it is not one. */
+    static JsonNode jsonBody(byte[] body) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw OpenAiError.invalid("the body is not valid JSON: " + e.getOriginalMessage(), null, "invalid_json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (node == null || !node.isObject()) {
+            throw OpenAiError.invalid("the body must be a JSON object", null, "invalid_json");
+        }
+        return node;
+    }
+
+    static String requiredText(JsonNode body, String field) {
+        return optionalText(body, field)
+                .orElseThrow(() -> OpenAiError.invalid("'" + field + "' is required", field, "missing_required_parameter"));
+    }
+
+    static Optional<String> optionalText(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw OpenAiError.invalid("'" + field + "' must be a string", field, "invalid_type");
+        }
+        return Optional.of(value.asText()).filter(s -> !s.isBlank());
+    }
+}

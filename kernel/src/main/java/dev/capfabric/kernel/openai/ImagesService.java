@@ -1,0 +1,142 @@
+package dev.capfabric.kernel.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.capfabric.kernel.dispatch.Outcome;
+import dev.capfabric.kernel.http.Json;
+import dev.capfabric.spi.Capability;
+import dev.capfabric.spi.Payload;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code POST /v1/images/generations} in OpenAI's shape, run as an {@code image} job, and
+ * {@code GET /v1/images/files/<name>}, which serves the images of {@code response_format: url} answers
+ * for {@code capfabric.openai.image-url-ttl-s} seconds. {@code quality} and {@code style} are passed to
+ * the provider as job parameters; {@code revised_prompt} is the prompt as sent (no provider revises it).
+ */
+final class ImagesService implements HttpService {
+
+    static final Capability IMAGE = Capability.of("image");
+    private static final Pattern SIZE = Pattern.compile("[1-9][0-9]{1,4}x[1-9][0-9]{1,4}");
+    private static final int MAX_PROMPT_CHARS = 32_000;
+
+    private final FrontDoorJobs jobs;
+    private final ImageStore store;
+    private final Optional<String> publicUrl;
+    private final Clock clock;
+
+    ImagesService(FrontDoorJobs jobs, ImageStore store, Optional<String> publicUrl, Clock clock) {
+        this.jobs = requireNonNull(jobs, "jobs is null");
+        this.store = requireNonNull(store, "store is null");
+        this.publicUrl = requireNonNull(publicUrl, "publicUrl is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/generations", (request, response) -> FrontDoor.answer(response, () -> generate(request, response)))
+                .get("/files/{name}", (request, response) -> FrontDoor.answer(response, () -> file(request, response)));
+    }
+
+    private void generate(ServerRequest request, ServerResponse response) {
+        JsonNode body = FrontDoor.jsonBody(jobs.body(request, IMAGE));
+        String prompt = FrontDoor.requiredText(body, "prompt");
+        if (prompt.length() > MAX_PROMPT_CHARS) {
+            throw OpenAiError.invalid("prompt is longer than " + MAX_PROMPT_CHARS + " characters", "prompt", "string_above_max_length");
+        }
+        Optional<String> modelName = FrontDoor.optionalText(body, "model");
+        FleetModel model = jobs.model(modelName, IMAGE, "/v1/images/generations");
+        // OpenAI's default: url for the DALL·E models, b64_json for the others
+        String format = FrontDoor.optionalText(body, "response_format")
+                .orElse(modelName.filter(m -> m.startsWith("dall-e")).isPresent() ? "url" : "b64_json");
+        if (!format.equals("url") && !format.equals("b64_json")) {
+            throw OpenAiError.invalid("response_format must be 'url' or 'b64_json'", "response_format", "invalid_value");
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("prompt", prompt);
+        if (body.hasNonNull("n")) {
+            if (!body.get("n").canConvertToInt() || body.get("n").asInt() < 1 || body.get("n").asInt() > 10) {
+                throw OpenAiError.invalid("n must be a whole number from 1 to 10", "n", "invalid_value");
+            }
+            parameters.put("n", String.valueOf(body.get("n").asInt()));
+        }
+        Optional<String> size = FrontDoor.optionalText(body, "size").filter(s -> !s.equals("auto"));
+        if (size.isPresent() && !SIZE.matcher(size.get()).matches()) {
+            throw OpenAiError.invalid("size must be 'auto' or WIDTHxHEIGHT such as 1024x1024", "size", "invalid_value");
+        }
+        size.ifPresent(s -> parameters.put("size", s));
+        FrontDoor.optionalText(body, "quality").ifPresent(q -> parameters.put("quality", q));
+        FrontDoor.optionalText(body, "style").ifPresent(s -> parameters.put("style", s));
+        Outcome.Served served = jobs.run(request, response, model, parameters, Payload.empty());
+
+        List<byte[]> images = images(served);
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (byte[] png : images) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            if (format.equals("url")) {
+                item.put("url", baseUrl(request) + "/v1/images/files/" + store.put(png, "image/png"));
+            } else {
+                item.put("b64_json", Base64.getEncoder().encodeToString(png));
+            }
+            item.put("revised_prompt", prompt);
+            data.add(item);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("created", clock.instant().getEpochSecond());
+        answer.put("data", data);
+        Json.send(response, Status.OK_200, answer);
+    }
+
+    /** The PNGs of a result: its output for one image, {@code images[].b64_png} for several. */
+    private static List<byte[]> images(Outcome.Served served) {
+        if (served.result().output().isPresent()) {
+            return List.of(served.result().output().get().bytes());
+        }
+        List<byte[]> images = new ArrayList<>();
+        if (served.result().metadata().get("images") instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> image && image.get("b64_png") instanceof String b64) {
+                    images.add(Base64.getDecoder().decode(b64));
+                }
+            }
+        }
+        if (images.isEmpty()) {
+            throw new OpenAiError.Failure(502, "the provider " + served.provider() + " answered no image", null, "bad_provider_answer");
+        }
+        return images;
+    }
+
+    private String baseUrl(ServerRequest request) {
+        if (publicUrl.isPresent()) {
+            String url = publicUrl.get();
+            return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        }
+        String host = request.headers().first(HeaderNames.HOST).orElse(request.localPeer().host() + ":" + request.localPeer().port());
+        return (request.isSecure() ? "https://" : "http://") + host;
+    }
+
+    private void file(ServerRequest request, ServerResponse response) {
+        String name = request.path().pathParameters().get("name");
+        Map.Entry<String, byte[]> image = store.get(name).orElseThrow(() -> new OpenAiError.Failure(404,
+                "no image '" + name + "' here: image URLs answer for " + store.ttl().toSeconds() + " s after they are made",
+                null, "not_found"));
+        response.header(HeaderNames.CONTENT_TYPE, image.getKey());
+        response.header(HeaderNames.CACHE_CONTROL, "private, max-age=" + store.ttl().toSeconds());
+        response.send(image.getValue());
+    }
+}
