@@ -92,6 +92,7 @@ class NodeLifecycleTest {
         CompletableFuture<HttpResponse<String>> queued = CompletableFuture.supplyAsync(
                 () -> node.postJson("/v1/capability/slow?sleep_ms=300", "{}"));
         awaitLines(home.resolve("work/data/slow/seen.log"), 1);
+        node.awaitCaps(caps -> caps.at("/load/queue_depth/slow").asInt() >= 1, WAIT, "the second job to be queued");
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> node.kernel.stop(Duration.ofSeconds(10)));
         TestNode.sleep(200);
 
