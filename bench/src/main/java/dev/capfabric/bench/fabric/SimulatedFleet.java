@@ -78,7 +78,7 @@ final class SimulatedFleet implements AutoCloseable {
                         List.of("en", "de", "fr"), List.of(), List.of("audio/wav"), List.of("application/json"), 32L << 20, 2, Map.of()),
                 new ProviderReport("espeak-ng", "tts", "tts", ProviderStatus.USABLE, "ok", List.of(), List.of("en", "de"),
                         List.of("en-us", "de"), List.of("application/json"), List.of("audio/wav"), 1L << 20, 4, Map.of()));
-        return new NodeCaps(id, "0.1.0", "2026-01-01T00:00:00Z",
+        return new NodeCaps(id, "0.1.0", "http://" + id + ".fleet.test:8080", "2026-01-01T00:00:00Z",
                 new HardwareProfile("Simulated CPU @ 3.0GHz", 8, 16L << 30,
                         List.of(new HardwareProfile.Gpu("Simulated GPU", "Simulated", 8L << 30)), "Linux 6.1"),
                 new NodeLoad(0.2, 0.4, Map.of("stt", 0, "tts", 0), Map.of("stt", 1, "tts", 0)),
