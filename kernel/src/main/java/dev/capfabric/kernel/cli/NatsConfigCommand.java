@@ -3,6 +3,7 @@ package dev.capfabric.kernel.cli;
 import dev.capfabric.kernel.config.InvalidSettingsException;
 import dev.capfabric.kernel.fabric.identity.Certificates;
 import dev.capfabric.kernel.fabric.identity.FabricIdentities;
+import dev.capfabric.kernel.fabric.identity.FabricStore;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,22 +29,28 @@ final class NatsConfigCommand implements Command {
 
     @Override
     public String summary() {
-        return "nats-config --nodes a,b,c --port 4222 --out DIR [--tls]   nats-server config and one NATS identity per node";
+        return "nats-config --nodes a,b,c --port 4222 --out DIR [--tls] [--admin-nodes a]   nats-server config and one NATS identity per node";
     }
 
     @Override
     public String usage() {
         return """
-                Usage: capfabric nats-config --nodes ID[,ID...] --port PORT --out DIR [--tls]
+                Usage: capfabric nats-config --nodes ID[,ID...] --port PORT --out DIR [--tls] [--admin-nodes ID[,ID...]]
                                              [--hosts HOST[,HOST...]] [--listen ADDRESS] [--prefix PREFIX] [--observers NAME[,NAME...]]
+                                             [--payloads-bucket NAME]
 
                 Writes the NATS security of a fabric, so that each node may publish only as itself:
-                  DIR/nats-server.conf      listening on PORT; one NKey user per node allowed exactly its own subjects,
-                                            its own inbox (_INBOX.<id>.>), discovery, heartbeats and jobs to others;
-                                            the operator allowed everything (admin verbs only for it)
+                  DIR/nats-server.conf      listening on PORT, JetStream stored in DIR/jetstream; one NKey user per node
+                                            allowed exactly its own subjects, its own inbox (_INBOX.<id>.>), discovery,
+                                            heartbeats, jobs to others, cancels of its own jobs and the fabric's
+                                            JetStream buckets; the operator allowed everything (admin verbs only for it
+                                            and the admin identities)
                   DIR/nodes/<id>.creds      each node's identity (CAPFABRIC_NATS_CREDENTIALS)
                   DIR/nodes/<id>.env        each node's settings (node id, NATS URL, credentials, CA), for systemd's
                                             EnvironmentFile or `set -a; . DIR/nodes/<id>.env; set +a`
+                  DIR/nodes/<id>.admin.creds with --admin-nodes: the node's admin identity, allowed the admin verbs of
+                                            every node (CAPFABRIC_NATS_ADMIN__CREDENTIALS, in its .env): its HTTP admin
+                                            routes /admin/nodes/<other>/... carry what an admin API key asks over it
                   DIR/operator.creds        the operator's identity (for `nats --nkey DIR/operator.creds ...`)
                   DIR/observers/<n>.creds   with --observers: identities that may only subscribe
                   DIR/tls/                  with --tls: ca.pem (CAPFABRIC_NATS_TLS_CA), ca-key.pem, server-cert.pem,
@@ -54,16 +61,20 @@ final class NatsConfigCommand implements Command {
                   --port      the port nats-server listens on
                   --out       the folder to write
                   --tls       TLS with a new private CA
+                  --admin-nodes  nodes whose HTTP admin routes may act on other nodes (the console's node); default none:
+                              then a node's /admin routes act on itself only, and the node identities never send admin verbs
                   --hosts     names/addresses nodes reach the server by, in its certificate; the first goes into the
                               nodes' URL (default: this host's name, localhost, 127.0.0.1)
                   --listen    the address nats-server binds (default 0.0.0.0)
                   --prefix    the fabric's subject prefix (default capfabric)
+                  --payloads-bucket  the Object Store bucket of large payloads (fabric.payloads.bucket; default capfabric-payloads)
                 """;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
-        Options options = Options.parse(args, Set.of("nodes", "port", "out", "hosts", "listen", "prefix", "observers"), Set.of("tls"));
+        Options options = Options.parse(args, Set.of("nodes", "port", "out", "hosts", "listen", "prefix", "observers",
+                "admin-nodes", "payloads-bucket"), Set.of("tls"));
         int port;
         try {
             port = Integer.parseInt(options.required("port").strip());
@@ -74,6 +85,8 @@ final class NatsConfigCommand implements Command {
         try {
             identities = new FabricIdentities(list(options.required("nodes")),
                     options.value("observers").map(NatsConfigCommand::list).orElse(List.of()),
+                    options.value("admin-nodes").map(NatsConfigCommand::list).orElse(List.of()),
+                    FabricStore.defaults(options.value("payloads-bucket").orElse("capfabric-payloads")),
                     options.value("prefix").orElse("capfabric"),
                     options.value("listen").orElse("0.0.0.0"),
                     port,

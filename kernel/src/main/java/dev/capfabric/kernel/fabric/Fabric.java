@@ -49,6 +49,10 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final LocalNode local;
     private final Subjects subjects;
     private final NatsLink link;
+    // the node's admin identity, when configured: carries HTTP admin requests to other nodes
+    private final Optional<NatsLink> adminLink;
+    // admin requests forwarded and not yet answered (their refusals, by subject): a permission violation ends them at once
+    private final Map<java.util.concurrent.CompletableFuture<Message>, String> forwarding = new java.util.concurrent.ConcurrentHashMap<>();
     private final NodeRegistry registry;
     private final CircuitBreakers breakers;
     private final LargePayloads payloads;
@@ -75,6 +79,8 @@ public final class Fabric implements FabricView, AutoCloseable {
         this.local = new LocalNode(nodeId, describer, dispatcher, plugins);
         this.subjects = new Subjects(settings.subjectPrefix());
         this.link = new NatsLink(nodeId, settings.nats());
+        this.adminLink = settings.nats().admin().map(admin -> new NatsLink(nodeId + " (admin identity)", "capfabric-" + nodeId + "-admin",
+                dev.capfabric.kernel.fabric.identity.NodePermissions.adminInboxPrefix(nodeId), admin));
         this.registry = new NodeRegistry(nodeId, clock, settings.heartbeatInterval(), settings.peerIntervals(), settings.maxNodes(),
                 settings.expectedNodes());
         this.breakers = new CircuitBreakers(settings.breaker(), clock);
@@ -122,6 +128,32 @@ public final class Fabric implements FabricView, AutoCloseable {
         // the answers of offloads in flight cannot arrive now: their jobs end at once rather than at their deadlines
         link.addDownListener(client::linkLost);
         link.start();
+        link.addErrorListener(this::refuseForwarding);
+        adminLink.ifPresent(admin -> {
+            admin.addErrorListener(this::refuseForwarding);
+            admin.start();
+        });
+    }
+
+    /** The server refused to carry an admin request (a permission violation): its waiting requests end now, not at their timeout. */
+    private void refuseForwarding(String error) {
+        String marker = "Permissions Violation for Publish to ";
+        if (error == null || !error.contains(marker)) {
+            return;
+        }
+        String subject = error.substring(error.indexOf(marker) + marker.length()).strip().replace("\"", "").replace("'", "");
+        forwarding.forEach((request, asked) -> {
+            if (asked.equals(subject)) {
+                request.completeExceptionally(new AdminRefused());
+            }
+        });
+    }
+
+    /** The NATS server refused this node's identity the admin subject. */
+    private static final class AdminRefused extends RuntimeException {
+        AdminRefused() {
+            super("refused by the NATS server's permissions", null, false, false);
+        }
     }
 
     private void linkUp(Connection nats, boolean first) {
@@ -323,8 +355,10 @@ public final class Fabric implements FabricView, AutoCloseable {
     /**
      * Serves an admin verb ({@code drain}, {@code undrain}, {@code plugins}, {@code install}, {@code remove})
      * for node {@code nodeId}: in-process for this node, else as a request on that node's admin subject,
-     * made with this node's NATS identity (which the node's NATS permissions may refuse: then the answer
-     * is 503). The answer has the shape of the NATS one, {@code {"ok": ...}} or {@code {"error": ...}}.
+     * made with this node's admin identity ({@code capfabric.nats.admin-credentials}) when it has one,
+     * else with its own NATS identity. When the NATS server refuses the identity the subject (the
+     * generated permissions refuse every node identity), the answer is 403 {@code forbidden} as soon as
+     * the server says so. The answer has the shape of the NATS one, {@code {"ok": ...}} or {@code {"error": ...}}.
      *
      * @param fileName the jar's file name, for {@code install}
      * @param body     the request body (a jar for {@code install}, {@code {"name"}} for {@code remove})
@@ -345,9 +379,13 @@ public final class Fabric implements FabricView, AutoCloseable {
         if (!NodeId.isValid(nodeId)) {
             return answer(400, ApiError.of("bad_input", "'" + nodeId + "' is not a node id"));
         }
-        Optional<Connection> nats = upConnection();
+        // with an admin identity the request goes over it; without, over the node's own link (fabrics without NATS permissions)
+        Optional<Connection> nats = adminLink.isPresent()
+                ? adminLink.get().connection().filter(c -> c.getStatus() == Connection.Status.CONNECTED)
+                : upConnection();
         if (nats.isEmpty()) {
-            return answer(503, ApiError.of("unavailable", "the NATS link is down: cannot reach node " + nodeId));
+            return answer(503, ApiError.of("unavailable", "the NATS link" + (adminLink.isPresent() ? " of this node's admin identity" : "")
+                    + " is down: cannot reach node " + nodeId));
         }
         // the other node logs who asked: the key's name, by way of this node
         Headers headers = new Headers().put(AdminServer.REQUESTER, "key " + AdminServer.printable(caller) + " via node " + local.nodeId());
@@ -355,10 +393,21 @@ public final class Fabric implements FabricView, AutoCloseable {
             headers.put(AdminServer.FILE_HEADER, fileName);
         }
         Duration wait = settings.admin().timeout().plusSeconds(2);
+        String subject = subjects.admin(nodeId, verb);
+        // registered before sending: the server's refusal may come back before the request call returns
+        java.util.concurrent.CompletableFuture<Message> refusal = new java.util.concurrent.CompletableFuture<>();
+        forwarding.put(refusal, subject);
         try {
-            Message reply = nats.get().requestWithTimeout(NatsMessage.builder()
-                            .subject(subjects.admin(nodeId, verb)).headers(headers).data(body == null ? new byte[0] : body).build(), wait)
-                    .get(wait.toMillis() + 100, TimeUnit.MILLISECONDS);
+            java.util.concurrent.CompletableFuture<Message> request = nats.get().requestWithTimeout(NatsMessage.builder()
+                    .subject(subject).headers(headers).data(body == null ? new byte[0] : body).build(), wait);
+            request.whenComplete((message, error) -> {
+                if (error != null) {
+                    refusal.completeExceptionally(error);
+                } else {
+                    refusal.complete(message);
+                }
+            });
+            Message reply = refusal.get(wait.toMillis() + 100, TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
                 return noAdmin(nodeId);
             }
@@ -373,6 +422,14 @@ public final class Fabric implements FabricView, AutoCloseable {
             }
             return new AdminAnswer(status, reply.getData());
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AdminRefused) {
+                return answer(403, ApiError.of("forbidden", adminLink.isPresent()
+                        ? "the NATS server refused this node's admin identity the admin verbs of node " + nodeId
+                        + " (see its permissions in nats-server.conf)"
+                        : "this node's NATS identity may not send admin verbs to other nodes: give it an admin identity "
+                        + "(capfabric.nats.admin-credentials, made by 'bin/capfabric nats-config --admin-nodes " + local.nodeId()
+                        + "'), or ask node " + nodeId + "'s own /admin routes"));
+            }
             if (e.getCause() instanceof io.nats.client.JetStreamStatusException) {
                 return noAdmin(nodeId);
             }
@@ -389,6 +446,8 @@ public final class Fabric implements FabricView, AutoCloseable {
             return answer(503, ApiError.of("unavailable", "node " + local.nodeId() + " is stopping"));
         } catch (RuntimeException e) {
             return answer(503, ApiError.of("unavailable", "cannot ask node " + nodeId + ": " + e.getMessage()));
+        } finally {
+            forwarding.remove(refusal);
         }
     }
 
@@ -465,6 +524,7 @@ public final class Fabric implements FabricView, AutoCloseable {
             }
         });
         scheduler.shutdownNow();
+        adminLink.ifPresent(NatsLink::close);
         link.close();
     }
 

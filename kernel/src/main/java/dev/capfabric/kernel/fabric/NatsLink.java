@@ -37,7 +37,10 @@ final class NatsLink implements AutoCloseable {
     }
 
     private final String nodeId;
+    private final String connectionName;
+    private final String inboxPrefix;
     private final NatsSettings settings;
+    private final List<java.util.function.Consumer<String>> errorListeners = new CopyOnWriteArrayList<>();
     private final List<UpListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
     // why connecting failed, as logged since the link was last up: each cause is worth one warning
@@ -51,8 +54,24 @@ final class NatsLink implements AutoCloseable {
     private volatile String lastServerError;
 
     NatsLink(String nodeId, NatsSettings settings) {
-        this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this(nodeId, "capfabric-" + nodeId, NodePermissions.inboxPrefix(nodeId), settings);
+    }
+
+    /**
+     * @param who            names the link in log lines ("node a", or its admin identity)
+     * @param connectionName the name the NATS server shows for the connection
+     * @param inboxPrefix    where replies to this connection arrive (what its NATS permissions let it read)
+     */
+    NatsLink(String who, String connectionName, String inboxPrefix, NatsSettings settings) {
+        this.nodeId = requireNonNull(who, "who is null");
+        this.connectionName = requireNonNull(connectionName, "connectionName is null");
+        this.inboxPrefix = requireNonNull(inboxPrefix, "inboxPrefix is null");
         this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    /** Hears every error the server sends this connection (permission violations among them), on a NATS thread: must not block. */
+    void addErrorListener(java.util.function.Consumer<String> listener) {
+        errorListeners.add(requireNonNull(listener, "listener is null"));
     }
 
     void addListener(UpListener listener) {
@@ -107,9 +126,9 @@ final class NatsLink implements AutoCloseable {
     Options options() {
         Options.Builder builder = new Options.Builder()
                 .servers(settings.servers().toArray(String[]::new))
-                .connectionName("capfabric-" + nodeId)
+                .connectionName(connectionName)
                 // replies to this node arrive under its own inbox prefix, so NATS permissions can keep them private
-                .inboxPrefix(NodePermissions.inboxPrefix(nodeId))
+                .inboxPrefix(inboxPrefix)
                 .maxReconnects(-1)
                 .reconnectDelayHandler(this::backoff)
                 .connectionTimeout(settings.connectTimeout())
@@ -221,6 +240,13 @@ final class NatsLink implements AutoCloseable {
             boolean repeated = error != null && error.equals(lastServerError);
             lastServerError = error;
             LOG.log(repeated ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "NATS server error for node {0}: {1}", nodeId, error);
+            for (java.util.function.Consumer<String> listener : errorListeners) {
+                try {
+                    listener.accept(error);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "reacting to a NATS server error failed", e);
+                }
+            }
         }
 
         @Override

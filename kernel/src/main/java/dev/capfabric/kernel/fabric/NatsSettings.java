@@ -21,6 +21,9 @@ import static java.util.Objects.requireNonNull;
  * @param password          its password
  * @param token             a token for token authentication
  * @param credentials       a credentials file (JWT and NKey seed) for decentralised authentication
+ * @param adminCredentials  a second identity's credentials file, used only to carry admin verbs that an
+ *                          {@code admin} API key asked for over HTTP to other nodes
+ *                          ({@code capfabric.nats.admin-credentials}); the node's own identity never may
  * @param tls               whether to use TLS (also implied by {@code tls://} URLs or a trust store)
  * @param ca                the server's CA certificate(s) as a PEM file (as {@code capfabric nats-config --tls} writes)
  * @param truststore        a trust store (JKS or PKCS12) holding the server's CA
@@ -37,6 +40,7 @@ public record NatsSettings(List<String> servers,
                            Optional<String> password,
                            Optional<String> token,
                            Optional<Path> credentials,
+                           Optional<Path> adminCredentials,
                            boolean tls,
                            Optional<Path> ca,
                            Optional<Path> truststore,
@@ -77,6 +81,8 @@ public record NatsSettings(List<String> servers,
             throw new InvalidSettingsException("configure either capfabric.nats.token or capfabric.nats.user/password, not both");
         }
         credentials.ifPresent(path -> readable(path, "capfabric.nats.credentials"));
+        requireNonNull(adminCredentials, "adminCredentials is null");
+        adminCredentials.ifPresent(path -> readable(path, "capfabric.nats.admin-credentials"));
         ca.ifPresent(path -> readable(path, "capfabric.nats.tls.ca"));
         truststore.ifPresent(path -> readable(path, "capfabric.nats.tls.truststore"));
         keystore.ifPresent(path -> readable(path, "capfabric.nats.tls.keystore"));
@@ -107,6 +113,7 @@ public record NatsSettings(List<String> servers,
                 text(nats, "password"),
                 text(nats, "token"),
                 text(nats, "credentials").map(Path::of),
+                text(nats, "admin-credentials").map(Path::of),
                 nats.get("tls.enabled").asBoolean().orElse(false),
                 text(nats, "tls.ca").map(Path::of),
                 text(nats, "tls.truststore").map(Path::of),
@@ -123,6 +130,16 @@ public record NatsSettings(List<String> servers,
         return config.get(key).asString().map(String::strip).filter(s -> !s.isEmpty());
     }
 
+    /**
+     * The settings of the admin connection: the same servers, TLS and timings, authenticated by
+     * {@link #adminCredentials()} alone; empty when none are configured.
+     */
+    public Optional<NatsSettings> admin() {
+        return adminCredentials.map(path -> new NatsSettings(servers, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(path), Optional.empty(), tls, ca, truststore, truststorePassword, keystore, keystorePassword, tlsFirst,
+                reconnectWait, reconnectMaxWait, connectTimeout));
+    }
+
     /** Whether TLS is wanted, by setting, URL scheme or trust store. */
     public boolean wantsTls() {
         return tls || ca.isPresent() || truststore.isPresent() || keystore.isPresent()
@@ -135,6 +152,7 @@ public record NatsSettings(List<String> servers,
                 .or(() -> user.map(u -> "user " + u))
                 .or(() -> token.map(t -> "token"))
                 .orElse("no authentication");
-        return "NATS " + String.join(",", servers) + " (" + auth + (wantsTls() ? ", TLS" : "") + ")";
+        return "NATS " + String.join(",", servers) + " (" + auth + (wantsTls() ? ", TLS" : "")
+                + adminCredentials.map(p -> "; admin identity " + p).orElse("") + ")";
     }
 }

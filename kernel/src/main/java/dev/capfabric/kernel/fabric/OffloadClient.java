@@ -274,7 +274,7 @@ final class OffloadClient {
     private void cancel(Connection nats, String nodeId, String jobId) {
         try {
             if (nats.getStatus() == Connection.Status.CONNECTED) {
-                nats.publish(subjects.cancel(nodeId), jobId.getBytes(StandardCharsets.US_ASCII));
+                nats.publish(subjects.cancel(nodeId, self), jobId.getBytes(StandardCharsets.US_ASCII));
                 return;
             }
         } catch (RuntimeException e) {
@@ -306,7 +306,7 @@ final class OffloadClient {
     void linkBack(Connection nats) {
         for (Held job : Set.copyOf(owedCancels)) {
             owedCancels.remove(job);
-            nats.publish(subjects.cancel(job.nodeId()), job.jobId().getBytes(StandardCharsets.US_ASCII));
+            nats.publish(subjects.cancel(job.nodeId(), self), job.jobId().getBytes(StandardCharsets.US_ASCII));
         }
     }
 

@@ -42,9 +42,12 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>An offloaded job runs on this node only (it is never offloaded again), through the same
  * dispatcher as local jobs, with the deadline it arrived with. At most {@code maxServed} are held at
- * once; more are answered 429 at once. A job id published on {@code <prefix>.node.<id>.cancel}
- * cancels that job here, as a local caller going away would: the sending node publishes it when its
- * own caller leaves.
+ * once; more are answered 429 at once. A job id published on {@code <prefix>.node.<id>.cancel.<origin>}
+ * cancels that job here, as a local caller going away would, if node {@code <origin>} sent it (its
+ * {@code Capfabric-Origin}): the sending node publishes it when its own caller leaves, and under the
+ * generated NATS permissions a node may publish only its own origin's cancels, so it cannot stop
+ * another node's jobs. A job id on {@code <prefix>.node.<id>.cancel} (no origin: for operators and
+ * clients of an unsecured fabric) cancels every job of that id here.
  */
 final class OffloadServer {
 
@@ -60,8 +63,12 @@ final class OffloadServer {
     private final int maxServed;
     private final Semaphore served;
     private final FabricMetrics metrics;
-    // offloaded jobs held now, by job id: what a cancel message finds
-    private final Map<String, CancellationFlag> running = new ConcurrentHashMap<>();
+    // offloaded jobs held now, by the node that sent them and job id: what a cancel message finds
+    private final Map<Held, CancellationFlag> running = new ConcurrentHashMap<>();
+
+    /** A job held here: its sender ({@code ""} for a client that names none) and id. */
+    private record Held(String origin, String jobId) {
+    }
     private Connection connection; // guarded by this
     private final MicroService service;
     private String serviceDigest; // guarded by this
@@ -82,19 +89,38 @@ final class OffloadServer {
     /** Registers the service on {@code nats}. */
     synchronized void start(Connection nats) {
         this.connection = requireNonNull(nats, "nats is null");
-        nats.createDispatcher().subscribe(subjects.cancel(local.nodeId()), message -> cancel(message.getData()));
+        io.nats.client.Dispatcher cancels = nats.createDispatcher();
+        cancels.subscribe(subjects.cancel(local.nodeId()), message -> cancel(null, message.getData()));
+        cancels.subscribe(subjects.cancelsFromAnyOrigin(local.nodeId()),
+                message -> cancel(message.getSubject().substring(message.getSubject().lastIndexOf('.') + 1), message.getData()));
         service.start(nats);
         refresh();
     }
 
-    private void cancel(byte[] jobId) {
+    /** Cancels job {@code jobId} if {@code origin} sent it, or every job of that id when {@code origin} is null. */
+    private void cancel(String origin, byte[] jobId) {
         if (jobId == null) {
             return;
         }
-        CancellationFlag flag = running.get(new String(jobId, java.nio.charset.StandardCharsets.US_ASCII));
-        if (flag != null) {
-            flag.cancel();
+        String id = new String(jobId, java.nio.charset.StandardCharsets.US_ASCII);
+        if (origin != null) {
+            CancellationFlag flag = running.get(new Held(origin, id));
+            if (flag != null) {
+                flag.cancel();
+            }
+            return;
         }
+        running.forEach((held, flag) -> {
+            if (held.jobId().equals(id)) {
+                flag.cancel();
+            }
+        });
+    }
+
+    private static Held held(MicroService.Request message, String jobId) {
+        Headers headers = message.getHeaders();
+        String origin = headers == null ? null : headers.getFirst(OffloadWire.ORIGIN);
+        return new Held(origin == null ? "" : origin.strip(), jobId);
     }
 
     /**
@@ -212,7 +238,7 @@ final class OffloadServer {
             return;
         }
         if (job.cancellation() instanceof CancellationFlag flag) {
-            running.put(jobId, flag);
+            running.put(held(message, jobId), flag);
         }
         String caller = headers == null ? null : headers.getFirst(OffloadWire.CALLER);
         if (caller != null) {
@@ -243,7 +269,7 @@ final class OffloadServer {
     private void finish(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {
         boolean large = outcome instanceof Outcome.Served served && served.result().output().isPresent()
                 && (long) served.result().output().get().size() + 2L * OffloadWire.HEADER_ROOM > nats.getMaxPayload();
-        running.remove(jobId);
+        running.remove(held(message, jobId));
         Runnable answer = () -> {
             try {
                 reply(nats, message, outcome, jobId);

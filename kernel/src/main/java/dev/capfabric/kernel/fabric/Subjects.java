@@ -36,9 +36,28 @@ final class Subjects {
         return node(nodeId) + ".bye";
     }
 
-    /** Where a node hears that the caller of a job it runs for another node went away (body: the job id). */
+    /**
+     * Where a node hears that the caller of a job it runs went away (body: the job id), from anyone
+     * allowed to publish there (an operator; nobody else under the generated NATS permissions).
+     */
     String cancel(String nodeId) {
         return node(nodeId) + ".cancel";
+    }
+
+    /**
+     * Where node {@code origin} cancels a job it sent to node {@code nodeId} (body: the job id): the
+     * last token names the sender, so NATS permissions can let each node cancel only its own jobs.
+     */
+    String cancel(String nodeId, String origin) {
+        if (!NodeId.isValid(origin)) {
+            throw new IllegalArgumentException("'" + origin + "' is not a node id; it cannot be part of a subject");
+        }
+        return cancel(nodeId) + "." + origin;
+    }
+
+    /** Every origin's cancels for node {@code nodeId}. */
+    String cancelsFromAnyOrigin(String nodeId) {
+        return cancel(nodeId) + ".*";
     }
 
     String capability(String nodeId, Capability capability) {

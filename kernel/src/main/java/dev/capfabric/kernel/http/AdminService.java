@@ -21,7 +21,9 @@ import static java.util.Objects.requireNonNull;
  *     <li>{@code POST /admin/drain}, {@code POST /admin/undrain}, {@code GET /admin/plugins},
  *     {@code POST /admin/install} (the jar as the body, its name in {@code Capfabric-Plugin-File} or
  *     {@code ?file=}), {@code POST /admin/remove} ({@code {"name": "<plugin>"}}): this node;</li>
- *     <li>the same under {@code /admin/nodes/<id>/}: node {@code <id>}, asked on its admin subject.</li>
+ *     <li>the same under {@code /admin/nodes/<id>/}: node {@code <id>}, asked on its admin subject over
+ *     this node's admin identity when it has one ({@code capfabric.nats.admin-credentials}; 403 when
+ *     the NATS server refuses the identity used).</li>
  * </ul>
  * Answers are those of the NATS subjects ({@code {"ok": ...}} or {@code {"error": ...}}) with the
  * matching status. Guarded by the {@code admin} scope ({@link ApiKeyFilter}); a node running alone

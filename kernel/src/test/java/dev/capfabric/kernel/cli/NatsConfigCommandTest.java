@@ -40,6 +40,32 @@ class NatsConfigCommandTest {
         assertTrue(env.contains("CAPFABRIC_NATS_URL=nats://nats.lan:4333\n"), env);
         assertTrue(env.contains("CAPFABRIC_NATS_CREDENTIALS=" + dir.toAbsolutePath().resolve("nodes/gpu-1.creds")), env);
         assertTrue(run.out().contains("nats-server -c "), run.out());
+        // JetStream on, for the payloads bucket; no admin identity unless asked for
+        assertTrue(conf.contains("jetstream {\n  store_dir: \"" + dir.toAbsolutePath().resolve("jetstream") + "\"\n}"), conf);
+        assertTrue(conf.contains("\"$JS.API.STREAM.CREATE.OBJ_capfabric-payloads\""), conf);
+        assertTrue(conf.contains("\"$O.capfabric-payloads.>\""), conf);
+        assertFalse(conf.contains("$JS.API.STREAM.DELETE"), conf);
+        assertTrue(conf.contains("\"capfabric.node.*.cancel.gpu-1\""), conf);
+        assertFalse(conf.contains("\"capfabric.node.*.cancel\""), conf);
+        assertFalse(Files.exists(dir.resolve("nodes/gpu-1.admin.creds")));
+        assertFalse(env.contains("ADMIN"), env);
+    }
+
+    @Test
+    void adminNodesGetASecondIdentityForTheAdminVerbs() throws Exception {
+        CliRun run = CliRun.of("nats-config", "--nodes", "gpu-1,cpu_2", "--port", "4333", "--out", dir.toString(),
+                "--admin-nodes", "cpu_2", "--payloads-bucket", "big");
+        assertEquals(0, run.status(), run.err());
+        String conf = Files.readString(dir.resolve("nats-server.conf"));
+        assertEquals(4, conf.split("nkey: \"U").length - 1, "an operator, two nodes and one admin identity");
+        assertTrue(conf.contains("subscribe: { allow: [\"_INBOX_ADMIN.cpu_2.>\"] }"), conf);
+        assertTrue(conf.contains("\"$O.big.>\""), conf);
+        assertFalse(conf.contains("capfabric-payloads"), conf);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("nodes/cpu_2.admin.creds"))));
+        assertTrue(Files.readString(dir.resolve("nodes/cpu_2.env"))
+                .contains("CAPFABRIC_NATS_ADMIN__CREDENTIALS=" + dir.toAbsolutePath().resolve("nodes/cpu_2.admin.creds") + "\n"));
+        assertFalse(Files.readString(dir.resolve("nodes/gpu-1.env")).contains("ADMIN"));
+        assertFalse(Files.exists(dir.resolve("nodes/gpu-1.admin.creds")));
     }
 
     @Test
@@ -56,6 +82,8 @@ class NatsConfigCommandTest {
                 List.of("--nodes", "operator", "--port", "4222", "--out", "x"),
                 List.of("--nodes", ",", "--port", "4222", "--out", "x"),
                 List.of("--nodes", "a", "--port", "4222", "--out", "x", "--observers", "a"),
+                List.of("--nodes", "a", "--port", "4222", "--out", "x", "--admin-nodes", "b"),
+                List.of("--nodes", "a", "--port", "4222", "--out", "x", "--payloads-bucket", "a.b"),
                 List.of("--nodes", "a", "--port", "4222", "--out", "x", "--tls=yes"),
                 List.of("--nodes", "a", "--port", "4222", "--out", "x", "--what"))) {
             List<String> full = new java.util.ArrayList<>(List.of("nats-config"));

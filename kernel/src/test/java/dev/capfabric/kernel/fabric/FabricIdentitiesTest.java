@@ -41,9 +41,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A fabric secured by {@code capfabric nats-config --tls}: a real nats-server started with the
- * generated configuration, three nodes with their generated identities over TLS, and clients that try
- * every forgery with node a's, an observer's, no or unknown credentials.
+ * A fabric secured by {@code capfabric nats-config --tls --admin-nodes c}: a real nats-server started
+ * with the generated configuration (JetStream included), three nodes with their generated identities
+ * over TLS and API keys on HTTP, and clients that try every forgery with node a's, node c's admin, an
+ * observer's, no or unknown credentials.
  */
 class FabricIdentitiesTest {
 
@@ -57,18 +58,24 @@ class FabricIdentitiesTest {
     static TestNode a;
     static TestNode b;
     static TestNode c;
+    static String appKey;
+    static String opsKey;
 
     @BeforeAll
     static void start() throws Exception {
         out = dir.resolve("nats");
         int port = NatsTestServer.freePort();
         CliRun generated = CliRun.of("nats-config", "--nodes", "a,b,c", "--port", String.valueOf(port), "--out", out.toString(),
-                "--tls", "--hosts", "127.0.0.1,localhost", "--listen", "127.0.0.1", "--observers", "watcher");
+                "--tls", "--hosts", "127.0.0.1,localhost", "--listen", "127.0.0.1", "--observers", "watcher", "--admin-nodes", "c");
         assertEquals(0, generated.status(), generated.err());
         nats = NatsTestServer.withConfig(out.resolve("nats-server.conf"), port);
         Path echo = FabricNodes.plugin(dir.resolve("jars"), "id-echo", "idecho", 2);
-        Map<String, String> adminOn = Map.of("CAPFABRIC_FABRIC_ADMIN_ENABLED", "true");
-        a = FabricNodes.start(dir.resolve("a"), "a", List.of(), nodeEnv("a", Map.of()));
+        Path keys = dir.resolve("keys");
+        appKey = ApiKeyRoutesTest.newKey(keys, "app", "jobs,read");
+        opsKey = ApiKeyRoutesTest.newKey(keys, "ops", "admin,read");
+        Map<String, String> keyed = Map.of("CAPFABRIC_HTTP_KEYS__FILE", keys.toString());
+        Map<String, String> adminOn = Map.of("CAPFABRIC_FABRIC_ADMIN_ENABLED", "true", "CAPFABRIC_HTTP_KEYS__FILE", keys.toString());
+        a = FabricNodes.start(dir.resolve("a"), "a", List.of(), nodeEnv("a", keyed));
         b = FabricNodes.start(dir.resolve("b"), "b", List.of(echo), nodeEnv("b", adminOn));
         c = FabricNodes.start(dir.resolve("c"), "c", List.of(echo), nodeEnv("c", adminOn));
         await(() -> fabric(a).nodes(false).nodes().stream().filter(n -> n.capabilities().containsKey("idecho")).count() == 2,
@@ -153,7 +160,7 @@ class FabricIdentitiesTest {
     void threeNodesWithGeneratedIdentitiesRouteJobsOverTls() {
         Set<String> served = new java.util.TreeSet<>();
         for (int i = 0; i < 12; i++) {
-            HttpResponse<String> response = a.postJson("/v1/capability/idecho", "{\"i\":" + i + "}");
+            HttpResponse<String> response = a.postJson("/v1/capability/idecho", "{\"i\":" + i + "}", "X-Api-Key", appKey);
             assertEquals(200, response.statusCode(), response.body());
             served.add(response.headers().firstValue("X-Capfabric-Node").orElseThrow());
         }
@@ -198,7 +205,7 @@ class FabricIdentitiesTest {
         assertEquals(NodeStatus.OK, fabric(a).status("b"), "b is neither gone nor draining");
         assertEquals(NodeStatus.OK, fabric(a).status("c"));
         assertTrue(fabric(c).sameIdElsewhere().isEmpty(), "no forged instance reached c");
-        HttpResponse<String> job = a.postJson("/v1/capability/idecho", "{}", "X-Capfabric-Node", "b");
+        HttpResponse<String> job = a.postJson("/v1/capability/idecho", "{}", "X-Capfabric-Node", "b", "X-Api-Key", appKey);
         assertEquals(200, job.statusCode(), job.body());
         assertEquals("id-echo", TestNode.json(job.body()).get("provider").asText(), "answered by b's provider, not a forger");
     }
@@ -267,11 +274,162 @@ class FabricIdentitiesTest {
         }
         TestNode.sleep(3 * HEARTBEAT.toMillis());
         for (TestNode node : List.of(a, b, c)) {
-            JsonNode nodes = node.getJson("/v1/nodes?fresh=true").get("nodes");
+            HttpResponse<String> answer = node.send(java.net.http.HttpRequest.newBuilder(node.uri("/v1/nodes?fresh=true"))
+                    .header("X-Api-Key", appKey).GET().build());
+            assertEquals(200, answer.statusCode(), answer.body());
+            JsonNode nodes = TestNode.json(answer.body()).get("nodes");
             for (JsonNode listed : nodes) {
                 assertFalse(listed.get("node_id").asText().equals("ghost"), nodes.toString());
             }
         }
         assertNull(fabric(a).nodes(false).nodes().stream().filter(n -> n.nodeId().equals("ghost")).findAny().orElse(null));
+    }
+
+    static HttpResponse<String> admin(TestNode node, String method, String path, byte[] body, String... headers) {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(30))
+                .header("X-Api-Key", opsKey).method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return node.send(request.build());
+    }
+
+    @Test
+    void anAdminKeyOnANodeWithAnAdminIdentityActsOnOtherNodes() throws Exception {
+        HttpResponse<String> drained = admin(c, "POST", "/admin/nodes/b/drain", null);
+        assertEquals(200, drained.statusCode(), drained.body());
+        assertEquals("draining", TestNode.json(drained.body()).at("/ok/status").asText(), drained.body());
+        await(() -> fabric(a).status("b") == NodeStatus.DRAINING, Duration.ofSeconds(5), "a to see b draining");
+        HttpResponse<String> resumed = admin(c, "POST", "/admin/nodes/b/undrain", null);
+        assertEquals(200, resumed.statusCode(), resumed.body());
+        await(() -> fabric(a).status("b") == NodeStatus.OK, Duration.ofSeconds(5), "a to see b back");
+        HttpResponse<String> plugins = admin(c, "GET", "/admin/nodes/b/plugins", null);
+        assertEquals(200, plugins.statusCode(), plugins.body());
+        assertTrue(plugins.body().contains("id-echo"), plugins.body());
+
+        Path jar = TestPlugins.provider("test.http_installed", "http-installed", "httpinstalled").build(dir.resolve("jars/http-installed.jar"));
+        HttpResponse<String> installed = admin(c, "POST", "/admin/nodes/b/install", Files.readAllBytes(jar),
+                "Capfabric-Plugin-File", "http-installed.jar");
+        assertEquals(200, installed.statusCode(), installed.body());
+        await(() -> fabric(a).nodes(false).nodes().stream().anyMatch(n -> n.nodeId().equals("b")
+                && n.capabilities().containsKey("httpinstalled")), Duration.ofSeconds(10), "a to see b's new capability");
+        String plugin = TestNode.json(installed.body()).at("/ok/plugin/name").asText();
+        HttpResponse<String> removed = admin(c, "POST", "/admin/nodes/b/remove",
+                ("{\"name\":\"" + plugin + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, removed.statusCode(), removed.body());
+        // a key without the admin scope gets no further than c's key check
+        HttpResponse<String> notAdmin = c.send(java.net.http.HttpRequest.newBuilder(c.uri("/admin/nodes/b/drain"))
+                .header("X-Api-Key", appKey).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(403, notAdmin.statusCode(), notAdmin.body());
+        assertEquals(NodeStatus.OK, fabric(a).status("b"));
+    }
+
+    @Test
+    void withoutAnAdminIdentityANodeActsOnItselfOnlyAndSaysWhyAtOnce() {
+        for (String verb : List.of("drain", "undrain", "install", "remove")) {
+            long start = System.nanoTime();
+            HttpResponse<String> refused = admin(b, "POST", "/admin/nodes/c/" + verb, new byte[0]);
+            assertEquals(403, refused.statusCode(), verb + ": " + refused.body());
+            JsonNode error = TestNode.json(refused.body()).get("error");
+            assertEquals("forbidden", error.get("kind").asText(), refused.body());
+            assertTrue(error.get("message").asText().contains("capfabric.nats.admin-credentials"), refused.body());
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 10_000, "refused at once, not after the admin timeout");
+        }
+        HttpResponse<String> listing = admin(b, "GET", "/admin/nodes/c/plugins", null);
+        assertEquals(403, listing.statusCode(), listing.body());
+        assertEquals(NodeStatus.OK, fabric(a).status("c"), "c was not drained");
+        // its own verbs need no NATS at all
+        HttpResponse<String> own = admin(b, "GET", "/admin/plugins", null);
+        assertEquals(200, own.statusCode(), own.body());
+    }
+
+    @Test
+    void theAdminIdentityCarriesAdminVerbsAndNothingElse() throws Exception {
+        try (Client asAdmin = client(out.resolve("nodes/c.admin.creds"), "_INBOX_ADMIN.c")) {
+            Message plugins = asAdmin.connection().request("capfabric.node.b.admin.plugins", new byte[0], Duration.ofSeconds(5));
+            assertNotNull(plugins);
+            assertTrue(new String(plugins.getData(), StandardCharsets.UTF_8).contains("\"ok\""));
+            for (String subject : List.of("capfabric.node.b.heartbeat", "capfabric.node.c.heartbeat", "capfabric.node.b.bye",
+                    "capfabric.node.b.cap.idecho", "capfabric.node.b.cancel.c", "capfabric.node.b.cancel", "capfabric.discover",
+                    "_INBOX.a.x.y")) {
+                asAdmin.connection().publish(subject, new byte[0]);
+                asAdmin.awaitError("Permissions Violation for Publish to \"" + subject + "\"");
+            }
+            for (String subject : List.of("capfabric.node.*.heartbeat", "capfabric.node.b.>", "_INBOX.c.>", "_INBOX.>", "_INBOX_ADMIN.a.>")) {
+                asAdmin.connection().subscribe(subject);
+                asAdmin.awaitError("Permissions Violation for Subscription to \"" + subject + "\"");
+            }
+        }
+        // and the node identity of the same node still may not send admin verbs
+        try (Client asC = client(out.resolve("nodes/c.creds"), "_INBOX.c")) {
+            asC.connection().publish("capfabric.node.b.admin.drain", new byte[0]);
+            asC.awaitError("Permissions Violation for Publish to \"capfabric.node.b.admin.drain\"");
+            asC.connection().subscribe("_INBOX_ADMIN.c.>");
+            asC.awaitError("Permissions Violation for Subscription to \"_INBOX_ADMIN.c.>\"");
+        }
+        assertEquals(NodeStatus.OK, fabric(a).status("b"));
+    }
+
+    @Test
+    void aNodeCannotCancelAnotherNodesJobButItsSenderCan() throws Exception {
+        String jobId = "a-slow-" + System.nanoTime();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = java.net.http.HttpClient.newHttpClient().sendAsync(
+                java.net.http.HttpRequest.newBuilder(a.uri("/v1/capability/idecho?sleep_ms=60000")).timeout(Duration.ofSeconds(90))
+                        .header("Content-Type", "application/json").header("X-Api-Key", appKey).header("X-Capfabric-Node", "b")
+                        .header("X-Capfabric-Job-Id", jobId).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await(() -> seen(b, jobId), Duration.ofSeconds(10), "the job to run on b");
+        try (Client asC = client(out.resolve("nodes/c.creds"), "_INBOX.c")) {
+            // in a's name, or without a name: the server refuses both
+            for (String subject : List.of("capfabric.node.b.cancel.a", "capfabric.node.b.cancel")) {
+                asC.connection().publish(subject, jobId.getBytes(StandardCharsets.US_ASCII));
+                asC.awaitError("Permissions Violation for Publish to \"" + subject + "\"");
+            }
+            // in its own name it may publish, but the job is not c's
+            asC.connection().publish("capfabric.node.b.cancel.c", jobId.getBytes(StandardCharsets.US_ASCII));
+            asC.connection().flush(Duration.ofSeconds(2));
+        }
+        TestNode.sleep(1000);
+        assertFalse(slow.isDone(), "the job on b still runs after the forged cancels");
+        try (Client asA = client(out.resolve("nodes/a.creds"), "_INBOX.a")) {
+            asA.connection().publish("capfabric.node.b.cancel.a", jobId.getBytes(StandardCharsets.US_ASCII));
+            asA.connection().flush(Duration.ofSeconds(2));
+        }
+        // the provider stops sleeping once its job is cancelled: the answer comes long before the minute it asked for
+        slow.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Whether a provider on {@code node} saw job {@code jobId} (the test plugin logs every job id it sees). */
+    private static boolean seen(TestNode node, String jobId) {
+        try (java.util.stream.Stream<Path> files = Files.walk(node.home.resolve("work"))) {
+            return files.filter(f -> f.getFileName().toString().equals("seen.log")).anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains(jobId);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void largePayloadsTravelThroughJetStreamUnderTheGeneratedPermissions() throws Exception {
+        byte[] large = new byte[1536 * 1024];
+        new java.util.Random(16).nextBytes(large);
+        HttpResponse<String> job = a.post("/v1/capability/idecho", "application/octet-stream", large, "X-Capfabric-Node", "b",
+                "X-Api-Key", appKey);
+        assertEquals(200, job.statusCode(), job.body());
+        assertEquals("b", job.headers().firstValue("X-Capfabric-Node").orElseThrow());
+        try (Client asA = client(out.resolve("nodes/a.creds"), "_INBOX.a")) {
+            // the fabric's bucket only, and never deleting it
+            for (String subject : List.of("$JS.API.STREAM.DELETE.OBJ_capfabric-payloads", "$JS.API.STREAM.CREATE.other",
+                    "$JS.API.STREAM.PURGE.other", "$O.other.C.x", "$KV.jobs.x")) {
+                asA.connection().publish(subject, new byte[0]);
+                asA.awaitError("Permissions Violation for Publish to \"" + subject + "\"");
+            }
+        }
     }
 }

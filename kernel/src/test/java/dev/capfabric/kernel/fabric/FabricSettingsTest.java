@@ -24,7 +24,7 @@ class FabricSettingsTest {
 
     static NatsSettings nats() {
         return new NatsSettings(List.of("nats://127.0.0.1:4222"), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
+                Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
                 Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 

@@ -23,7 +23,7 @@ class NatsLinkTest {
 
     private static NatsSettings settings(String url) {
         return new NatsSettings(List.of(url), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
+                Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
                 Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500));
     }
 

@@ -21,6 +21,8 @@ class SubjectsTest {
         assertEquals("capfabric.node.gpu-1.heartbeat", subjects.heartbeat("gpu-1"));
         assertEquals("capfabric.node.gpu-1.bye", subjects.bye("gpu-1"));
         assertEquals("capfabric.node.gpu-1.cancel", subjects.cancel("gpu-1"));
+        assertEquals("capfabric.node.gpu-1.cancel.cpu-2", subjects.cancel("gpu-1", "cpu-2"));
+        assertEquals("capfabric.node.gpu-1.cancel.*", subjects.cancelsFromAnyOrigin("gpu-1"));
         assertEquals("capfabric.node.gpu-1.cap.stt", subjects.capability("gpu-1", Capability.STT));
         assertEquals("capfabric.node.gpu-1.admin.drain", subjects.admin("gpu-1", "drain"));
         assertEquals("acme.fabric.node.n.caps", new Subjects("acme.fabric").caps("n"));
@@ -33,6 +35,8 @@ class SubjectsTest {
             assertThrows(IllegalArgumentException.class, () -> subjects.capability(bad, Capability.OCR), bad);
             assertThrows(IllegalArgumentException.class, () -> subjects.admin(bad, "drain"), bad);
             assertThrows(IllegalArgumentException.class, () -> subjects.admin("n", bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> subjects.cancel("n", bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> subjects.cancel(bad, "n"), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> subjects.caps(null));
     }

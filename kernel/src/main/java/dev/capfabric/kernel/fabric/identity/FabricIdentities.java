@@ -16,10 +16,11 @@ import java.util.stream.Collectors;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Generates a fabric's NATS security in one step: a {@code nats-server.conf} whose authorization gives
- * each node an NKey identity with {@link NodePermissions}, an operator identity allowed everything
- * (the admin verbs included), optionally subscribe-only observers and TLS with a private CA; and one
- * credentials file per identity.
+ * Generates a fabric's NATS security in one step: a {@code nats-server.conf} with JetStream (its store
+ * under {@code <out>/jetstream}) whose authorization gives each node an NKey identity with
+ * {@link NodePermissions}, an operator identity allowed everything (the admin verbs included),
+ * optionally an admin identity for chosen nodes (to carry HTTP admin requests to other nodes),
+ * subscribe-only observers and TLS with a private CA; and one credentials file per identity.
  *
  * <p>NKey users in the server's own configuration need no operator/account JWT set-up and work with
  * the {@code nats-server} Debian ships (2.9). A credentials file holds the identity's NKey seed in the
@@ -28,14 +29,17 @@ import static java.util.Objects.requireNonNull;
  *
  * @param nodes     node ids, at least one
  * @param observers names of subscribe-only identities (monitoring); may be empty
+ * @param adminNodes nodes that also get an admin identity ({@code nodes/<id>.admin.creds}), so their HTTP
+ *                   admin routes can act on other nodes; each must be one of {@code nodes}
+ * @param stores    the fabric's JetStream assets, granted as {@link FabricStore} says
  * @param prefix    the fabric's subject prefix
  * @param listen    the address nats-server listens on
  * @param port      its port
  * @param hosts     names and addresses nodes reach the server by; the first goes into the nodes' URL
  * @param tls       whether the server requires TLS (certificates made by {@link Certificates})
  */
-public record FabricIdentities(List<String> nodes, List<String> observers, String prefix, String listen, int port,
-                               List<String> hosts, boolean tls) {
+public record FabricIdentities(List<String> nodes, List<String> observers, List<String> adminNodes, List<FabricStore> stores,
+                               String prefix, String listen, int port, List<String> hosts, boolean tls) {
 
     public FabricIdentities {
         nodes = List.copyOf(new LinkedHashSet<>(nodes));
@@ -49,6 +53,13 @@ public record FabricIdentities(List<String> nodes, List<String> observers, Strin
                 throw new IllegalArgumentException("invalid observer name '" + observer + "': like a node id, and not a node's");
             }
         }
+        adminNodes = List.copyOf(new LinkedHashSet<>(adminNodes));
+        for (String admin : adminNodes) {
+            if (!nodes.contains(admin)) {
+                throw new IllegalArgumentException("admin node '" + admin + "' is not among the nodes " + nodes);
+            }
+        }
+        stores = List.copyOf(stores);
         if (nodes.contains("operator")) {
             throw new IllegalArgumentException("'operator' names the operator identity; choose another node id");
         }
@@ -92,10 +103,23 @@ public record FabricIdentities(List<String> nodes, List<String> observers, Strin
             writeCredentials(creds, "node " + node, key);
             nodeCreds.add(creds);
             files.add(creds);
+            NodePermissions permissions = new NodePermissions(prefix, node, stores);
+            Path adminCreds = null;
+            if (adminNodes.contains(node)) {
+                adminCreds = dir.resolve("nodes").resolve(node + ".admin.creds");
+                NKey admin = newUser(random);
+                writeCredentials(adminCreds, "node " + node + "'s admin identity (carries HTTP admin requests to other nodes)", admin);
+                files.add(adminCreds);
+                users.append("    # node ").append(node).append("'s admin identity: the admin verbs of every node, used only to carry what an\n")
+                        .append("    # admin API key asked for over its HTTP admin routes; answers in its own inbox\n")
+                        .append("    { nkey: \"").append(publicKey(admin)).append("\", permissions: {\n")
+                        .append("        publish: { allow: ").append(list(permissions.adminPublishAllow())).append(" }\n")
+                        .append("        subscribe: { allow: ").append(list(permissions.adminSubscribeAllow())).append(" }\n")
+                        .append("    } }\n");
+            }
             Path env = dir.resolve("nodes").resolve(node + ".env");
-            Secrets.write(env, nodeEnvironment(node, creds, tlsDir.resolve("ca.pem")));
+            Secrets.write(env, nodeEnvironment(node, creds, adminCreds, tlsDir.resolve("ca.pem")));
             files.add(env);
-            NodePermissions permissions = new NodePermissions(prefix, node);
             users.append("    # node ").append(node).append(": its own subjects and inbox, discovery, heartbeats, jobs to others\n")
                     .append("    { nkey: \"").append(publicKey(key)).append("\", permissions: {\n")
                     .append("        publish: { allow: ").append(list(permissions.publishAllow()))
@@ -120,7 +144,12 @@ public record FabricIdentities(List<String> nodes, List<String> observers, Strin
                 .append("# nats-server configuration for the capfabric fabric of nodes ").append(String.join(", ", nodes)).append(".\n")
                 .append("# Generated by 'capfabric nats-config': regenerate rather than edit, so that every node keeps\n")
                 .append("# exactly its own permissions. Run: nats-server -c ").append(dir.resolve("nats-server.conf")).append('\n')
-                .append("listen: \"").append(listen).append(':').append(port).append("\"\n");
+                .append("listen: \"").append(listen).append(':').append(port).append("\"\n")
+                .append("# JetStream, for the fabric's buckets and streams: ")
+                .append(stores.stream().map(FabricStore::stream).collect(Collectors.joining(", "))).append('\n')
+                .append("jetstream {\n")
+                .append("  store_dir: \"").append(dir.resolve("jetstream")).append("\"\n")
+                .append("}\n");
         if (tls) {
             conf.append("tls {\n")
                     .append("  cert_file: \"").append(tlsDir.resolve("server-cert.pem")).append("\"\n")
@@ -141,12 +170,15 @@ public record FabricIdentities(List<String> nodes, List<String> observers, Strin
         return (tls ? "tls://" : "nats://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    private String nodeEnvironment(String node, Path creds, Path ca) {
+    private String nodeEnvironment(String node, Path creds, Path adminCreds, Path ca) {
         StringBuilder env = new StringBuilder()
                 .append("# capfabric node ").append(node).append(": its NATS identity (a systemd EnvironmentFile, or `set -a; . FILE`)\n")
                 .append("CAPFABRIC_NODE_ID=").append(node).append('\n')
                 .append("CAPFABRIC_NATS_URL=").append(url()).append('\n')
                 .append("CAPFABRIC_NATS_CREDENTIALS=").append(creds).append('\n');
+        if (adminCreds != null) {
+            env.append("CAPFABRIC_NATS_ADMIN__CREDENTIALS=").append(adminCreds).append('\n');
+        }
         if (!prefix.equals("capfabric")) {
             env.append("CAPFABRIC_FABRIC_SUBJECT__PREFIX=").append(prefix).append('\n');
         }
