@@ -33,6 +33,8 @@ module capfabric.kernel {
     // OSHI (an automatic module) logs through SLF4J; resolving it here brings in the JUL binding
     requires org.slf4j;
     // to quiet one expected Helidon warning (http.GlobalMappers)
+    // bin/capfabric's fabric subcommands talk to a node's HTTP API with the JDK's client
+    requires java.net.http;
     requires java.logging;
     // the process's CPU time for /metrics (node.RuntimeMeters)
     requires jdk.management;
@@ -54,4 +56,5 @@ module capfabric.kernel {
     opens dev.capfabric.kernel.fabric to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.logging to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.openai to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.cli to com.fasterxml.jackson.databind;
 }

@@ -18,9 +18,16 @@ public final class Commands {
         commands.forEach(command -> this.commands.put(command.name(), command));
     }
 
-    /** Every subcommand capfabric ships. */
+    /** Every subcommand capfabric ships, reading this process's environment. */
     public static Commands standard() {
-        return new Commands(List.of(new KeyCommand(), new NatsConfigCommand()));
+        return standard(System.getenv(), java.time.Clock.systemUTC());
+    }
+
+    /** Every subcommand capfabric ships, reading {@code env} ({@code CAPFABRIC_URL}, {@code CAPFABRIC_API_KEY} ...). */
+    public static Commands standard(Map<String, String> env, java.time.Clock clock) {
+        return new Commands(List.of(new KeyCommand(), new NatsConfigCommand(), new NodesCommand(env), new CapsCommand(env),
+                new JobsCommand(env), new DrainCommand("drain", env), new DrainCommand("undrain", env), new PluginCommand(env),
+                new SnapshotCommand(env, clock), new PreflightCommand(env, clock)));
     }
 
     /** Whether {@code name} is a subcommand. */

@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.fabric;
 
+import dev.capfabric.kernel.plugins.PluginJar;
 import dev.capfabric.kernel.plugins.ProviderReport;
 
 import java.util.List;
@@ -40,12 +41,15 @@ public record AdminReply<T>(T ok) {
     /**
      * The node's plugins, as {@code /caps} lists them.
      *
-     * @param nodeId  the node
-     * @param plugins every plugin in its plugins folder, loaded or failed
+     * @param nodeId       the node
+     * @param plugins      every plugin in its plugins folder, loaded or failed
+     * @param jars         every jar of those plugins, with its version and SHA-256
+     * @param configDigest the SHA-256 of the node's effective configuration (equal digests, equal settings)
      */
-    public record Plugins(String nodeId, List<Plugin> plugins) {
+    public record Plugins(String nodeId, List<Plugin> plugins, List<PluginJar> jars, String configDigest) {
         public Plugins {
             plugins = List.copyOf(plugins);
+            jars = List.copyOf(jars);
         }
     }
 

@@ -46,6 +46,18 @@ final class AdminServer {
     /** The header that names the jar an {@code install} carries. */
     static final String FILE_HEADER = "Capfabric-Plugin-File";
 
+    /** The header naming the object, in the payload bucket, that holds the jar an {@code install} carries by reference. */
+    static final String OBJECT_HEADER = "Capfabric-Plugin-Object";
+
+    /** The header giving the jar's SHA-256 (hex), checked before the jar is written. */
+    static final String SHA256_HEADER = "Capfabric-Plugin-Sha256";
+
+    /** The header naming the rollout whose subject ({@link Subjects#rollout}) hears this install's progress. */
+    static final String ROLLOUT_HEADER = "Capfabric-Rollout";
+
+    /** The largest jar an install fetches from the object store. */
+    static final long MAX_STORED_JAR = Fabric.AdminAnswer.MAX_HTTP_JAR;
+
     /** The header a sender may set to say on whose behalf it asks. */
     static final String REQUESTER = "Capfabric-Requester";
 
@@ -73,20 +85,36 @@ final class AdminServer {
     private final Supplier<AdminReply.NodeState> drain;
     private final Supplier<AdminReply.NodeState> undrain;
     private final PluginInstaller installer;
+    private final LargePayloads payloads;
+    private final java.time.Clock clock;
     private MicroService service; // guarded by this
+
+    /**
+     * Where an install's jar comes from and who hears its progress.
+     *
+     * @param object   the object holding the jar in the payload bucket; null when the jar is the request body
+     * @param sha256   the jar's SHA-256 to check, hex; null to check nothing beyond the jar itself
+     * @param rollout  the rollout the install belongs to; null when nobody listens for its progress
+     * @param progress hears each step
+     */
+    record InstallOrder(String object, String sha256, String rollout, java.util.function.Consumer<RolloutProgress> progress) {
+        static final InstallOrder INLINE = new InstallOrder(null, null, null, p -> { });
+    }
 
     /**
      * @param drain   drains the node and says where it stands
      * @param undrain resumes it; throws {@link IllegalStateException} when it cannot (the node is leaving)
      */
     AdminServer(String nodeId, Subjects subjects, String version, Supplier<AdminReply.NodeState> drain,
-                Supplier<AdminReply.NodeState> undrain, PluginInstaller installer) {
+                Supplier<AdminReply.NodeState> undrain, PluginInstaller installer, LargePayloads payloads, java.time.Clock clock) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.version = requireNonNull(version, "version is null");
         this.drain = requireNonNull(drain, "drain is null");
         this.undrain = requireNonNull(undrain, "undrain is null");
         this.installer = requireNonNull(installer, "installer is null");
+        this.payloads = requireNonNull(payloads, "payloads is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     /** Registers the admin service on {@code nats}. */
@@ -114,7 +142,15 @@ final class AdminServer {
     }
 
     private void answer(Connection nats, MicroService.Request message, Verb verb) {
-        Reply reply = serve(verb, header(message, FILE_HEADER).orElse(null), message.getData(), nats.getMaxPayload(), requester(message));
+        InstallOrder order = InstallOrder.INLINE;
+        Optional<String> object = header(message, OBJECT_HEADER);
+        Optional<String> rollout = header(message, ROLLOUT_HEADER).filter(id -> id.matches("[a-z0-9]{1,32}"));
+        if (verb == Verb.INSTALL && (object.isPresent() || rollout.isPresent())) {
+            order = new InstallOrder(object.orElse(null), header(message, SHA256_HEADER).orElse(null), rollout.orElse(null),
+                    rollout.<java.util.function.Consumer<RolloutProgress>>map(id -> step -> publish(nats, id, step)).orElse(p -> { }));
+        }
+        long maxJar = object.isPresent() ? MAX_STORED_JAR : nats.getMaxPayload();
+        Reply reply = serve(verb, header(message, FILE_HEADER).orElse(null), message.getData(), maxJar, requester(message), order);
         Headers headers = new Headers();
         reply.errorKind().ifPresent(kind -> headers.put(OffloadWire.SERVICE_ERROR, kind)
                 .put(OffloadWire.SERVICE_ERROR_CODE, String.valueOf(reply.status())));
@@ -149,10 +185,17 @@ final class AdminServer {
      * @param requester who asked, as the log line names them
      */
     Reply serve(Verb verb, String fileName, byte[] data, long maxJar, String requester) {
+        return serve(verb, fileName, data, maxJar, requester, InstallOrder.INLINE);
+    }
+
+    /**
+     * Serves one verb; an {@code install} takes its jar and reports its progress as {@code order} says.
+     */
+    Reply serve(Verb verb, String fileName, byte[] data, long maxJar, String requester, InstallOrder order) {
         Reply reply;
         String outcome;
         try {
-            Object done = run(verb, fileName, data, maxJar);
+            Object done = verb == Verb.INSTALL ? install(fileName, data, maxJar, order) : run(verb, fileName, data, maxJar);
             reply = new Reply(new AdminReply<>(done), 200, Optional.empty());
             outcome = "done" + summary(done);
         } catch (AdminException e) {
@@ -170,6 +213,14 @@ final class AdminServer {
         LOG.log(verb == Verb.PLUGINS ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "admin {0} on node {1} asked by {2}{3}: {4}",
                 verb.token(), nodeId, requester, target(verb, fileName, data), outcome);
         return reply;
+    }
+
+    private void publish(Connection nats, String rollout, RolloutProgress step) {
+        try {
+            nats.publish(subjects.rollout(rollout), Json.bytes(step));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not publish rollout progress: {0}", e.getMessage());
+        }
     }
 
     /** Who asked over NATS: the requester the sender names, if any, and the reply subject it listens on. */
@@ -205,6 +256,58 @@ final class AdminServer {
             case AdminReply.Change change -> ", " + change.action() + " plugin " + (change.plugin() == null ? "?" : change.plugin().name());
             default -> "";
         };
+    }
+
+    /**
+     * Installs a jar sent inline or stored in the payload bucket, telling {@code order} each step:
+     * {@code receiving}/{@code received}, {@code verified}, then {@code loaded} or {@code failed}.
+     */
+    private AdminReply.Change install(String fileName, byte[] data, long maxJar, InstallOrder order)
+            throws AdminException, InterruptedException {
+        String rollout = order.rollout() == null ? "none" : order.rollout();
+        long[] total = {data == null ? 0 : data.length};
+        java.util.function.BiConsumer<String, String> step = (stage, message) -> order.progress().accept(
+                new RolloutProgress(rollout, nodeId, stage, total[0], total[0], message, clock.instant().toString()));
+        try {
+            PluginInstaller.checkFileName(fileName);
+            byte[] jar = data;
+            if (order.object() != null) {
+                jar = fetch(order.object(), total, rollout, order.progress());
+            }
+            step.accept("received", jar == null ? "0 bytes" : jar.length + " bytes");
+            if (order.sha256() != null && jar != null && !order.sha256().equalsIgnoreCase(PluginInstaller.sha256(jar))) {
+                throw new AdminException("bad_input", "the jar's SHA-256 is " + PluginInstaller.sha256(jar) + ", not " + order.sha256()
+                        + " as announced: it was damaged on the way");
+            }
+            return installer.install(fileName, jar, maxJar, (stage, message) -> step.accept(stage, message));
+        } catch (AdminException e) {
+            step.accept("failed", e.kind() + ": " + e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            step.accept("failed", "internal: " + e);
+            throw e;
+        }
+    }
+
+    private byte[] fetch(String object, long[] total, String rollout, java.util.function.Consumer<RolloutProgress> progress)
+            throws AdminException {
+        try {
+            long size = payloads.size(object);
+            if (size > MAX_STORED_JAR) {
+                throw new AdminException("too_large", "the jar is " + size + " bytes; installs take at most " + MAX_STORED_JAR + " bytes");
+            }
+            total[0] = size;
+            // one event per MiB or so: enough for a progress bar, few enough for NATS
+            long[] reported = {0};
+            return payloads.get(object, received -> {
+                if (received - reported[0] >= (1 << 20) || (received == size && reported[0] < size)) {
+                    reported[0] = received;
+                    progress.accept(new RolloutProgress(rollout, nodeId, "receiving", received, size, null, clock.instant().toString()));
+                }
+            });
+        } catch (LargePayloads.StoreException e) {
+            throw new AdminException("unavailable", "cannot fetch the jar from the object store: " + e.getMessage());
+        }
     }
 
     private Object run(Verb verb, String fileName, byte[] data, long maxJar) throws AdminException, InterruptedException {

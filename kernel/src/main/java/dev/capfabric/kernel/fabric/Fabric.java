@@ -65,6 +65,7 @@ public final class Fabric implements FabricView, AutoCloseable {
     private final RegistryFeed feed;
     private final NodeWatch watch;
     private final AdminServer admin;
+    private final PluginRollout rollout;
     private static final Duration BYE_AFTER_ANSWERS = Duration.ofMillis(200);
     private final ScheduledExecutorService scheduler;
     private final Object drainLock = new Object();
@@ -101,7 +102,8 @@ public final class Fabric implements FabricView, AutoCloseable {
         // built always, for the HTTP admin routes; on NATS only when enabled
         this.admin = new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
                 new PluginInstaller(nodeId, plugins, settings.admin().pluginsDir(), settings.admin().maxJarBytes(),
-                        settings.admin().timeout()));
+                        settings.admin().timeout(), settings.admin().configDigest()), payloads, clock);
+        this.rollout = new PluginRollout(nodeId, subjects, payloads, admin, this::upConnection, settings.admin().timeout(), clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
         registerMeters(metrics.registry());
     }
@@ -449,6 +451,38 @@ public final class Fabric implements FabricView, AutoCloseable {
         } finally {
             forwarding.remove(refusal);
         }
+    }
+
+    /**
+     * Installs a plugin jar on several nodes ({@code POST /admin/rollout}): inline when it fits one NATS
+     * message, else through the JetStream Object Store; see {@link PluginRollout}.
+     *
+     * @param targets  the node ids, or empty for every node this one sees {@code ok} or {@code draining} (itself included)
+     * @param listener hears every step of every node, one event at a time
+     * @return 200 with {@code {"ok": Rollout}} when every node loaded it, 207 when some did not (the
+     *         {@link Rollout} says which and why), or a 4xx/5xx {@code {"error"}} when nothing was sent
+     */
+    public AdminAnswer rollout(String fileName, byte[] jar, List<String> targets, String caller, java.util.function.Consumer<RolloutProgress> listener) {
+        List<String> nodes = targets.isEmpty() ? rolloutTargets() : targets.stream().distinct().toList();
+        LOG.log(System.Logger.Level.INFO, "plugin rollout of {0} to {1} asked over HTTP by key {2}",
+                fileName == null ? "an unnamed jar" : AdminServer.printable(fileName), nodes, AdminServer.printable(caller));
+        try {
+            Rollout done = rollout.run(fileName, jar, nodes, caller, listener);
+            return answer(done.failed() == 0 ? 200 : 207, new AdminReply<>(done));
+        } catch (AdminException e) {
+            return answer(AdminServer.status(e.kind()), ApiError.of(e.kind(), e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return answer(503, ApiError.of("unavailable", "node " + local.nodeId() + " is stopping"));
+        }
+    }
+
+    private List<String> rolloutTargets() {
+        List<String> nodes = new ArrayList<>();
+        nodes.add(local.nodeId());
+        registry.nodes().stream().filter(node -> node.status() == NodeStatus.OK || node.status() == NodeStatus.DRAINING)
+                .map(RemoteNode::nodeId).sorted().forEach(nodes::add);
+        return nodes;
     }
 
     private static AdminAnswer noAdmin(String nodeId) {

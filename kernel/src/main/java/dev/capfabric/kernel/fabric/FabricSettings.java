@@ -102,14 +102,22 @@ public record FabricSettings(NatsSettings nats,
      * @param pluginsDir  the plugins folder, where an installed jar is written
      * @param maxJarBytes the largest jar {@code install} accepts; 0 means the connection's max payload
      * @param timeout     how long {@code install} and {@code remove} wait for the plugin host to act
+     * @param configDigest the SHA-256 of the node's effective {@code capfabric} configuration
+     *                     ({@link dev.capfabric.kernel.config.ConfigDigest}), reported with its plugins
      */
-    public record AdminSettings(boolean enabled, Path pluginsDir, long maxJarBytes, Duration timeout) {
+    public record AdminSettings(boolean enabled, Path pluginsDir, long maxJarBytes, Duration timeout, String configDigest) {
         public AdminSettings {
             requireNonNull(pluginsDir, "pluginsDir is null");
             if (maxJarBytes < 0) {
                 throw new InvalidSettingsException("fabric.admin.max-jar-bytes must not be negative (0: the NATS max payload)");
             }
             positive(timeout, "fabric.admin.timeout-ms");
+            requireNonNull(configDigest, "configDigest is null");
+        }
+
+        /** Settings whose configuration digest is not known (tests). */
+        public AdminSettings(boolean enabled, Path pluginsDir, long maxJarBytes, Duration timeout) {
+            this(enabled, pluginsDir, maxJarBytes, timeout, "unknown");
         }
     }
 
@@ -166,7 +174,8 @@ public record FabricSettings(NatsSettings nats,
                         fabric.get("admin.enabled").asBoolean().orElse(false),
                         settings.pluginsDir(),
                         fabric.get("admin.max-jar-bytes").asLong().orElse(0L),
-                        millis(fabric, "admin.timeout-ms", 30_000)));
+                        millis(fabric, "admin.timeout-ms", 30_000),
+                        dev.capfabric.kernel.config.ConfigDigest.of(settings.config())));
     }
 
     static Duration millis(Config config, String key, long fallback) {

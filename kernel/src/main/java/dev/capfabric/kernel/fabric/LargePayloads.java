@@ -86,7 +86,18 @@ final class LargePayloads {
 
     /** Reads an object completely. */
     byte[] get(String name) throws StoreException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        return get(name, received -> { });
+    }
+
+    /** Reads an object completely, telling {@code received} the bytes read so far after each chunk. */
+    byte[] get(String name, java.util.function.LongConsumer received) throws StoreException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                received.accept(count);
+            }
+        };
         try {
             store(false).get(name, out);
             return out.toByteArray();

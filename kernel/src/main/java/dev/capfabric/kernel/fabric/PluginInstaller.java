@@ -52,14 +52,17 @@ final class PluginInstaller {
     private final Path folder;
     private final long maxJarBytes;
     private final Duration timeout;
+    private final String configDigest;
     private final ReentrantLock changing = new ReentrantLock();
 
     /**
      * @param maxJarBytes the largest jar accepted; 0 leaves the bound to the caller's max payload
      * @param timeout     how long a change waits for the plugin host
+     * @param configDigest the node's configuration digest, listed with its plugins
      */
-    PluginInstaller(String nodeId, PluginHost plugins, Path folder, long maxJarBytes, Duration timeout) {
+    PluginInstaller(String nodeId, PluginHost plugins, Path folder, long maxJarBytes, Duration timeout, String configDigest) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this.configDigest = requireNonNull(configDigest, "configDigest is null");
         this.plugins = requireNonNull(plugins, "plugins is null");
         this.folder = requireNonNull(folder, "folder is null");
         this.maxJarBytes = maxJarBytes;
@@ -69,7 +72,8 @@ final class PluginInstaller {
     /** Every plugin with its providers. */
     AdminReply.Plugins list() {
         Inventory inventory = plugins.inventory();
-        return new AdminReply.Plugins(nodeId, inventory.plugins().stream().map(report -> plugin(report, inventory)).toList());
+        return new AdminReply.Plugins(nodeId, inventory.plugins().stream().map(report -> plugin(report, inventory)).toList(),
+                inventory.jars(), configDigest);
     }
 
     private static AdminReply.Plugin plugin(PluginReport report, Inventory inventory) {
@@ -86,6 +90,23 @@ final class PluginInstaller {
      *                        {@code load_failed}, {@code timeout}, {@code busy} or {@code internal}
      */
     AdminReply.Change install(String fileName, byte[] jar, long maxPayload) throws AdminException, InterruptedException {
+        return install(fileName, jar, maxPayload, Progress.NONE);
+    }
+
+    /** Hears how an install goes: {@code verified} once the jar reads back whole, then {@code loaded}. */
+    @FunctionalInterface
+    interface Progress {
+        Progress NONE = (stage, message) -> { };
+
+        void stage(String stage, String message);
+    }
+
+    /**
+     * Checks that {@code fileName} is a plain jar file name an install takes.
+     *
+     * @throws AdminException with kind {@code bad_input}
+     */
+    static void checkFileName(String fileName) throws AdminException {
         if (fileName == null || fileName.isBlank()) {
             throw new AdminException("bad_input", "name the jar in header " + AdminServer.FILE_HEADER + " (for example ocr-tesseract.jar)");
         }
@@ -93,6 +114,15 @@ final class PluginInstaller {
             throw new AdminException("bad_input", "'" + fileName + "' is not a plain jar file name: letters, digits, '.', '_' and '-', "
                     + "ending in .jar, at most 100 characters, no path separators and no leading dot");
         }
+    }
+
+    /**
+     * As {@link #install(String, byte[], long)}, telling {@code progress} each step. A replacement that
+     * fails to load (its layer or every factory refuses) is rolled back: the previous jar goes back in
+     * place, is loaded again, and the answer is {@code load_failed} saying so.
+     */
+    AdminReply.Change install(String fileName, byte[] jar, long maxPayload, Progress progress) throws AdminException, InterruptedException {
+        checkFileName(fileName);
         long limit = maxJarBytes > 0 ? Math.min(maxJarBytes, maxPayload) : maxPayload;
         if (jar == null || jar.length == 0) {
             throw new AdminException("bad_input", "the request body is empty: send the jar's bytes as the body");
@@ -108,23 +138,43 @@ final class PluginInstaller {
             if (Files.isDirectory(folder.resolve(name))) {
                 throw new AdminException("conflict", "plugin '" + name + "' is a folder of jars; replace it in the plugins folder itself");
             }
-            boolean replacing = plugins.inventory().plugins().stream().anyMatch(p -> p.name().equals(name));
+            Inventory before = plugins.inventory();
+            boolean replacing = before.plugins().stream().anyMatch(p -> p.name().equals(name));
+            Path target = folder.resolve(fileName);
+            // the jar it replaces, kept aside until the new one has loaded: a failed replacement goes back to it
+            Optional<String> previousSha = before.jars().stream().filter(j -> j.plugin().equals(name) && j.file().equals(fileName))
+                    .map(PluginJar::sha256).findFirst();
+            Path previous = folder.resolve("." + fileName + ".previous-" + UUID.randomUUID());
             Path upload = write(fileName, jar);
             try {
                 checkJar(upload);
-                move(upload, folder.resolve(fileName));
+                progress.stage("verified", "the jar reads back whole (" + jar.length + " bytes)");
+                if (previousSha.isPresent() && Files.isRegularFile(target)) {
+                    Files.copy(target, previous, StandardCopyOption.REPLACE_EXISTING);
+                }
+                move(upload, target);
+                String sha256 = sha256(jar);
+                Inventory loaded = await(inventory -> inventory.jars().stream().anyMatch(j -> isIt(j, name, sha256))
+                        && report(inventory, name).isPresent(), "load plugin '" + name + "'");
+                AdminReply.Plugin plugin = plugin(report(loaded, name).orElseThrow(), loaded);
+                if ("failed".equals(plugin.status())) {
+                    if (Files.isRegularFile(previous)) {
+                        move(previous, target);
+                        String back = previousSha.orElseThrow();
+                        await(inventory -> inventory.jars().stream().anyMatch(j -> isIt(j, name, back))
+                                && report(inventory, name).isPresent(), "load the previous jar of plugin '" + name + "' again");
+                        throw new AdminException("load_failed", "plugin '" + name + "' failed to load: " + plugin.error()
+                                + " (rolled back to the previous jar, sha256 " + back + ")");
+                    }
+                    throw new AdminException("load_failed", "plugin '" + name + "' was written to the plugins folder but failed to load: "
+                            + plugin.error() + " (it stays listed as failed until removed)");
+                }
+                progress.stage("loaded", replacing ? "replaced" : "installed");
+                return new AdminReply.Change(nodeId, replacing ? "replaced" : "installed", plugin);
             } finally {
                 Files.deleteIfExists(upload);
+                Files.deleteIfExists(previous);
             }
-            String sha256 = sha256(jar);
-            Inventory loaded = await(inventory -> inventory.jars().stream().anyMatch(j -> isIt(j, name, sha256))
-                    && report(inventory, name).isPresent(), "load plugin '" + name + "'");
-            AdminReply.Plugin plugin = plugin(report(loaded, name).orElseThrow(), loaded);
-            if ("failed".equals(plugin.status())) {
-                throw new AdminException("load_failed", "plugin '" + name + "' was written to the plugins folder but failed to load: "
-                        + plugin.error() + " (it stays listed as failed until removed)");
-            }
-            return new AdminReply.Change(nodeId, replacing ? "replaced" : "installed", plugin);
         } catch (IOException e) {
             throw new AdminException("internal", "cannot write " + fileName + " into " + folder + ": " + e.getMessage());
         } finally {
@@ -240,7 +290,7 @@ final class PluginInstaller {
         return jar.plugin().equals(plugin) && sha256.equalsIgnoreCase(jar.sha256());
     }
 
-    private static String sha256(byte[] bytes) {
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

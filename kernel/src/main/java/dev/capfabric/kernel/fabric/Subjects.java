@@ -72,6 +72,14 @@ final class Subjects {
         return node(nodeId) + ".admin." + verb;
     }
 
+    /** Where the nodes of plugin rollout {@code rolloutId} publish their progress ({@link RolloutProgress}). */
+    String rollout(String rolloutId) {
+        if (rolloutId == null || !rolloutId.matches("[a-z0-9]{1,32}")) {
+            throw new IllegalArgumentException("'" + rolloutId + "' is not a rollout id");
+        }
+        return prefix + ".rollout." + rolloutId;
+    }
+
     /** Every node's heartbeats. */
     String allHeartbeats() {
         return prefix + ".node.*.heartbeat";

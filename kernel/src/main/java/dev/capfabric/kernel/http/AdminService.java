@@ -10,7 +10,12 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -41,7 +46,8 @@ public final class AdminService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/plugins", (request, response) -> serve(request, response, nodeId, "plugins"))
+        rules.post("/rollout", this::rollout)
+                .get("/plugins", (request, response) -> serve(request, response, nodeId, "plugins"))
                 .post("/{verb}", (request, response) -> serve(request, response, nodeId, request.path().pathParameters().get("verb")))
                 .get("/nodes/{node}/plugins", (request, response) ->
                         serve(request, response, request.path().pathParameters().get("node"), "plugins"))
@@ -49,12 +55,101 @@ public final class AdminService implements HttpService {
                         request.path().pathParameters().get("node"), request.path().pathParameters().get("verb")));
     }
 
-    private void serve(ServerRequest request, ServerResponse response, String node, String verb) {
+    /**
+     * {@code POST /admin/rollout?file=<name.jar>&node=<id>&node=<id>} (or {@code &all=true}): the jar as the
+     * body, installed on every node named. With {@code Accept: application/x-ndjson} the answer streams one
+     * JSON object per line, {@code {"progress": RolloutProgress}} as nodes work, then the last line
+     * {@code {"ok": Rollout}} or {@code {"error": ...}}; otherwise one JSON answer at the end.
+     */
+    private void rollout(ServerRequest request, ServerResponse response) {
         if (fabric.isEmpty()) {
-            ApiError.of("unavailable", "node " + nodeId + " runs alone (no capfabric.nats.url): the admin verbs act on the fabric")
-                    .send(response, 503);
+            alone(response);
             return;
         }
+        List<String> nodes = new ArrayList<>();
+        if (request.query().contains("node")) {
+            request.query().all("node").forEach(value -> Arrays.stream(value.split(",")).map(String::strip)
+                    .filter(id -> !id.isEmpty()).forEach(nodes::add));
+        }
+        boolean all = request.query().first("all").asOptional().map("true"::equalsIgnoreCase).orElse(false);
+        if (nodes.isEmpty() == !all) {
+            ApiError.of("bad_input", "name the target nodes: ?node=<id> (repeated or comma-separated) or ?all=true, not both")
+                    .send(response, 400);
+            return;
+        }
+        Optional<byte[]> body = body(request, response);
+        if (body.isEmpty()) {
+            return;
+        }
+        boolean stream = request.headers().first(HeaderNames.ACCEPT).map(accept -> accept.contains(NDJSON)).orElse(false);
+        String caller = ApiKeyFilter.caller(request).keyId();
+        if (!stream) {
+            send(response, fabric.get().rollout(file(request), body.get(), nodes, caller, event -> { }));
+            return;
+        }
+        ProgressStream lines = new ProgressStream(response);
+        Fabric.AdminAnswer answer = fabric.get().rollout(file(request), body.get(), nodes, caller,
+                event -> lines.write(Json.bytes(Map.of("progress", event))));
+        if (!lines.started()) {
+            send(response, answer);
+            return;
+        }
+        lines.write(answer.json());
+        lines.close();
+    }
+
+    private static final String NDJSON = "application/x-ndjson";
+
+    /** A streamed answer, opened (status 200) at its first line: a refusal before any progress keeps its own status. */
+    private static final class ProgressStream {
+        private final ServerResponse response;
+        private OutputStream out; // guarded by this
+        private boolean broken; // guarded by this
+
+        ProgressStream(ServerResponse response) {
+            this.response = response;
+        }
+
+        synchronized boolean started() {
+            return out != null;
+        }
+
+        synchronized void write(byte[] line) {
+            if (broken) {
+                return; // the caller went away: the rollout still finishes on the nodes
+            }
+            try {
+                if (out == null) {
+                    response.status(Status.OK_200);
+                    response.header(HeaderNames.CONTENT_TYPE, NDJSON);
+                    out = response.outputStream();
+                }
+                out.write(line);
+                out.write('\n');
+                out.flush();
+            } catch (IOException | RuntimeException e) {
+                broken = true;
+            }
+        }
+
+        synchronized void close() {
+            try {
+                if (out != null) {
+                    out.close();
+                }
+            } catch (IOException | RuntimeException e) {
+                broken = true;
+            }
+        }
+    }
+
+    private void alone(ServerResponse response) {
+        ApiError.of("unavailable", "node " + nodeId + " runs alone (no capfabric.nats.url): the admin verbs act on the fabric")
+                .send(response, 503);
+    }
+
+    /** Reads the request body; empty after answering 413 when it is larger than any jar taken. */
+    private static Optional<byte[]> body(ServerRequest request, ServerResponse response) {
         byte[] body;
         try (InputStream in = request.content().inputStream()) {
             body = in.readNBytes((int) Fabric.AdminAnswer.MAX_HTTP_JAR + 1);
@@ -63,14 +158,34 @@ public final class AdminService implements HttpService {
         }
         if (body.length > Fabric.AdminAnswer.MAX_HTTP_JAR) {
             ApiError.of("too_large", "the body exceeds " + Fabric.AdminAnswer.MAX_HTTP_JAR + " bytes").send(response, 413);
-            return;
+            return Optional.empty();
         }
-        String file = request.headers().first(HeaderNames.create("Capfabric-Plugin-File"))
+        return Optional.of(body);
+    }
+
+    private static String file(ServerRequest request) {
+        return request.headers().first(HeaderNames.create("Capfabric-Plugin-File"))
                 .or(() -> request.query().first("file").asOptional())
                 .orElse(null);
-        Fabric.AdminAnswer answer = fabric.get().admin(node, verb, file, body, ApiKeyFilter.caller(request).keyId());
+    }
+
+    private static void send(ServerResponse response, Fabric.AdminAnswer answer) {
         response.status(Status.create(answer.status()));
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
         response.send(answer.json());
+    }
+
+    private void serve(ServerRequest request, ServerResponse response, String node, String verb) {
+        if (fabric.isEmpty()) {
+            alone(response);
+            return;
+        }
+        Optional<byte[]> read = body(request, response);
+        if (read.isEmpty()) {
+            return;
+        }
+        byte[] body = read.get();
+        String file = file(request);
+        send(response, fabric.get().admin(node, verb, file, body, ApiKeyFilter.caller(request).keyId()));
     }
 }

@@ -9,12 +9,17 @@ import java.util.List;
 public record CliRun(int status, String out, String err) {
 
     public static CliRun of(String... args) {
+        return with(System.getenv(), args);
+    }
+
+    /** Runs with {@code env} as the environment the subcommand reads. */
+    public static CliRun with(java.util.Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            status = Commands.standard().run(List.of(args), o, e);
+            status = Commands.standard(env, java.time.Clock.systemUTC()).run(List.of(args), o, e);
         }
         return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
