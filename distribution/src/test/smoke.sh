@@ -7,6 +7,7 @@
 # Unpacks the tarball into a temporary folder and, with no JDK on the PATH (the machine's PATH less
 # every Java command):
 #   - bin/capfabric --version and --help answer, and the trained AOT cache is accepted where unpacked;
+#   - bin/capfabric nodes and jobs run talk to the node (files relative to the caller's folder);
 #   - the node starts on the bundled runtime and GET /caps answers 200 with JSON;
 #   - every shipped plugin loads (the runtime has the JDK modules it needs) and the capabilities
 #     named by SMOKE_CAPABILITIES (default: ocr stt tts, the engines .ci/setup installs) are present;
@@ -179,6 +180,24 @@ if expected tts; then
         grep -q '"text":' "$tmp/hello.json" || fail "stt job returned no text: $(head -c 300 "$tmp/hello.json")"
         pass "stt job on that WAV: $(head -c 200 "$tmp/hello.json")"
     fi
+fi
+
+# --- bin/capfabric subcommands through the launcher; files are relative to the caller's folder -----
+mkdir -p "$tmp/cli"
+(cd "$tmp/cli" && run_clean "$home/bin/capfabric" nodes --url "$base") >"$tmp/cli/nodes.txt" 2>&1 \
+    || fail "capfabric nodes failed: $(cat "$tmp/cli/nodes.txt")"
+grep -q '^smoke  *ok ' "$tmp/cli/nodes.txt" || fail "capfabric nodes did not list node smoke as ok: $(cat "$tmp/cli/nodes.txt")"
+pass "capfabric nodes lists the node"
+(cd "$tmp/cli" && run_clean "$home/bin/capfabric" nodes --url "http://127.0.0.1:1") >"$tmp/cli/refused.txt" 2>&1 \
+    && fail "capfabric nodes against a closed port exited 0"
+grep -q 'cannot reach the node' "$tmp/cli/refused.txt" || fail "no clear error for a closed port: $(cat "$tmp/cli/refused.txt")"
+pass "capfabric nodes says when the node cannot be reached"
+if expected tts; then
+    printf '{"text": "hello from the command line"}' >"$tmp/cli/say.json"
+    (cd "$tmp/cli" && run_clean "$home/bin/capfabric" jobs run tts say.json --out said.wav --url "$base") >"$tmp/cli/job.txt" 2>&1 \
+        || fail "capfabric jobs run tts failed: $(cat "$tmp/cli/job.txt")"
+    [ "$(head -c 4 "$tmp/cli/said.wav")" = "RIFF" ] || fail "capfabric jobs run tts wrote no WAV file: $(cat "$tmp/cli/job.txt")"
+    pass "capfabric jobs run tts: $(cat "$tmp/cli/job.txt")"
 fi
 
 # --- hot add, use, remove a plugin ----------------------------------------------------------------

@@ -12,7 +12,8 @@ import static java.util.Objects.requireNonNull;
  * exactly its own subjects, its own inbox ({@code _INBOX.<id>.>}, see {@link #inboxPrefix}), the
  * shared discovery and heartbeat subscriptions, sending requests (jobs, caps) to other nodes, cancelling
  * only the jobs it sent ({@code <prefix>.node.*.cancel.<its id>}) and the fabric's JetStream assets
- * ({@link FabricStore}). Answers go back through the server's response permission
+ * ({@link FabricStore}), and plugin rollout progress ({@code <prefix>.rollout.*}, shown to people only).
+ * Answers go back through the server's response permission
  * ({@code allow_responses}), so a node can answer what it was asked and nothing else.
  *
  * <p>So a node cannot heartbeat, say bye or answer as another node (it may not publish on another
@@ -57,7 +58,9 @@ public record NodePermissions(String prefix, String nodeId, List<FabricStore> st
                 prefix + ".node.*.caps",
                 prefix + ".node.*.cap.>",
                 // cancels carry their sender's id as the last token: a node cancels only its own jobs
-                prefix + ".node.*.cancel." + nodeId));
+                prefix + ".node.*.cancel." + nodeId,
+                // the progress of a plugin rollout it takes part in (POST /admin/rollout): display only
+                prefix + ".rollout.*"));
         allow.addAll(jetStream());
         return List.copyOf(allow);
     }
@@ -74,6 +77,8 @@ public record NodePermissions(String prefix, String nodeId, List<FabricStore> st
                 prefix + ".node.*.heartbeat",
                 prefix + ".node.*.bye",
                 inboxPrefix(nodeId) + ".>",
+                // the progress of the plugin rollouts it runs for its HTTP callers
+                prefix + ".rollout.*",
                 // the NATS service API ($SRV.PING/INFO/STATS) that registers every node as service capfabric
                 "$SRV.>");
     }
