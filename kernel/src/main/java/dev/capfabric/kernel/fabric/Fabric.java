@@ -103,7 +103,7 @@ public final class Fabric implements FabricView, AutoCloseable {
         this.admin = new AdminServer(nodeId, subjects, OffloadServer.semver(kernelVersion), this::drain, this::undrain,
                 new PluginInstaller(nodeId, plugins, settings.admin().pluginsDir(), settings.admin().maxJarBytes(),
                         settings.admin().timeout(), settings.admin().configDigest()), payloads, clock);
-        this.rollout = new PluginRollout(nodeId, subjects, payloads, admin, this::upConnection, settings.admin().timeout(), clock);
+        this.rollout = new PluginRollout(nodeId, subjects, payloads, admin, this::upConnection, this::forward, settings.admin().timeout(), clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("capfabric-fabric").daemon().factory());
         registerMeters(metrics.registry());
     }
@@ -381,6 +381,20 @@ public final class Fabric implements FabricView, AutoCloseable {
         if (!NodeId.isValid(nodeId)) {
             return answer(400, ApiError.of("bad_input", "'" + nodeId + "' is not a node id"));
         }
+        // the other node logs who asked: the key's name, by way of this node
+        Headers headers = new Headers().put(AdminServer.REQUESTER, "key " + AdminServer.printable(caller) + " via node " + local.nodeId());
+        if (fileName != null) {
+            headers.put(AdminServer.FILE_HEADER, fileName);
+        }
+        return forward(nodeId, verb, headers, body, settings.admin().timeout().plusSeconds(2));
+    }
+
+    /**
+     * Sends admin verb {@code verb} to node {@code nodeId} (not this one) and waits up to {@code wait} for
+     * its answer: over this node's admin identity when it has one, else over its own link; a refusal by
+     * the NATS server's permissions answers 403 as soon as the server says so.
+     */
+    AdminAnswer forward(String nodeId, String verb, Headers headers, byte[] body, Duration wait) {
         // with an admin identity the request goes over it; without, over the node's own link (fabrics without NATS permissions)
         Optional<Connection> nats = adminLink.isPresent()
                 ? adminLink.get().connection().filter(c -> c.getStatus() == Connection.Status.CONNECTED)
@@ -389,12 +403,6 @@ public final class Fabric implements FabricView, AutoCloseable {
             return answer(503, ApiError.of("unavailable", "the NATS link" + (adminLink.isPresent() ? " of this node's admin identity" : "")
                     + " is down: cannot reach node " + nodeId));
         }
-        // the other node logs who asked: the key's name, by way of this node
-        Headers headers = new Headers().put(AdminServer.REQUESTER, "key " + AdminServer.printable(caller) + " via node " + local.nodeId());
-        if (fileName != null) {
-            headers.put(AdminServer.FILE_HEADER, fileName);
-        }
-        Duration wait = settings.admin().timeout().plusSeconds(2);
         String subject = subjects.admin(nodeId, verb);
         // registered before sending: the server's refusal may come back before the request call returns
         java.util.concurrent.CompletableFuture<Message> refusal = new java.util.concurrent.CompletableFuture<>();

@@ -46,19 +46,29 @@ final class PluginRollout {
     private final LargePayloads payloads;
     private final AdminServer admin;
     private final Supplier<Optional<Connection>> nats;
+    private final Forwarder forwarder;
     private final Duration timeout;
     private final java.time.Clock clock;
 
+    /** Sends an admin verb to another node and answers what it said ({@link Fabric#forward}). */
+    @FunctionalInterface
+    interface Forwarder {
+        Fabric.AdminAnswer forward(String nodeId, String verb, Headers headers, byte[] body, Duration wait);
+    }
+
     /**
-     * @param timeout how long one node may take to fetch and load the jar
+     * @param nats      the node's own link: the Object Store and the progress subject
+     * @param forwarder carries the install requests to the other nodes (over the admin identity when there is one)
+     * @param timeout   how long one node may take to fetch and load the jar
      */
     PluginRollout(String nodeId, Subjects subjects, LargePayloads payloads, AdminServer admin, Supplier<Optional<Connection>> nats,
-                  Duration timeout, java.time.Clock clock) {
+                  Forwarder forwarder, Duration timeout, java.time.Clock clock) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.payloads = requireNonNull(payloads, "payloads is null");
         this.admin = requireNonNull(admin, "admin is null");
         this.nats = requireNonNull(nats, "nats is null");
+        this.forwarder = requireNonNull(forwarder, "forwarder is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -118,11 +128,10 @@ final class PluginRollout {
             List<Future<Rollout.NodeResult>> results = new ArrayList<>();
             try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (String target : targets) {
-                    Connection link = connection;
                     String stored = object;
                     results.add(threads.submit(() -> target.equals(nodeId)
                             ? local(id, fileName, jar, sha256, caller, events)
-                            : remote(link, target, id, fileName, jar, stored, sha256, caller)));
+                            : remote(target, id, fileName, jar, stored, sha256, caller)));
                 }
             }
             List<Rollout.NodeResult> nodes = new ArrayList<>();
@@ -189,8 +198,7 @@ final class PluginRollout {
         return result(nodeId, reply.status(), Json.MAPPER.valueToTree(reply.body()));
     }
 
-    private Rollout.NodeResult remote(Connection connection, String target, String id, String fileName, byte[] jar, String object,
-                                      String sha256, String caller) throws InterruptedException {
+    private Rollout.NodeResult remote(String target, String id, String fileName, byte[] jar, String object, String sha256, String caller) {
         Headers headers = new Headers()
                 .put(AdminServer.REQUESTER, "key " + AdminServer.printable(caller) + " via node " + nodeId + " (rollout " + id + ")")
                 .put(AdminServer.FILE_HEADER, fileName)
@@ -199,32 +207,12 @@ final class PluginRollout {
         if (object != null) {
             headers.put(AdminServer.OBJECT_HEADER, object);
         }
-        Duration wait = timeout.multipliedBy(2).plusSeconds(2);
+        // fetching the jar, then loading it, each within the admin timeout
+        Fabric.AdminAnswer answer = forwarder.forward(target, "install", headers, object == null ? jar : new byte[0],
+                timeout.multipliedBy(2).plusSeconds(2));
         try {
-            Message reply = connection.requestWithTimeout(NatsMessage.builder().subject(subjects.admin(target, "install"))
-                            .headers(headers).data(object == null ? jar : new byte[0]).build(), wait)
-                    .get(wait.toMillis() + 100, TimeUnit.MILLISECONDS);
-            if (reply.isStatusMessage()) {
-                return failure(target, 404, "not_found", "no node " + target + " answers admin requests (unknown node, or fabric.admin.enabled is off there)");
-            }
-            String code = reply.getHeaders() == null ? null : reply.getHeaders().getFirst(OffloadWire.SERVICE_ERROR_CODE);
-            int status = 200;
-            if (code != null) {
-                try {
-                    status = Integer.parseInt(code.strip());
-                } catch (NumberFormatException e) {
-                    status = 502;
-                }
-            }
-            return result(target, status, Json.MAPPER.readTree(reply.getData()));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof io.nats.client.JetStreamStatusException) {
-                return failure(target, 404, "not_found", "no node " + target + " answers admin requests");
-            }
-            return failure(target, 504, "timeout", "node " + target + " did not answer the install in time: " + e.getCause());
-        } catch (TimeoutException | java.util.concurrent.CancellationException e) {
-            return failure(target, 504, "timeout", "node " + target + " did not answer the install within " + wait.toSeconds() + " s");
-        } catch (IOException | RuntimeException e) {
+            return result(target, answer.status(), Json.MAPPER.readTree(answer.json()));
+        } catch (IOException e) {
             return failure(target, 502, "internal", "node " + target + " answered something unreadable: " + e.getMessage());
         }
     }
