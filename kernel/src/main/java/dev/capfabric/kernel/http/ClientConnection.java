@@ -254,14 +254,19 @@ final class ClientConnection implements Supplier<byte[]> {
 
     /**
      * If a lingering close was asked for: reads and discards what the client still sends, until it
-     * closes, {@code most} bytes were read or {@code time} passed, so the close that follows finds
-     * little or nothing unread. Bounded both ways: a client streaming a large body is not read whole.
+     * closes, {@code most} bytes were read, nothing came for {@code quiet}, or {@code time} passed, so
+     * the close that follows finds little or nothing unread. A client still sending the body it
+     * declared (one refused 413 at its headers, say) is drained to its end, so it reads the answer
+     * rather than a reset; a client that sends nothing more is let go after {@code quiet}. Bounded
+     * both ways: a client streaming without end is not read whole.
      */
-    void linger(Duration time, long most) {
+    void linger(Duration time, Duration quiet, long most) {
         if (!lingerOnClose) {
             return;
         }
-        long end = System.nanoTime() + time.toNanos();
+        long now = System.nanoTime();
+        long end = now + time.toNanos();
+        long lastByte = now;
         long discarded = 0;
         lock.lock();
         try {
@@ -272,13 +277,15 @@ final class ClientConnection implements Supplier<byte[]> {
                 if (next != null) {
                     aheadBytes -= next.length;
                     discarded += next.length;
+                    lastByte = System.nanoTime();
                     continue;
                 }
                 if (!reading) {
                     reading = true;
                     Thread.ofVirtual().name("capfabric-linger").start(this::readAhead);
                 }
-                long left = end - System.nanoTime();
+                now = System.nanoTime();
+                long left = Math.min(end - now, lastByte + quiet.toNanos() - now);
                 if (left <= 0) {
                     return;
                 }

@@ -40,8 +40,16 @@ public final class ClientConnections implements ServerConnectionSelector {
 
     private static final ScopedValue<ClientConnection> CURRENT = ScopedValue.newInstance();
     /** How long, and for how many bytes, a connection closed with request bytes unread keeps reading. */
-    private static final Duration LINGER_TIME = Duration.ofMillis(500);
-    private static final long LINGER_BYTES = 1024 * 1024;
+    /*
+     * A lingering close drains a refused body while its client keeps sending (a 413 at the headers of a
+     * 1.2 MB upload must reach a client that writes its whole body before it reads), and lets a client
+     * that sends nothing go at once: loopback and LAN clients send many MB a second, so 64 MiB in 5 s
+     * covers any body a client would send to a node that refuses it, and a pause of 300 ms means the
+     * client stopped.
+     */
+    private static final Duration LINGER_TIME = Duration.ofSeconds(5);
+    private static final Duration LINGER_QUIET = Duration.ofMillis(300);
+    private static final long LINGER_BYTES = 64L * 1024 * 1024;
 
     private final ServerConnectionSelector http1;
     private final BodyBudget budget;
@@ -108,7 +116,7 @@ public final class ClientConnections implements ServerConnectionSelector {
                     return null;
                 });
             } finally {
-                client.linger(LINGER_TIME, LINGER_BYTES);
+                client.linger(LINGER_TIME, LINGER_QUIET, LINGER_BYTES);
             }
         }
 
@@ -120,7 +128,7 @@ public final class ClientConnections implements ServerConnectionSelector {
                     return null;
                 });
             } finally {
-                client.linger(LINGER_TIME, LINGER_BYTES);
+                client.linger(LINGER_TIME, LINGER_QUIET, LINGER_BYTES);
             }
         }
 

@@ -128,6 +128,59 @@ class HttpEdgeTest {
         assertFalse(ran(id));
     }
 
+    static Stream<String> refusedBodiesSentWhole() {
+        return Stream.of("length:33554433", "length:41000000", "chunked:34000000");
+    }
+
+    /**
+     * A client that writes its whole body before it reads (as HTTP clients under load do) still reads
+     * the 413: the node drains what the client sends after refusing it instead of resetting the
+     * connection, which would destroy the answer in flight. Declared sizes and a chunked body that
+     * grows past the limit; the client reads only after a pause, once its writing has ended.
+     */
+    @ParameterizedTest
+    @MethodSource("refusedBodiesSentWhole")
+    void aRefusedBodySentWholeStillGetsItsAnswer(String variant) throws Exception {
+        boolean chunked = variant.startsWith("chunked");
+        int size = Integer.parseInt(variant.substring(variant.indexOf(':') + 1));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+            var out = socket.getOutputStream();
+            var reset = new java.util.concurrent.atomic.AtomicReference<IOException>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    String head = "POST /v1/capability/echo HTTP/1.1\r\nHost: x\r\n"
+                            + (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: " + size + "\r\n\r\n");
+                    out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    byte[] block = new byte[1 << 20];
+                    java.util.Arrays.fill(block, (byte) 'a');
+                    for (int sent = 0; sent < size; sent += block.length) {
+                        int n = Math.min(block.length, size - sent);
+                        if (chunked) {
+                            out.write((Integer.toHexString(n) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        }
+                        out.write(block, 0, n);
+                        if (chunked) {
+                            out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        }
+                    }
+                    if (chunked) {
+                        out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    reset.set(e);
+                }
+            });
+            assertTrue(writer.join(Duration.ofSeconds(30)), "the body was never taken");
+            Thread.sleep(500); // a client busy elsewhere reads late
+            socket.setSoTimeout(10_000);
+            byte[] answer = socket.getInputStream().readAllBytes();
+            RawHttp.Exchange exchange = RawHttp.parse(answer, true);
+            assertEquals("too_large", assertJsonError(exchange, 413).at("/error/kind").asText(), exchange.toString());
+            assertEquals(null, reset.get(), "the node reset the connection while the body was sent");
+        }
+    }
+
     static Stream<String> transferEncodings() {
         return Stream.of("gzip, chunked", "chunked, identity", "identity", "chunked, chunked", "deflate", "Chunked", "CHUNKED",
                 "chunked\r\nTransfer-Encoding: chunked", "x-custom, chunked");
