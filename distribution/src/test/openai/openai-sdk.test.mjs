@@ -403,7 +403,11 @@ test('errors: unknown or wrong model 404/400, bad or unknown file 400, too large
 test('errors: a busy node answers 429 with Retry-After, which the SDK would retry', async () => {
     const before = generations;
     // one generation holds the backend, one waits in the queue of one: the next is refused at once
-    const holding = [1, 2].map(i => back.client.images.generate({ model: 'fake-diffusion', prompt: `hold ${i}`, response_format: 'b64_json' }));
+    // (the second is sent only once the first has left the queue, or the two would race for its one place)
+    const hold = i => back.client.images.generate({ model: 'fake-diffusion', prompt: `hold ${i}`, response_format: 'b64_json' });
+    const holding = [hold(1)];
+    await until('one generation held', async () => generations === before + 1, 30_000);
+    holding.push(hold(2));
     await until('one generation held and one queued', async () => {
         const caps = await (await fetch(back.url + '/caps')).json();
         return generations === before + 1 && caps.load.queue_depth.image === 1;
