@@ -124,6 +124,7 @@ public final class TestPlugins {
         private String tagExpression;
         private String moduleVersion;
         private List<String> accepts = List.of();
+        private String answers;
 
         private Builder(String module, String providerId, String capability) {
             this.module = module;
@@ -222,6 +223,16 @@ public final class TestPlugins {
         /** The media types the provider declares it takes; none (the default) takes any. */
         public Builder accepts(String... accepts) {
             this.accepts = List.of(accepts);
+            return this;
+        }
+
+        /**
+         * The provider answers every job (without a test parameter saying otherwise) with a payload of
+         * this media type whose bytes read {@code "<provider id> on <node id>"}, as an image or audio
+         * provider answers bytes.
+         */
+        public Builder answers(String mediaType) {
+            this.answers = mediaType;
             return this;
         }
 
@@ -333,6 +344,11 @@ public final class TestPlugins {
                                     job.parameters().forEach((k, v) -> { if (k.startsWith("meta_")) { meta.put(k.substring(5), v); } });
                                     return Result.of(new Payload(job.input().mediaType(), job.input().bytes()), meta);
                                 }
+                                String answers = %18$s;
+                                if (answers != null) {
+                                    return Result.of(new Payload(answers, (%3$s + " on " + context.nodeId())
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                                }
                                 Map<String, Object> out = new LinkedHashMap<>();
                                 out.put("provider", %3$s);
                                 out.put("node", context.nodeId());
@@ -354,7 +370,8 @@ public final class TestPlugins {
                     }
                     """.formatted(pkg, throwInConstructor, quote(providerId), quote(capability), order, throwInCreate,
                     unusable == null ? "null" : quote(unusable), concurrency, quoteAll(models), quoteAll(languages), tagExpression,
-                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes, quoteAll(voices), quoteAll(accepts), createSleepMs);
+                    healthDown == null ? "null" : quote(healthDown), threading, maxInputBytes, quoteAll(voices), quoteAll(accepts), createSleepMs,
+                    answers == null ? "null" : quote(answers));
             return jar(jar, Map.of("module-info.java", moduleInfo, pkg.replace('.', '/') + "/TestFactory.java", factory), modulePath,
                     moduleVersion == null ? List.of() : List.of("--module-version", moduleVersion));
         }

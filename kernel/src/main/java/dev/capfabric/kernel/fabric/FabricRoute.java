@@ -280,7 +280,7 @@ final class FabricRoute implements JobRoute {
                                 Optional<Outcome.Failed> localRefusal) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("capability", job.capability().name());
-        details.putAll(ask.asked().details());
+        details.putAll(ask.details());
         details.put("nodes", skipped);
         if (linkDown) {
             details.put("fabric", "this node's NATS link is down");
@@ -304,31 +304,39 @@ final class FabricRoute implements JobRoute {
     }
 
     /**
-     * Whether the job asks for a model, language or voice that no node with the capability offers,
+     * Whether the job asks for a provider, model, language or voice that no node with the capability offers,
      * this one included: a permanent refusal, unlike a node being busy, down or cut off by its breaker.
      * Nodes that are stale, draining, gone or behind an open circuit count as offering what they last
      * said, as they may come back.
      */
     private boolean offeredNowhere(NodeSelector.Ask ask) {
-        if (!ask.asked().any()) {
+        if (!ask.any()) {
             return false;
         }
-        String capability = ask.capability().name();
+        List<CapabilitySummary> holders = holders(ask.capability().name());
+        return !holders.isEmpty() && holders.stream().noneMatch(summary -> NodeSelector.mismatch(summary, ask).isEmpty());
+    }
+
+    /** What this node and every node it knows (gone ones too: they may come back) say of {@code capability}. */
+    private List<CapabilitySummary> holders(String capability) {
         List<CapabilitySummary> holders = new ArrayList<>();
         Optional.ofNullable(local.capabilities().get(capability)).ifPresent(holders::add);
         registry.nodes().stream()
                 .filter(node -> node.has(capability))
                 .forEach(node -> holders.add(node.capabilities().get(capability)));
-        return !holders.isEmpty() && holders.stream().noneMatch(summary -> NodeSelector.mismatch(summary, ask).isEmpty());
+        return holders;
     }
 
     private Outcome notOffered(Job job, NodeSelector.Ask ask, Map<String, String> skipped) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("capability", job.capability().name());
-        details.putAll(ask.asked().details());
+        details.putAll(ask.details());
         details.put("nodes", skipped);
-        return refused(job, new Outcome.Failed(422, "not_offered", "no node offers" + ask.asked().describe() + " for " + job.capability(),
-                local.nodeId(), job.parameter("provider"), Optional.empty(), details));
+        // X-Capfabric-Provider names a provider that exists somewhere, never the one nobody has
+        Optional<String> provider = ask.provider().filter(p -> holders(ask.capability().name()).stream()
+                .anyMatch(summary -> summary.providers().contains(p)));
+        return refused(job, new Outcome.Failed(422, "not_offered", "no node offers" + ask.describe() + " for " + job.capability(),
+                local.nodeId(), provider, Optional.empty(), details));
     }
 
     private Outcome pinned(Job job, String nodeId) {

@@ -21,8 +21,8 @@ import static java.util.Objects.requireNonNull;
  * Orders the remote nodes that could take a job, best first, and says for every other node that has
  * the capability why it was passed over.
  *
- * <p>A node qualifies when it is {@code ok}, offers the requested model, language and voice (see
- * {@link Asked}) and its circuit is closed. Qualified nodes are ordered by expected wait:
+ * <p>A node qualifies when it is {@code ok}, has the provider the job names as a usable one, offers the
+ * requested model, language and voice (see {@link Asked}) and its circuit is closed. Qualified nodes are ordered by expected wait:
  * (jobs this node sent them and has not had back + their reported queue depth + 1) / their
  * concurrency × their service time, where the service time is the larger of what the node reports
  * and the median answer time this node saw from it: a node cannot rank itself ahead by claiming to
@@ -46,20 +46,41 @@ final class NodeSelector {
      *
      * @param capability the capability
      * @param asked      the model, language and voice it names
+     * @param provider   the provider it must run on (its {@code provider} parameter: a model alias that
+     *                   stands for one provider names it), if any
      * @param inputBytes the size of its input
      */
-    record Ask(Capability capability, Asked asked, long inputBytes) {
+    record Ask(Capability capability, Asked asked, Optional<String> provider, long inputBytes) {
         Ask {
             requireNonNull(capability, "capability is null");
             requireNonNull(asked, "asked is null");
+            requireNonNull(provider, "provider is null");
         }
 
         Ask(Capability capability, Optional<String> model, Optional<String> language) {
-            this(capability, new Asked(model, language, Optional.empty()), 0);
+            this(capability, new Asked(model, language, Optional.empty()), Optional.empty(), 0);
         }
 
         static Ask of(Job job) {
-            return new Ask(job.capability(), Asked.of(job), job.input().size());
+            return new Ask(job.capability(), Asked.of(job), job.parameter("provider"), job.input().size());
+        }
+
+        /** Whether the job asks for a provider, model, language or voice in particular. */
+        boolean any() {
+            return provider.isPresent() || asked.any();
+        }
+
+        /** The ask as error details: {@code provider}, {@code model}, {@code language}, {@code voice} where given. */
+        Map<String, Object> details() {
+            Map<String, Object> details = new LinkedHashMap<>();
+            provider.ifPresent(p -> details.put("provider", p));
+            details.putAll(asked.details());
+            return details;
+        }
+
+        /** The ask for a message, such as {@code " (provider whisper) (model huge)"}; empty when nothing is asked. */
+        String describe() {
+            return provider.map(p -> " (provider " + p + ")").orElse("") + asked.describe();
         }
     }
 
@@ -217,10 +238,13 @@ final class NodeSelector {
         return Optional.empty();
     }
 
-    /** Why a node's capability does not fit what the job asks (input size, model, language, voice); empty when it fits. */
+    /** Why a node's capability does not fit what the job asks (input size, provider, model, language, voice); empty when it fits. */
     static Optional<String> mismatch(CapabilitySummary summary, Ask ask) {
         if (summary.maxInputBytes() > 0 && ask.inputBytes() > summary.maxInputBytes()) {
             return Optional.of("takes inputs up to " + summary.maxInputBytes() + " bytes; this one has " + ask.inputBytes());
+        }
+        if (ask.provider().isPresent() && !summary.providers().contains(ask.provider().get())) {
+            return Optional.of("has no usable provider '" + ask.provider().get() + "' (has " + summary.providers() + ")");
         }
         return ask.asked().mismatch(summary.models(), summary.languages(), summary.voices());
     }

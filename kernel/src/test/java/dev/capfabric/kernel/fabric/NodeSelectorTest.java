@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.fabric;
 
+import dev.capfabric.kernel.dispatch.Asked;
 import dev.capfabric.kernel.node.CapabilitySummary;
 import dev.capfabric.spi.Capability;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,25 @@ class NodeSelectorTest {
 
         NodeSelector.Ranking both = rank(new NodeSelector.Ask(STT, Optional.of("base"), Optional.of("de")), nodes);
         assertEquals(List.of("anything"), both.order());
+    }
+
+    @Test
+    void aNamedProviderQualifiesOnlyTheNodesWhereItIsUsableEvenFasterOnesWithout() {
+        FabricLoad load = new FabricLoad(0.1, 0.2, Map.of("stt", 0), Map.of(), Map.of("stt", 1), Map.of("stt", 10.0));
+        RemoteNode fast = new RemoteNode("fast", NodeStatus.OK, Optional.of(1.0),
+                Map.of("stt", new CapabilitySummary(List.of("pocketsphinx"), List.of(), List.of(), List.of())), load);
+        RemoteNode both = new RemoteNode("both", NodeStatus.OK, Optional.of(1.0),
+                Map.of("stt", new CapabilitySummary(List.of("pocketsphinx", "whisper"), List.of(), List.of(), List.of())),
+                new FabricLoad(0.1, 0.2, Map.of("stt", 4), Map.of(), Map.of("stt", 1), Map.of("stt", 900.0)));
+        NodeSelector.Ask whisper = new NodeSelector.Ask(STT, new Asked(Optional.empty(), Optional.empty(), Optional.empty()),
+                Optional.of("whisper"), 0);
+        NodeSelector.Ranking ranking = rank(whisper, List.of(fast, both));
+        assertEquals(List.of("both"), ranking.order());
+        assertTrue(ranking.skipped().get("fast").contains("provider 'whisper'"), ranking.skipped().toString());
+        assertEquals(List.of("fast", "both"), rank(new NodeSelector.Ask(STT, new Asked(Optional.empty(), Optional.empty(),
+                Optional.empty()), Optional.of("pocketsphinx"), 0), List.of(fast, both)).order());
+        assertTrue(rank(new NodeSelector.Ask(STT, new Asked(Optional.empty(), Optional.empty(), Optional.empty()),
+                Optional.of("sphinx4"), 0), List.of(fast, both)).order().isEmpty(), "nobody has it");
     }
 
     @Test
