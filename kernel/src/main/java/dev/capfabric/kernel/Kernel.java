@@ -229,12 +229,13 @@ public final class Kernel implements AutoCloseable {
         routing.addFilter(new ExactChunked());
         // one runner for every route that makes jobs: /v1/capability/<cap> and the OpenAI-shaped front door
         JobRunner runner = new JobRunner(route);
-        new FrontDoor(settings.nodeId(), dispatcher, runner, view, OpenAiSettings.of(settings.section("openai")), clock)
+        // and one body reader: the same limits, budget, 413s and timeouts on both
+        RequestBodies bodies = new RequestBodies(edge.bodyIdleTimeout());
+        new FrontDoor(settings.nodeId(), dispatcher, runner, bodies, view, OpenAiSettings.of(settings.section("openai")), clock)
                 .register(routing);
         routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
-                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics,
-                        new RequestBodies(edge.bodyIdleTimeout())))
+                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics, bodies))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
                 .register("/metrics", new MetricsService(meters))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderNames;
@@ -75,7 +76,12 @@ final class AudioService implements HttpService {
             throw new OpenAiError.Failure(415, route + " takes multipart/form-data with a 'file' field, not '"
                     + (contentType.isEmpty() ? "no Content-Type" : contentType) + "'", null, "unsupported_media_type");
         }
-        byte[] body = jobs.body(request, STT);
+        try (RequestBodies.Body body = jobs.body(request, STT)) {
+            transcribe(request, response, task, route, contentType, body.bytes());
+        }
+    }
+
+    private void transcribe(ServerRequest request, ServerResponse response, String task, String route, String contentType, byte[] body) {
         MultipartForm form;
         try {
             form = MultipartForm.parse(contentType, body);
@@ -211,7 +217,12 @@ final class AudioService implements HttpService {
     // ---- speech -------------------------------------------------------------------------------------
 
     private void speak(ServerRequest request, ServerResponse response) {
-        JsonNode body = FrontDoor.jsonBody(jobs.body(request, TTS));
+        try (RequestBodies.Body body = jobs.body(request, TTS)) {
+            speak(request, response, FrontDoor.jsonBody(body.bytes()));
+        }
+    }
+
+    private void speak(ServerRequest request, ServerResponse response, JsonNode body) {
         String input = FrontDoor.requiredText(body, "input");
         if (input.codePointCount(0, input.length()) > MAX_SPEECH_CHARS) {
             throw OpenAiError.invalid("input is " + input.codePointCount(0, input.length()) + " characters; at most "

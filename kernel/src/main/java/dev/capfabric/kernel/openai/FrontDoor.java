@@ -6,6 +6,7 @@ import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.fabric.FabricView;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.JobRunner;
+import dev.capfabric.kernel.http.RequestBodies;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -32,11 +33,13 @@ public final class FrontDoor {
     /**
      * @param view   the fabric as this node sees it, for the models every node serves
      * @param runner the node's job runner, shared with {@code POST /v1/capability/<cap>}
+     * @param bodies the HTTP edge's body reader, shared with {@code POST /v1/capability/<cap>}
      */
-    public FrontDoor(String nodeId, Dispatcher dispatcher, JobRunner runner, FabricView view, OpenAiSettings settings, Clock clock) {
+    public FrontDoor(String nodeId, Dispatcher dispatcher, JobRunner runner, RequestBodies bodies, FabricView view,
+                     OpenAiSettings settings, Clock clock) {
         requireNonNull(settings, "settings is null");
         ModelCatalog catalog = new ModelCatalog(view, settings.aliases(), clock);
-        FrontDoorJobs jobs = new FrontDoorJobs(nodeId, dispatcher, runner, catalog);
+        FrontDoorJobs jobs = new FrontDoorJobs(nodeId, dispatcher, runner, catalog, bodies);
         AudioCodec codec = new AudioCodec(settings.ffmpeg(), 30 * 60);
         this.models = new ModelsService(catalog, clock.instant().getEpochSecond());
         this.audio = new AudioService(jobs, codec, settings.voices());

@@ -6,23 +6,21 @@ import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.CapabilityService;
 import dev.capfabric.kernel.http.JobRunner;
+import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * What every OpenAI-shaped route does with a request: reads its body within the capability's limit,
+ * What every OpenAI-shaped route does with a request: reads its body as the HTTP edge does,
  * resolves the model it names against the fleet, and runs the job through the node's one
  * {@link JobRunner} (the route of {@code POST /v1/capability/<cap>}: local first, then the best node,
  * failover, deadline, cancellation when the client leaves).
@@ -33,12 +31,14 @@ final class FrontDoorJobs {
     private final Dispatcher dispatcher;
     private final JobRunner runner;
     private final ModelCatalog catalog;
+    private final RequestBodies bodies;
 
-    FrontDoorJobs(String nodeId, Dispatcher dispatcher, JobRunner runner, ModelCatalog catalog) {
+    FrontDoorJobs(String nodeId, Dispatcher dispatcher, JobRunner runner, ModelCatalog catalog, RequestBodies bodies) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.runner = requireNonNull(runner, "runner is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
+        this.bodies = requireNonNull(bodies, "bodies is null");
     }
 
     String nodeId() {
@@ -53,36 +53,26 @@ final class FrontDoorJobs {
         return dispatcher.settingsFor(capability);
     }
 
-    /** The body, refused with 413 above the capability's {@code max-body-bytes}. */
-    byte[] body(ServerRequest request, Capability capability) {
+    /**
+     * The body, read by the HTTP edge's {@link RequestBodies} as {@code POST /v1/capability/<cap>} reads
+     * it: within the capability's {@code max-body-bytes} (413), the node's budget of bodies in flight
+     * (503, {@code Retry-After}), the idle-body timeout (408) and its framing (400), each refusal in
+     * OpenAI's shape, the connection closed after it. Closing the body gives back its budget: hold it
+     * open until the job is answered.
+     */
+    RequestBodies.Body body(ServerRequest request, Capability capability) {
         long max = limits(capability).maxBodyBytes();
-        Optional<String> declared = request.headers().first(HeaderNames.CONTENT_LENGTH);
-        long length = -1;
-        if (declared.isPresent()) {
-            try {
-                length = Long.parseLong(declared.get().strip());
-            } catch (NumberFormatException e) {
-                throw OpenAiError.invalid("Content-Length '" + declared.get() + "' is not a number", null, "invalid_request");
-            }
+        try {
+            return bodies.read(request, max, capability.name());
+        } catch (RequestBodies.Refused refused) {
+            throw switch (refused.status()) {
+                case 413 -> new OpenAiError.Failure(413, "The request " + refused.getMessage() + " (capfabric.dispatch.capabilities."
+                        + capability + ".max-body-bytes)", null, "request_too_large");
+                case 503 -> new OpenAiError.Failure(503, refused.getMessage(), null, "server_busy", Optional.of(Duration.ofSeconds(1)));
+                case 408 -> new OpenAiError.Failure(408, refused.getMessage(), null, "request_timeout");
+                default -> new OpenAiError.Failure(refused.status(), refused.getMessage(), null, "invalid_request");
+            };
         }
-        if (length > max) {
-            throw tooLarge(length + " bytes", max, capability);
-        }
-        try (InputStream in = request.content().inputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            if (body.length > max) {
-                throw tooLarge("more than " + max + " bytes", max, capability);
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static OpenAiError.Failure tooLarge(String size, long max, Capability capability) {
-        return new OpenAiError.Failure(413, "The request body is " + size + "; this node takes at most " + max
-                + " bytes for " + capability + " (capfabric.dispatch.capabilities." + capability + ".max-body-bytes)",
-                null, "request_too_large");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.capfabric.kernel.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderNames;
@@ -54,7 +55,12 @@ final class ImagesService implements HttpService {
     }
 
     private void generate(ServerRequest request, ServerResponse response) {
-        JsonNode body = FrontDoor.jsonBody(jobs.body(request, IMAGE));
+        try (RequestBodies.Body body = jobs.body(request, IMAGE)) {
+            generate(request, response, FrontDoor.jsonBody(body.bytes()));
+        }
+    }
+
+    private void generate(ServerRequest request, ServerResponse response, JsonNode body) {
         String prompt = FrontDoor.requiredText(body, "prompt");
         if (prompt.length() > MAX_PROMPT_CHARS) {
             throw OpenAiError.invalid("prompt is longer than " + MAX_PROMPT_CHARS + " characters", "prompt", "string_above_max_length");

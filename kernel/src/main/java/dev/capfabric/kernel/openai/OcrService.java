@@ -3,6 +3,7 @@ package dev.capfabric.kernel.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
+import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Payload;
 import io.helidon.http.Status;
@@ -71,7 +72,12 @@ final class OcrService implements HttpService {
     }
 
     private void read(ServerRequest request, ServerResponse response) {
-        JsonNode body = FrontDoor.jsonBody(jobs.body(request, OCR));
+        try (RequestBodies.Body body = jobs.body(request, OCR)) {
+            read(request, response, FrontDoor.jsonBody(body.bytes()));
+        }
+    }
+
+    private void read(ServerRequest request, ServerResponse response, JsonNode body) {
         Optional<String> modelName = FrontDoor.optionalText(body, "model");
         FleetModel model = jobs.model(modelName, OCR, "/v1/ocr");
         JsonNode document = body.get("document");
