@@ -210,7 +210,7 @@ public final class Kernel implements AutoCloseable {
                     settings.nodeId(), settings.host());
         }
         return new ApiKeyFilter(keys, RouteScopes.defaults(auth.openHealth(), auth.openMetrics()),
-                new FailedAttempts(auth.maxFailures(), auth.failureWindow(), 10_000, clock), meters);
+                new FailedAttempts(auth.maxFailures(), auth.failureWindow(), 10_000, clock), meters, FrontDoor.REFUSALS);
     }
 
     private static boolean loopback(String host) {

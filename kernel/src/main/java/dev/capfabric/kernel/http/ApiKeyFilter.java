@@ -37,7 +37,8 @@ import static java.util.Objects.requireNonNull;
  *     <li>with no keys file the node stays open, except {@code /admin/*}, which always needs an
  *     {@code admin} key and so answers 403 until keys are configured.</li>
  * </ul>
- * Every refusal is counted in {@code capfabric_http_auth_failures_total{reason}}. An accepted request
+ * Every refusal is counted in {@code capfabric_http_auth_failures_total{reason}} and written in the
+ * route's shape ({@link RefusalShapes}: OpenAI's on the OpenAI-compatible routes). An accepted request
  * carries its {@link Caller} (the key's name) in its context, for audit lines.
  */
 public final class ApiKeyFilter implements Filter {
@@ -48,8 +49,16 @@ public final class ApiKeyFilter implements Filter {
     private final RouteScopes routes;
     private final FailedAttempts failures;
     private final Map<String, Counter> refused;
+    private final RefusalShapes shapes;
 
     public ApiKeyFilter(Optional<ApiKeys> keys, RouteScopes routes, FailedAttempts failures, MeterRegistry meters) {
+        this(keys, routes, failures, meters, RefusalShapes.CAPFABRIC);
+    }
+
+    /** @param shapes how refusals read on routes that speak another API's error shape */
+    public ApiKeyFilter(Optional<ApiKeys> keys, RouteScopes routes, FailedAttempts failures, MeterRegistry meters,
+                        RefusalShapes shapes) {
+        this.shapes = requireNonNull(shapes, "shapes is null");
         this.keys = requireNonNull(keys, "keys is null");
         this.routes = requireNonNull(routes, "routes is null");
         this.failures = requireNonNull(failures, "failures is null");
@@ -83,9 +92,8 @@ public final class ApiKeyFilter implements Filter {
         Scope scope = access.scope().orElseThrow();
         if (keys.isEmpty()) {
             if (scope == Scope.ADMIN) {
-                refused.get("no_keys").increment();
-                ApiError.of("forbidden", "this route needs an API key with scope 'admin', and this node has no keys configured "
-                        + "(capfabric.http.keys-file)").send(response, 403);
+                refuse(request, response, new RefusalShapes.Refusal(403, "forbidden", "no_keys",
+                        "this route needs an API key with scope 'admin', and this node has no keys configured (capfabric.http.keys-file)"));
                 return;
             }
             chain.proceed();
@@ -94,37 +102,41 @@ public final class ApiKeyFilter implements Filter {
         String address = address(request.remotePeer().address());
         Optional<Duration> wait = failures.blocked(address);
         if (wait.isPresent()) {
-            refused.get("limited").increment();
             response.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (wait.get().toMillis() + 999) / 1000)));
-            ApiError.of("rate_limited", "too many failed API key checks from " + address + "; try again later").send(response, 429);
+            refuse(request, response, new RefusalShapes.Refusal(429, "rate_limited", "limited",
+                    "too many failed API key checks from " + address + "; try again later"));
             return;
         }
         Optional<String> presented = presented(request);
         if (presented.isEmpty()) {
-            refused.get("missing").increment();
             response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"capfabric\"");
-            ApiError.of("unauthorized", "this route needs an API key with scope '" + scope.wireName()
-                    + "': send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'").send(response, 401);
+            refuse(request, response, new RefusalShapes.Refusal(401, "unauthorized", "missing", "this route needs an API key with scope '"
+                    + scope.wireName() + "': send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'"));
             return;
         }
         Optional<ApiKey> key = keys.get().find(presented.get());
         if (key.isEmpty()) {
             failures.failed(address);
-            refused.get("unknown").increment();
             response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"capfabric\", error=\"invalid_token\"");
-            ApiError.of("unauthorized", "the API key is not known to this node").send(response, 401);
+            refuse(request, response, new RefusalShapes.Refusal(401, "unauthorized", "unknown", "the API key is not known to this node"));
             return;
         }
         if (!key.get().allows(scope)) {
-            refused.get("scope").increment();
-            ApiError.of("forbidden", "API key '" + key.get().name() + "' lacks scope '" + scope.wireName() + "' for this route")
-                    .send(response, 403);
+            refuse(request, response, new RefusalShapes.Refusal(403, "forbidden", "scope",
+                    "API key '" + key.get().name() + "' lacks scope '" + scope.wireName() + "' for this route"));
             return;
         }
         Caller caller = new Caller(key.get().name());
         request.context().register(caller);
         // route handlers run on this thread within proceed(): they (and what they call) see the caller
         ScopedValue.where(Caller.CURRENT, caller).run(chain::proceed);
+    }
+
+    private void refuse(RoutingRequest request, RoutingResponse response, RefusalShapes.Refusal refusal) {
+        refused.get(refusal.reason()).increment();
+        if (!shapes.send(request.path().path(), response, refusal)) {
+            ApiError.of(refusal.kind(), refusal.message()).send(response, refusal.status());
+        }
     }
 
     private static Optional<String> presented(RoutingRequest request) {

@@ -121,6 +121,9 @@ class ApiKeyRoutesTest {
                 new Route("GET", "/v1/models", null, jobsKey, 200),
                 new Route("POST", "/v1/audio/transcriptions", "{}", readKey, 415),
                 new Route("POST", "/v1/images/generations", "{}", readKey, 400),
+                new Route("GET", "/v1/models/no-such-model", null, jobsKey, 404),
+                new Route("POST", "/v1/audio/speech", "{}", readKey, 400),
+                new Route("POST", "/v1/ocr", "{}", readKey, 400),
                 // routes other parts add are in the table already: they pass the check and then are what they are
                 new Route("POST", "/v1/jobs", "{}", readKey, 404),
                 // a route no rule names needs admin
@@ -138,11 +141,30 @@ class ApiKeyRoutesTest {
             }
             for (HttpResponse<String> refused : List.of(none, unknown)) {
                 assertTrue(refused.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), what);
+            }
+            if (route.path().startsWith("/v1/models") || route.path().startsWith("/v1/audio/") || route.path().startsWith("/v1/images/")
+                    || route.path().equals("/v1/ocr")) {
+                // OpenAI's shape, which its SDKs read: {"error": {"message", "type", "param", "code"}}
+                assertOpenAiError(none, "authentication_error", "missing_api_key", what);
+                assertOpenAiError(unknown, "authentication_error", "invalid_api_key", what);
+                assertOpenAiError(lacking, "permission_error", "insufficient_permissions", what);
+                continue;
+            }
+            for (HttpResponse<String> refused : List.of(none, unknown)) {
                 assertEquals("unauthorized", TestNode.json(refused.body()).at("/error/kind").asText(), what);
             }
             assertEquals("forbidden", TestNode.json(lacking.body()).at("/error/kind").asText(), what);
         }
         assertEquals(List.of(), wrong);
+    }
+
+    private static void assertOpenAiError(HttpResponse<String> response, String type, String code, String what) {
+        com.fasterxml.jackson.databind.JsonNode error = TestNode.json(response.body()).get("error");
+        assertTrue(error != null && error.get("message").isTextual() && error.has("param"), what + ": " + response.body());
+        assertEquals(type, error.get("type").asText(), what + ": " + response.body());
+        assertEquals(code, error.get("code").asText(), what + ": " + response.body());
+        assertFalse(error.has("kind"), what + ": " + response.body());
+        assertEquals("false", response.headers().firstValue("x-should-retry").orElse(""), what + ": retrying cannot help");
     }
 
     @Test
@@ -222,12 +244,16 @@ class ApiKeyRoutesTest {
             HttpResponse<String> refused = call(limited, caps, "X-Api-Key", good);
             assertEquals(429, refused.statusCode(), "even a right key waits once the address guessed too often");
             assertEquals("rate_limited", TestNode.json(refused.body()).at("/error/kind").asText());
+            HttpResponse<String> models = call(limited, new Route("GET", "/v1/models", null, null, 200), "X-Api-Key", good);
+            assertEquals(429, models.statusCode(), models.body());
+            assertEquals("rate_limit_exceeded", TestNode.json(models.body()).at("/error/code").asText(), "OpenAI's shape: " + models.body());
+            assertEquals("true", models.headers().firstValue("x-should-retry").orElse(""));
             long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
             assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
             assertEquals(200, limited.get("/health/live").statusCode(), "open routes stay open");
             String metrics = limited.get("/metrics").body();
             assertTrue(metrics.contains("capfabric_http_auth_failures_total{reason=\"unknown\"} 3.0"), metrics);
-            assertTrue(metrics.contains("capfabric_http_auth_failures_total{reason=\"limited\"} 1.0"), metrics);
+            assertTrue(metrics.contains("capfabric_http_auth_failures_total{reason=\"limited\"} 2.0"), metrics);
             await(() -> call(limited, caps, "X-Api-Key", good).statusCode() == 200, Duration.ofSeconds(5), "the window to end");
         }
     }
