@@ -8,19 +8,21 @@
 // nodes from the unpacked tarball that join the fabric:
 //   back  - every shipped plugin (stt limited to pocketsphinx, the fast engine), images through the
 //           in-test backend, an image queue of one job and a 1 MB stt body limit (for 429 and 413);
-//   front - no stt provider at all: its transcriptions are routed to back.
+//   front - no stt provider at all: its transcriptions are routed to back; API keys required (a
+//           jobs,read key for the tests, a read-only one for 403s).
 // Then: models listed and retrieved; speech in mp3, opus, wav and pcm, each transcribed back (so WAV,
 // MP3 and OGG made by the node's own tts are transcribed); the transcription response formats and
 // stream: true; streamed speech; images as b64_json and url; OCR in Mistral's shape through the SDK's
 // generic post; every error case through the SDK's error classes; a transcription routed from front to
-// back. Every process it starts is stopped at the end. Needs node >= 20, nats-server, ffmpeg (to
+// back; wrong, missing and under-scoped keys as the SDK's AuthenticationError and PermissionDeniedError.
+// Every process it starts is stopped at the end. Needs node >= 20, nats-server, ffmpeg (to
 // render the OCR test image) and fonts-dejavu-core.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +41,7 @@ const STARTUP_MS = 120_000;
 const work = mkdtempSync(join(tmpdir(), 'capfabric-openai-'));
 const processes = [];
 let nats, backend, back, front;
+const keys = {};
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -72,7 +75,15 @@ async function until(what, check, ms = STARTUP_MS) {
     }
 }
 
-async function startNode(home, id, env) {
+/** A new API key made by the distribution's own `capfabric key new`, its keys-file line appended to `file`. */
+function newKey(home, file, name, scopes) {
+    const [key, line] = execFileSync(join(home, 'bin/capfabric'), ['key', 'new', '--name', name, '--scopes', scopes],
+        { env: { PATH: process.env.PATH, HOME: work, LANG: 'C.UTF-8' } }).toString().trim().split('\n');
+    appendFileSync(file, line + '\n');
+    return key;
+}
+
+async function startNode(home, id, env, apiKey = 'sk-capfabric-test') {
     const child = started(spawn(join(home, 'bin/capfabric'), [], {
         env: {
             PATH: process.env.PATH, HOME: work, LANG: 'C.UTF-8',
@@ -87,7 +98,7 @@ async function startNode(home, id, env) {
         return child.logs.match(/serving on http:\/\/[^ ]*:(\d+) /)?.[1];
     });
     child.url = `http://127.0.0.1:${port}`;
-    child.client = new OpenAI({ baseURL: child.url + '/v1', apiKey: 'sk-capfabric-test', maxRetries: 0, timeout: 90_000 });
+    child.client = new OpenAI({ baseURL: child.url + '/v1', apiKey, maxRetries: 0, timeout: 90_000 });
     return child;
 }
 
@@ -187,6 +198,9 @@ before(async () => {
     await until('nats-server', async () => nats.logs.includes('Server is ready'), 20_000);
 
     backend = await startBackend();
+    const keysFile = join(work, 'front-keys');
+    keys.app = newKey(home, keysFile, 'app', 'jobs,read');
+    keys.viewer = newKey(home, keysFile, 'viewer', 'read');
     const common = { CAPFABRIC_PROVIDERS_SPHINX4_ENABLED: 'false', CAPFABRIC_FABRIC_HEARTBEAT__INTERVAL__MS: '1000' };
     [back, front] = await Promise.all([
         startNode(home, 'back', {
@@ -195,7 +209,8 @@ before(async () => {
             CAPFABRIC_DISPATCH_CAPABILITIES_IMAGE_QUEUE__CAPACITY: '1',
             CAPFABRIC_DISPATCH_CAPABILITIES_STT_MAX__BODY__BYTES: '1000000',
         }),
-        startNode(home, 'front', { ...common, CAPFABRIC_PROVIDERS_POCKETSPHINX_ENABLED: 'false' }),
+        startNode(home, 'front', { ...common, CAPFABRIC_PROVIDERS_POCKETSPHINX_ENABLED: 'false', CAPFABRIC_HTTP_KEYS__FILE: keysFile },
+            keys.app),
     ]);
     // both loaded their plugins, and front knows back's models through the registry
     await until('back to list its models', async () => {
@@ -435,4 +450,30 @@ test('routing: a node without stt routes the transcription to the node that has 
     assert.equal(response.headers.get('x-capfabric-provider'), 'pocketsphinx');
     await rejects(front.client.audio.transcriptions.create({ file: await toFile(speech.mp3, 'speech.mp3'), model: 'no-such-model' }),
         OpenAI.NotFoundError, 404);
+});
+
+// ---- API keys -----------------------------------------------------------------------------------
+
+test('keys: a missing or unknown key is AuthenticationError, a key without the jobs scope PermissionDeniedError', async () => {
+    const as = apiKey => new OpenAI({ baseURL: front.url + '/v1', apiKey, maxRetries: 0, timeout: 30_000 });
+    const wav = () => toFile(speech.wav, 'speech.wav');
+    // an unknown key on a reading route and on each kind of job route (fewer than the 10 failures that slow an address)
+    const stranger = as('cf_' + 'x'.repeat(43));
+    await rejects(stranger.models.list(), OpenAI.AuthenticationError, 401, e => assert.equal(e.code, 'invalid_api_key'));
+    await rejects(stranger.audio.transcriptions.create({ file: await wav(), model: 'whisper-1' }), OpenAI.AuthenticationError, 401,
+        e => assert.equal(e.code, 'invalid_api_key'));
+    await rejects(stranger.images.generate({ model: 'dall-e-2', prompt: 'x' }), OpenAI.AuthenticationError, 401);
+    // no key at all: the SDK sends 'Bearer ' with nothing after it
+    await rejects(as('').models.list(), OpenAI.AuthenticationError, 401, e => assert.equal(e.code, 'missing_api_key'));
+    // a read-only key lists models but runs no job
+    const viewer = as(keys.viewer);
+    const ids = [];
+    for await (const model of viewer.models.list()) ids.push(model.id);
+    assert.ok(ids.includes('whisper-1'), String(ids));
+    await rejects(viewer.audio.transcriptions.create({ file: await wav(), model: 'whisper-1' }), OpenAI.PermissionDeniedError, 403,
+        e => assert.equal(e.code, 'insufficient_permissions'));
+    await rejects(viewer.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi' }), OpenAI.PermissionDeniedError, 403);
+    await rejects(viewer.images.generate({ model: 'dall-e-2', prompt: 'x' }), OpenAI.PermissionDeniedError, 403);
+    await rejects(viewer.post('/ocr', { body: { model: 'mistral-ocr-latest', document: { type: 'image_url', image_url: 'data:image/png;base64,AA==' } } }),
+        OpenAI.PermissionDeniedError, 403);
 });
