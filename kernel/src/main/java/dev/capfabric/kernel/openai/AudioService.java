@@ -1,7 +1,6 @@
 package dev.capfabric.kernel.openai;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.RequestBodies;
@@ -216,20 +215,22 @@ final class AudioService implements HttpService {
 
     // ---- speech -------------------------------------------------------------------------------------
 
+    private static final String SPEED_RANGE = "a number from 0.25 to 4.0";
+
     private void speak(ServerRequest request, ServerResponse response) {
         try (RequestBodies.Body body = jobs.body(request, TTS)) {
-            speak(request, response, FrontDoor.jsonBody(body.bytes()));
+            speak(request, response, JsonFields.of(body.bytes()));
         }
     }
 
-    private void speak(ServerRequest request, ServerResponse response, JsonNode body) {
-        String input = FrontDoor.requiredText(body, "input");
+    private void speak(ServerRequest request, ServerResponse response, JsonFields body) {
+        String input = body.requiredText("input");
         if (input.codePointCount(0, input.length()) > MAX_SPEECH_CHARS) {
             throw OpenAiError.invalid("input is " + input.codePointCount(0, input.length()) + " characters; at most "
                     + MAX_SPEECH_CHARS + " are taken", "input", "string_above_max_length");
         }
-        FleetModel model = jobs.model(FrontDoor.optionalText(body, "model"), TTS, "/v1/audio/speech");
-        String format = FrontDoor.optionalText(body, "response_format").orElse("mp3").toLowerCase(Locale.ROOT);
+        FleetModel model = jobs.model(body.text("model"), TTS, "/v1/audio/speech");
+        String format = body.text("response_format").orElse("mp3").toLowerCase(Locale.ROOT);
         if (!AudioCodec.openAiOutputs().contains(format)) {
             throw OpenAiError.invalid("response_format '" + format + "' is not one of " + String.join(", ", AudioCodec.openAiOutputs()),
                     "response_format", "invalid_value");
@@ -238,20 +239,22 @@ final class AudioService implements HttpService {
             throw new OpenAiError.Failure(415, "this node cannot encode " + format + "; it encodes: "
                     + String.join(", ", codec.outputFormats()), "response_format", "unsupported_format");
         }
-        String streamFormat = FrontDoor.optionalText(body, "stream_format").orElse("audio");
+        String streamFormat = body.text("stream_format").orElse("audio");
         if (!streamFormat.equals("audio") && !streamFormat.equals("sse")) {
             throw OpenAiError.invalid("stream_format must be 'audio' or 'sse'", "stream_format", "invalid_value");
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("text", input);
         parameters.put("format", "wav");
-        if (body.hasNonNull("speed")) {
-            if (!body.get("speed").isNumber() || body.get("speed").asDouble() < 0.25 || body.get("speed").asDouble() > 4) {
-                throw OpenAiError.invalid("speed must be a number from 0.25 to 4.0", "speed", "invalid_value");
+        Optional<String> speed = body.number("speed", SPEED_RANGE);
+        if (speed.isPresent()) {
+            double value = Double.parseDouble(speed.get());
+            if (!(value >= 0.25 && value <= 4)) {
+                throw OpenAiError.invalid("speed must be " + SPEED_RANGE, "speed", "invalid_value");
             }
-            parameters.put("speed", body.get("speed").asText());
+            parameters.put("speed", speed.get());
         }
-        voice(FrontDoor.optionalText(body, "voice")).ifPresent(voice -> parameters.put("voice", voice));
+        voice(body.text("voice")).ifPresent(voice -> parameters.put("voice", voice));
         Instant deadline = jobs.deadline(request, TTS);
         Outcome.Served served = jobs.run(request, response, model, parameters, Payload.empty());
         Payload wav = served.result().output().orElseThrow(() -> new OpenAiError.Failure(502,

@@ -1,10 +1,7 @@
 package dev.capfabric.kernel.openai;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.fabric.FabricView;
-import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.JobRunner;
 import dev.capfabric.kernel.http.RefusalShapes;
 import dev.capfabric.kernel.http.RequestBodies;
@@ -14,7 +11,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -95,37 +91,5 @@ public final class FrontDoor {
             }
             OpenAiError.send(response, failure);
         }
-    }
-
-    /** A JSON object body; 400 when it is not one. */
-    static JsonNode jsonBody(byte[] body) {
-        JsonNode node;
-        try {
-            node = Json.MAPPER.readTree(body);
-        } catch (JacksonException e) {
-            throw OpenAiError.invalid("the body is not valid JSON: " + e.getOriginalMessage(), null, "invalid_json");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (node == null || !node.isObject()) {
-            throw OpenAiError.invalid("the body must be a JSON object", null, "invalid_json");
-        }
-        return node;
-    }
-
-    static String requiredText(JsonNode body, String field) {
-        return optionalText(body, field)
-                .orElseThrow(() -> OpenAiError.invalid("'" + field + "' is required", field, "missing_required_parameter"));
-    }
-
-    static Optional<String> optionalText(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return Optional.empty();
-        }
-        if (!value.isTextual()) {
-            throw OpenAiError.invalid("'" + field + "' must be a string", field, "invalid_type");
-        }
-        return Optional.of(value.asText()).filter(s -> !s.isBlank());
     }
 }

@@ -1,6 +1,6 @@
 package dev.capfabric.kernel.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.RequestBodies;
@@ -56,56 +56,77 @@ final class ImagesService implements HttpService {
 
     private void generate(ServerRequest request, ServerResponse response) {
         try (RequestBodies.Body body = jobs.body(request, IMAGE)) {
-            generate(request, response, FrontDoor.jsonBody(body.bytes()));
+            generate(request, response, JsonFields.of(body.bytes()));
         }
     }
 
-    private void generate(ServerRequest request, ServerResponse response, JsonNode body) {
-        String prompt = FrontDoor.requiredText(body, "prompt");
+    /**
+     * OpenAI's answer.
+     *
+     * @param created when, in seconds since the epoch
+     * @param data    one per image
+     */
+    record Answer(long created, List<Image> data) {
+    }
+
+    /**
+     * One image: {@code url} or {@code b64_json} (the PNG's bytes, which Jackson writes as base64
+     * straight into the answer).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Image(String url, byte[] b64Json, String revisedPrompt) {
+    }
+
+    private void generate(ServerRequest request, ServerResponse response, JsonFields body) {
+        String prompt = body.requiredText("prompt");
         if (prompt.length() > MAX_PROMPT_CHARS) {
             throw OpenAiError.invalid("prompt is longer than " + MAX_PROMPT_CHARS + " characters", "prompt", "string_above_max_length");
         }
-        Optional<String> modelName = FrontDoor.optionalText(body, "model");
+        Optional<String> modelName = body.text("model");
         FleetModel model = jobs.model(modelName, IMAGE, "/v1/images/generations");
         // OpenAI's default: url for the DALL·E models, b64_json for the others
-        String format = FrontDoor.optionalText(body, "response_format")
+        String format = body.text("response_format")
                 .orElse(modelName.filter(m -> m.startsWith("dall-e")).isPresent() ? "url" : "b64_json");
         if (!format.equals("url") && !format.equals("b64_json")) {
             throw OpenAiError.invalid("response_format must be 'url' or 'b64_json'", "response_format", "invalid_value");
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("prompt", prompt);
-        if (body.hasNonNull("n")) {
-            if (!body.get("n").canConvertToInt() || body.get("n").asInt() < 1 || body.get("n").asInt() > 10) {
-                throw OpenAiError.invalid("n must be a whole number from 1 to 10", "n", "invalid_value");
-            }
-            parameters.put("n", String.valueOf(body.get("n").asInt()));
+        Optional<String> n = body.number("n", N_RANGE);
+        if (n.isPresent()) {
+            parameters.put("n", String.valueOf(imageCount(n.get())));
         }
-        Optional<String> size = FrontDoor.optionalText(body, "size").filter(s -> !s.equals("auto"));
+        Optional<String> size = body.text("size").filter(s -> !s.equals("auto"));
         if (size.isPresent() && !SIZE.matcher(size.get()).matches()) {
             throw OpenAiError.invalid("size must be 'auto' or WIDTHxHEIGHT such as 1024x1024", "size", "invalid_value");
         }
         size.ifPresent(s -> parameters.put("size", s));
-        FrontDoor.optionalText(body, "quality").ifPresent(q -> parameters.put("quality", q));
-        FrontDoor.optionalText(body, "style").ifPresent(s -> parameters.put("style", s));
+        body.text("quality").ifPresent(q -> parameters.put("quality", q));
+        body.text("style").ifPresent(s -> parameters.put("style", s));
         Outcome.Served served = jobs.run(request, response, model, parameters, Payload.empty());
 
         List<byte[]> images = images(served);
-        List<Map<String, Object>> data = new ArrayList<>();
+        List<Image> data = new ArrayList<>(images.size());
         for (byte[] png : images) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            if (format.equals("url")) {
-                item.put("url", baseUrl(request) + "/v1/images/files/" + store.put(png, "image/png"));
-            } else {
-                item.put("b64_json", Base64.getEncoder().encodeToString(png));
-            }
-            item.put("revised_prompt", prompt);
-            data.add(item);
+            data.add(format.equals("url")
+                    ? new Image(baseUrl(request) + "/v1/images/files/" + store.put(png, "image/png"), null, prompt)
+                    : new Image(null, png, prompt));
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("created", clock.instant().getEpochSecond());
-        answer.put("data", data);
-        Json.send(response, Status.OK_200, answer);
+        Json.send(response, Status.OK_200, new Answer(clock.instant().getEpochSecond(), data));
+    }
+
+    private static final String N_RANGE = "a whole number from 1 to 10";
+
+    private static int imageCount(String n) {
+        try {
+            int count = new java.math.BigDecimal(n).intValueExact();
+            if (count >= 1 && count <= 10) {
+                return count;
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            // not whole, or far out of range: refused below
+        }
+        throw OpenAiError.invalid("n must be " + N_RANGE, "n", "invalid_value");
     }
 
     /** The PNGs of a result: its output for one image, {@code images[].b64_png} for several. */

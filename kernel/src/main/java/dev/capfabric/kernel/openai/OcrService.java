@@ -73,14 +73,14 @@ final class OcrService implements HttpService {
 
     private void read(ServerRequest request, ServerResponse response) {
         try (RequestBodies.Body body = jobs.body(request, OCR)) {
-            read(request, response, FrontDoor.jsonBody(body.bytes()));
+            read(request, response, JsonFields.of(body.bytes()));
         }
     }
 
-    private void read(ServerRequest request, ServerResponse response, JsonNode body) {
-        Optional<String> modelName = FrontDoor.optionalText(body, "model");
+    private void read(ServerRequest request, ServerResponse response, JsonFields body) {
+        Optional<String> modelName = body.text("model");
         FleetModel model = jobs.model(modelName, OCR, "/v1/ocr");
-        JsonNode document = body.get("document");
+        JsonNode document = body.tree("document").orElse(null);
         if (document == null || !document.isObject()) {
             throw OpenAiError.invalid("'document' is required: {\"type\": \"image_url\", \"image_url\": \"data:image/png;base64,...\"}",
                     "document", "missing_required_parameter");
@@ -99,7 +99,7 @@ final class OcrService implements HttpService {
         }
         Payload image = dataUrl(url.asText(), "document." + type);
         Map<String, String> parameters = new LinkedHashMap<>();
-        FrontDoor.optionalText(body, "language").ifPresent(l -> parameters.put("language", l));
+        body.text("language").ifPresent(l -> parameters.put("language", l));
         Outcome.Served served = jobs.run(request, response, model, parameters, image);
         String answeredModel = modelName.orElseGet(() -> String.valueOf(served.result().metadata().getOrDefault("model", served.provider())));
         List<Page> pages = pages(served.result().metadata(), image);

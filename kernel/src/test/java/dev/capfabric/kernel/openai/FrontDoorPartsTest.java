@@ -123,6 +123,44 @@ class FrontDoorPartsTest {
                 () -> MultipartForm.parse("multipart/form-data; boundary=b", many.toString().getBytes(StandardCharsets.US_ASCII)));
     }
 
+    private static JsonFields fields(String json) {
+        return JsonFields.of(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertRefused(String param, String code, org.junit.jupiter.api.function.Executable read) {
+        OpenAiError.Failure refused = assertThrows(OpenAiError.Failure.class, read);
+        assertEquals(400, refused.status);
+        assertEquals(param, refused.param, refused.getMessage());
+        assertEquals(code, refused.code, refused.getMessage());
+    }
+
+    @Test
+    void jsonFieldsGiveScalarsNestedTreesAndRefuseWrongTypesByName() {
+        JsonFields body = fields("{\"prompt\":\"a fox\",\"n\":2,\"speed\":1.50,\"size\":null,\"style\":\"  \","
+                + "\"document\":{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,\"}},\"tags\":[1,{\"a\":[]}],\"model\":\"m\"}");
+        assertEquals("a fox", body.requiredText("prompt"));
+        assertEquals(Optional.of("2"), body.number("n", "a count"));
+        assertEquals(Optional.of("1.50"), body.number("speed", "a speed"), "as written");
+        assertFalse(body.has("size"), "null is absent");
+        assertEquals(Optional.empty(), body.text("size"));
+        assertEquals(Optional.empty(), body.text("style"), "blank is absent");
+        assertEquals("data:,", body.tree("document").orElseThrow().at("/image_url/url").asText());
+        assertEquals(2, body.tree("tags").orElseThrow().size());
+        assertEquals(Optional.of("m"), body.text("model"), "a field after nested values is read");
+        assertEquals(Optional.empty(), body.tree("prompt"), "a scalar is no tree");
+
+        assertRefused("prompt", "invalid_type", () -> fields("{\"prompt\":5}").text("prompt"));
+        assertRefused("prompt", "invalid_type", () -> fields("{\"prompt\":[\"a\"]}").text("prompt"));
+        assertRefused("prompt", "invalid_type", () -> fields("{\"prompt\":true}").requiredText("prompt"));
+        assertRefused("prompt", "missing_required_parameter", () -> fields("{\"prompt\":\" \"}").requiredText("prompt"));
+        assertRefused("prompt", "missing_required_parameter", () -> fields("{}").requiredText("prompt"));
+        assertRefused("n", "invalid_value", () -> fields("{\"n\":\"2\"}").number("n", "a count"));
+        assertRefused("n", "invalid_value", () -> fields("{\"n\":{}}").number("n", "a count"));
+        for (String notAnObject : List.of("", "[]", "\"x\"", "{\"a\":1} {}", "{\"a\":", "{\"a\" 1}", "nul")) {
+            assertRefused(null, "invalid_json", () -> fields(notAnObject));
+        }
+    }
+
     @Test
     void timedFormatsHoldOneSegmentSpanningTheAudio() {
         TranscriptFormats.Transcript transcript = TranscriptFormats.Transcript.of(Map.of("text", " hello world ", "language", "en",
