@@ -162,6 +162,32 @@ class FrontDoorPartsTest {
     }
 
     @Test
+    void imagesAnswerIsOpenAisShapeWithStandardBase64AndEscapedText() throws Exception {
+        byte[] png = new byte[300];
+        for (int i = 0; i < png.length; i++) {
+            png[i] = (byte) (i * 37);
+        }
+        String prompt = "a \"fox\" \\ on\nsnow, \u00e9t\u00e9 \ud83e\udd8a";
+        byte[] json = new ImagesService.Answer(1_700_000_000L, List.of(new ImagesService.Image(null, png, prompt),
+                new ImagesService.Image("http://n:1/v1/images/files/ab.png", null, prompt))).json();
+        com.fasterxml.jackson.databind.JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertEquals(1_700_000_000L, answer.get("created").asLong());
+        assertEquals(2, answer.get("data").size());
+        assertEquals(java.util.Base64.getEncoder().encodeToString(png), answer.at("/data/0/b64_json").asText(), "standard, unbroken base64");
+        assertEquals(prompt, answer.at("/data/0/revised_prompt").asText());
+        assertFalse(answer.get("data").get(0).has("url"));
+        assertEquals("http://n:1/v1/images/files/ab.png", answer.at("/data/1/url").asText());
+        assertFalse(answer.get("data").get(1).has("b64_json"));
+        assertEquals(java.util.Set.of("created", "data"), fieldNames(answer));
+    }
+
+    private static java.util.Set<String> fieldNames(com.fasterxml.jackson.databind.JsonNode node) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
     void timedFormatsHoldOneSegmentSpanningTheAudio() {
         TranscriptFormats.Transcript transcript = TranscriptFormats.Transcript.of(Map.of("text", " hello world ", "language", "en",
                 "duration_s", 3723.5));
