@@ -443,6 +443,11 @@ test('routing: a node without stt routes the transcription to the node that has 
     assert.ok(ids.includes('pocketsphinx') && ids.includes('whisper-1'), 'front lists back\'s models');
     const model = await front.client.models.retrieve('pocketsphinx');
     assert.deepEqual(model.nodes, ['back']);
+    // routing takes a node heard within three heartbeats: on a loaded machine one may come late, so front hears back first
+    await until('front to hear back', async () => {
+        const listing = await (await fetch(front.url + '/v1/nodes', { headers: { Authorization: `Bearer ${keys.app}` } })).json();
+        return listing.nodes.some(n => n.node_id === 'back' && n.status === 'ok');
+    }, 30_000);
     const { data, response } = await front.client.audio.transcriptions
         .create({ file: await toFile(speech.mp3, 'speech.mp3'), model: 'pocketsphinx' }).withResponse();
     assertHeard(data.text, 'routed transcription');
