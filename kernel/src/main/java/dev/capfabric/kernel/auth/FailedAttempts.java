@@ -38,6 +38,11 @@ public final class FailedAttempts {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
+    /** Whether no address failed lately: then none is blocked, and a caller need not even name its address. */
+    public boolean none() {
+        return windows.isEmpty();
+    }
+
     /** How long {@code address} must still wait before it may try again; empty when it may try now. */
     public Optional<Duration> blocked(String address) {
         Window current = windows.get(address);

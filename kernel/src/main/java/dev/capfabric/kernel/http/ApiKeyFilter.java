@@ -39,7 +39,7 @@ import static java.util.Objects.requireNonNull;
  * </ul>
  * Every refusal is counted in {@code capfabric_http_auth_failures_total{reason}} and written in the
  * route's shape ({@link RefusalShapes}: OpenAI's on the OpenAI-compatible routes). An accepted request
- * carries its {@link Caller} (the key's name) in its context, for audit lines.
+ * is served with its {@link Caller} (the key's name) as {@link Caller#current()}, for audit lines.
  */
 public final class ApiKeyFilter implements Filter {
 
@@ -77,9 +77,13 @@ public final class ApiKeyFilter implements Filter {
                 .register(meters);
     }
 
-    /** The {@link Caller} of a request that passed this filter. */
+    /**
+     * The {@link Caller} of a request that passed this filter, as its handlers (on the request's thread)
+     * see it: {@link Caller#current()}. Not kept in the request's Helidon context, whose making costs
+     * more per request than the whole key check.
+     */
     public static Caller caller(io.helidon.webserver.http.ServerRequest request) {
-        return request.context().get(Caller.class, Caller.class).orElse(Caller.ANONYMOUS);
+        return Caller.current();
     }
 
     @Override
@@ -99,13 +103,16 @@ public final class ApiKeyFilter implements Filter {
             chain.proceed();
             return;
         }
-        String address = address(request.remotePeer().address());
-        Optional<Duration> wait = failures.blocked(address);
-        if (wait.isPresent()) {
-            response.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (wait.get().toMillis() + 999) / 1000)));
-            refuse(request, response, new RefusalShapes.Refusal(429, "rate_limited", "limited",
-                    "too many failed API key checks from " + address + "; try again later"));
-            return;
+        // the common case (nobody failed lately) spares formatting the client's address on every request
+        if (!failures.none()) {
+            String address = address(request.remotePeer().address());
+            Optional<Duration> wait = failures.blocked(address);
+            if (wait.isPresent()) {
+                response.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (wait.get().toMillis() + 999) / 1000)));
+                refuse(request, response, new RefusalShapes.Refusal(429, "rate_limited", "limited",
+                        "too many failed API key checks from " + address + "; try again later"));
+                return;
+            }
         }
         Optional<String> presented = presented(request);
         if (presented.isEmpty()) {
@@ -116,7 +123,7 @@ public final class ApiKeyFilter implements Filter {
         }
         Optional<ApiKey> key = keys.get().find(presented.get());
         if (key.isEmpty()) {
-            failures.failed(address);
+            failures.failed(address(request.remotePeer().address()));
             response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"capfabric\", error=\"invalid_token\"");
             refuse(request, response, new RefusalShapes.Refusal(401, "unauthorized", "unknown", "the API key is not known to this node"));
             return;
@@ -127,7 +134,6 @@ public final class ApiKeyFilter implements Filter {
             return;
         }
         Caller caller = new Caller(key.get().name());
-        request.context().register(caller);
         // route handlers run on this thread within proceed(): they (and what they call) see the caller
         ScopedValue.where(Caller.CURRENT, caller).run(chain::proceed);
     }

@@ -297,7 +297,32 @@ class FabricIdentitiesTest {
 
     @Test
     void anAdminKeyOnANodeWithAnAdminIdentityActsOnOtherNodes() throws Exception {
-        HttpResponse<String> drained = admin(c, "POST", "/admin/nodes/b/drain", null);
+        List<String> audit = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(AdminServer.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                audit.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters() == null ? new Object[0] : record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        HttpResponse<String> drained;
+        try {
+            drained = admin(c, "POST", "/admin/nodes/b/drain", null);
+            // b's audit line names the key (never the key itself), the node that carried it and its admin inbox
+            await(() -> audit.stream().anyMatch(line -> line.contains("admin drain on node b asked by 'key ops via node c' (reply to _INBOX_ADMIN.c.")),
+                    Duration.ofSeconds(5), "b's audit line (" + audit + ")");
+        } finally {
+            logger.removeHandler(handler);
+        }
         assertEquals(200, drained.statusCode(), drained.body());
         assertEquals("draining", TestNode.json(drained.body()).at("/ok/status").asText(), drained.body());
         await(() -> fabric(a).status("b") == NodeStatus.DRAINING, Duration.ofSeconds(5), "a to see b draining");
