@@ -45,6 +45,8 @@ class NatsConfigCommandTest {
         assertTrue(conf.contains("\"$JS.API.STREAM.CREATE.OBJ_capfabric-payloads\""), conf);
         assertTrue(conf.contains("\"$O.capfabric-payloads.>\""), conf);
         assertFalse(conf.contains("$JS.API.STREAM.DELETE"), conf);
+        assertTrue(conf.contains("\"$JS.API.STREAM.CREATE.CAPFABRIC_JOBS\"") && conf.contains("\"capfabric.jobs.run.>\"")
+                && conf.contains("\"$KV.capfabric-jobs.>\"") && conf.contains("\"$O.capfabric-job-data.>\""), conf);
         assertTrue(conf.contains("\"capfabric.node.*.cancel.gpu-1\""), conf);
         assertFalse(conf.contains("\"capfabric.node.*.cancel\""), conf);
         assertFalse(Files.exists(dir.resolve("nodes/gpu-1.admin.creds")));

@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.http;
 
 import dev.capfabric.kernel.Kernel;
+import dev.capfabric.kernel.LogLines;
 import dev.capfabric.kernel.TestNode;
 import dev.capfabric.kernel.auth.KeyMaker;
 import dev.capfabric.kernel.auth.Scope;
@@ -20,11 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,34 +37,14 @@ class OpenNodeWarningTest {
 
     /** The WARNING lines the kernel logs while a node starts on {@code host}. */
     private List<String> warningsStartingOn(String name, String host, Map<String, String> extra) {
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(Kernel.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(java.text.MessageFormat.format(record.getMessage(),
-                            record.getParameters() == null ? new Object[0] : record.getParameters()));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
         Map<String, String> env = new java.util.HashMap<>(extra);
         env.put("CAPFABRIC_HOST", host);
-        try (TestNode node = TestNode.start(dir.resolve(name), name, env)) {
-            assertTrue(node.kernel.port() > 0);
-        } finally {
-            logger.removeHandler(handler);
+        try (LogLines warnings = LogLines.of(Kernel.class, Level.WARNING)) {
+            try (TestNode node = TestNode.start(dir.resolve(name), name, env)) {
+                assertTrue(node.kernel.port() > 0);
+            }
+            return warnings.lines().stream().filter(w -> w.contains("API keys")).toList();
         }
-        return warnings.stream().filter(w -> w.contains("API keys")).toList();
     }
 
     @Test

@@ -33,14 +33,27 @@ public record FabricStore(Kind kind, String name, List<String> subjects, Access 
     }
 
     /**
-     * The fabric's JetStream assets and what nodes may do with them. The payload bucket carries
-     * job inputs and results above the NATS max payload, written by every node. A feature that adds a
-     * bucket or stream adds it here (and to the generated configuration's test), or nodes under the
-     * generated permissions cannot use it.
+     * The fabric's JetStream assets under their default names, and what nodes may do with them, all
+     * written by every node: the payload bucket (job inputs and results above the NATS max payload, and
+     * plugin jars a rollout hands out), and the durable jobs' work-queue stream {@value #JOBS_STREAM}
+     * (subjects {@code <prefix>.jobs.run.>}), state bucket {@value #JOBS_STATES} and data bucket
+     * {@value #JOBS_DATA}. A feature that adds a bucket or stream adds it here (and to the generated
+     * configuration's test), or nodes under the generated permissions cannot use it.
      */
-    public static List<FabricStore> defaults(String payloadsBucket) {
-        return List.of(new FabricStore(Kind.OBJECT_STORE, payloadsBucket, List.of(), Access.READ_WRITE));
+    public static List<FabricStore> defaults(String prefix, String payloadsBucket) {
+        return List.of(
+                new FabricStore(Kind.OBJECT_STORE, payloadsBucket, List.of(), Access.READ_WRITE),
+                new FabricStore(Kind.STREAM, JOBS_STREAM, List.of(prefix + ".jobs.run.>"), Access.READ_WRITE),
+                new FabricStore(Kind.KEY_VALUE, JOBS_STATES, List.of(), Access.READ_WRITE),
+                new FabricStore(Kind.OBJECT_STORE, JOBS_DATA, List.of(), Access.READ_WRITE));
     }
+
+    /** The durable jobs' work-queue stream (capfabric.jobs.stream's default). */
+    public static final String JOBS_STREAM = "CAPFABRIC_JOBS";
+    /** The durable jobs' state bucket (capfabric.jobs.state-bucket's default). */
+    public static final String JOBS_STATES = "capfabric-jobs";
+    /** The durable jobs' data bucket (capfabric.jobs.data-bucket's default). */
+    public static final String JOBS_DATA = "capfabric-job-data";
 
     public FabricStore {
         requireNonNull(kind, "kind is null");

@@ -60,7 +60,10 @@ public record NodePermissions(String prefix, String nodeId, List<FabricStore> st
                 // cancels carry their sender's id as the last token: a node cancels only its own jobs
                 prefix + ".node.*.cancel." + nodeId,
                 // the progress of a plugin rollout it takes part in (POST /admin/rollout): display only
-                prefix + ".rollout.*"));
+                prefix + ".rollout.*",
+                // durable jobs: any node may run any of them, so their progress and cancels are the fleet's
+                prefix + ".jobs.events.*",
+                prefix + ".jobs.cancel.*"));
         allow.addAll(jetStream());
         return List.copyOf(allow);
     }
@@ -79,6 +82,8 @@ public record NodePermissions(String prefix, String nodeId, List<FabricStore> st
                 inboxPrefix(nodeId) + ".>",
                 // the progress of the plugin rollouts it runs for its HTTP callers
                 prefix + ".rollout.*",
+                prefix + ".jobs.events.*",
+                prefix + ".jobs.cancel.*",
                 // the NATS service API ($SRV.PING/INFO/STATS) that registers every node as service capfabric
                 "$SRV.>");
     }
