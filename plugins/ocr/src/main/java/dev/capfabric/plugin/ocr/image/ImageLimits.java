@@ -26,7 +26,8 @@ public record ImageLimits(long maxBytes, long maxPixels) {
     }
 
     /**
-     * Reads the header of the job's input and checks it against these limits, without decoding.
+     * Reads the header of the job's input and checks it against these limits, without decoding (a
+     * PNG's compressed chunks are inflated, each against a budget, to bound what its decoder spends).
      *
      * @throws CapabilityException {@code TOO_LARGE} above a limit, {@code BAD_INPUT} when the input is
      *                             not a supported image
@@ -40,6 +41,9 @@ public record ImageLimits(long maxBytes, long maxPixels) {
             throw CapabilityException.tooLarge(String.format(Locale.ROOT,
                     "the image is %dx%d = %.1f megapixels; at most %.1f are accepted",
                     header.width(), header.height(), header.pixels() / 1e6, maxPixels / 1e6));
+        }
+        if (header.format() == ImageFormat.PNG) {
+            PngChunks.check(input.bytes(), header); // only now: its image data inflates to what the pixels need
         }
         return header;
     }
