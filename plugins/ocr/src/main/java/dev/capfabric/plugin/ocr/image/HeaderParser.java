@@ -11,7 +11,7 @@ import dev.capfabric.spi.CapabilityException;
  * a TIFF tag given twice (decoders take the first, a lenient reader the last) is refused, every TIFF
  * page counts (the largest is given), a JPEG's frame headers all count and its scans are counted,
  * since a progressive JPEG costs a pass over the whole image per scan; a WebP's canvas and its
- * frame must both fit.
+ * frame must both fit, and every frame of an animation (ANMF) must lie on the canvas.
  */
 final class HeaderParser {
 
@@ -244,6 +244,9 @@ final class HeaderParser {
                     frame = webp(new ByteReader(java.util.Arrays.copyOfRange(in.bytes(), (int) chunk - 12,
                             (int) Math.min(in.length(), chunk + 8 + Math.max(size, 0)))));
                 }
+                if (in.startsWith((int) chunk, "ANMF")) {
+                    animationFrame(in, (int) chunk + 8, canvas);
+                }
                 if (frame != null && (frame.width() > canvas.width() || frame.height() > canvas.height())) {
                     throw CapabilityException.badInput("malformed WebP: a " + frame.width() + "x" + frame.height()
                             + " frame on a " + canvas.width() + "x" + canvas.height() + " canvas");
@@ -256,6 +259,31 @@ final class HeaderParser {
             return canvas;
         }
         throw CapabilityException.badInput("malformed WebP: unknown first chunk");
+    }
+
+    /**
+     * An animated WebP's frame (ANMF): offset and size must keep it on the canvas, and the bitstream
+     * inside must fit the frame (WebP container specification), or a decoder allocates for it.
+     */
+    private static void animationFrame(ByteReader in, int payload, ImageHeader canvas) throws CapabilityException {
+        long x = 2L * in.u24le(payload);
+        long y = 2L * in.u24le(payload + 3);
+        long width = in.u24le(payload + 6) + 1L;
+        long height = in.u24le(payload + 9) + 1L;
+        if (x + width > canvas.width() || y + height > canvas.height()) {
+            throw CapabilityException.badInput("malformed WebP: an animation frame of " + width + "x" + height + " at " + x + "," + y
+                    + " outside the " + canvas.width() + "x" + canvas.height() + " canvas");
+        }
+        int bitstream = payload + 16;
+        if (in.startsWith(bitstream, "VP8 ") || in.startsWith(bitstream, "VP8L")) {
+            long size = in.u32le(bitstream + 4);
+            ImageHeader frame = webp(new ByteReader(java.util.Arrays.copyOfRange(in.bytes(), bitstream - 12,
+                    (int) Math.min(in.length(), bitstream + 8 + Math.max(size, 0)))));
+            if (frame.width() > width || frame.height() > height) {
+                throw CapabilityException.badInput("malformed WebP: a " + frame.width() + "x" + frame.height()
+                        + " bitstream in a " + width + "x" + height + " animation frame");
+            }
+        }
     }
 
     private static ImageHeader dimensions(ImageFormat format, long width, long height) throws CapabilityException {

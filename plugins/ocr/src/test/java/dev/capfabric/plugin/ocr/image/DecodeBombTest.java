@@ -190,4 +190,32 @@ class DecodeBombTest {
         }
         assertEquals(CapabilityException.Kind.BAD_INPUT, refused(webp.array()).kind(), refused(webp.array()).getMessage());
     }
+
+    /** An animated WebP: a 100x100 canvas, then one ANMF frame at (x, y) of the given size holding a VP8L bitstream. */
+    private static byte[] animatedWebp(int x, int y, int width, int height, int bitstreamWidth, int bitstreamHeight) {
+        ByteBuffer webp = ByteBuffer.allocate(12 + 18 + 8 + 16 + 8 + 10).order(ByteOrder.LITTLE_ENDIAN);
+        webp.put("RIFF".getBytes()).putInt(webp.capacity() - 8).put("WEBP".getBytes());
+        webp.put("VP8X".getBytes()).putInt(10).putInt(0x02).put(new byte[]{99, 0, 0}).put(new byte[]{99, 0, 0});
+        webp.put("ANMF".getBytes()).putInt(16 + 8 + 10);
+        webp.put(u24(x / 2)).put(u24(y / 2)).put(u24(width - 1)).put(u24(height - 1)).put(u24(100)).put((byte) 0);
+        webp.put("VP8L".getBytes()).putInt(10).put((byte) 0x2F).putInt((bitstreamWidth - 1) | (bitstreamHeight - 1) << 14).put(new byte[5]);
+        return webp.array();
+    }
+
+    private static byte[] u24(int value) {
+        return new byte[]{(byte) value, (byte) (value >> 8), (byte) (value >> 16)};
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0, 16000, 16000, 16000, 16000", "60, 0, 50, 50, 50, 50", "0, 90, 20, 20, 20, 20", "0, 0, 50, 50, 16000, 16000",
+            "0, 0, 50, 50, 60, 40"})
+    void animatedWebpFramesOffTheCanvasOrLargerThanTheirFrameAreRefused(int x, int y, int w, int h, int bw, int bh) {
+        assertEquals(CapabilityException.Kind.BAD_INPUT, refused(animatedWebp(x, y, w, h, bw, bh)).kind());
+    }
+
+    @Test
+    void anAnimatedWebpFrameOnTheCanvasPasses() throws CapabilityException {
+        ImageHeader header = LIMITS.check(new Payload("image/webp", animatedWebp(40, 40, 60, 60, 60, 60)));
+        assertEquals(100, header.width());
+    }
 }
