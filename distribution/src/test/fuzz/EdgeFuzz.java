@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * only as "busy"), at most one response per request, every response whole (no shorter than its
  * Content-Length), an answer or a close within the request timeout, and the node's RSS below the
  * bound throughout. Then 200 connections that declare a large body and trickle, RSS sampled; then
- * large tts answers over fresh and reused connections, each whole; then a normal job must succeed.
+ * 100 tts answers of 1 to 20 MB over fresh and reused connections, each whole; then a normal job must succeed.
  * Prints "N passed, M failed" and exits 1 on any failure.
  */
 public final class EdgeFuzz {
@@ -423,20 +423,30 @@ public final class EdgeFuzz {
         System.out.println("fuzz: " + connections + " trickling connections, highest RSS so far " + rssMaxKb / 1024 + " MB");
     }
 
-    /** Long tts texts: answers of a few MB, over fresh and reused connections, each whole. */
+    /** Answers checked whole by the large-answer phase, and their range in MB. */
+    static final int LARGE_ANSWERS = 100;
+
+    /**
+     * Long tts texts: 100 answers of 1 to 20 MB (espeak-ng, about 2.5 KB of 22 kHz audio per character
+     * of text), alternately over fresh connections and one reused connection, each whole: every byte
+     * its Content-Length promised, and a RIFF header whose sizes agree with the bytes that came.
+     */
     static void largeAnswers() throws Exception {
-        String words = "the quick brown fox jumps over the lazy dog and keeps running far away ";
-        StringBuilder text = new StringBuilder();
-        while (text.length() < 4500) {
-            text.append(words);
-        }
-        String json = "{\"text\":\"" + text + "\"}";
-        byte[] request = bytes("POST /v1/capability/tts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-Timeout: 120000\r\nContent-Length: "
-                + json.length() + "\r\n\r\n" + json);
+        String[] words = "the quick brown fox jumps over the lazy dog and keeps running far away from every hunter".split(" ");
         int whole = 0;
+        long smallest = Long.MAX_VALUE;
+        long largest = 0;
         try (Socket reused = new Socket("127.0.0.1", port)) {
             reused.setSoTimeout(120_000);
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < LARGE_ANSWERS; i++) {
+                int characters = 400 + i * 7600 / (LARGE_ANSWERS - 1); // 1 MB to 20 MB of audio, within the node's 8000
+                StringBuilder text = new StringBuilder();
+                while (text.length() < characters) {
+                    text.append(words[random.nextInt(words.length)]).append(' ');
+                }
+                String json = "{\"text\":\"" + text.substring(0, characters).strip() + "\"}";
+                byte[] request = bytes("POST /v1/capability/tts?provider=espeak-ng HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "X-Request-Timeout: 120000\r\nContent-Length: " + json.length() + "\r\n\r\n" + json);
                 Response r;
                 if (i % 2 == 0) {
                     try (Socket fresh = new Socket("127.0.0.1", port)) {
@@ -446,15 +456,30 @@ public final class EdgeFuzz {
                 } else {
                     r = oneResponse(reused, request);
                 }
-                if (r.status() != 200 || !r.complete()) {
-                    fail("long tts answer " + i + ": status " + r.status() + ", " + r.body().length + " bytes, whole " + r.complete() + " " + r.head());
+                byte[] b = r.body();
+                boolean riff = b.length >= 44 && new String(b, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF")
+                        && littleEndian(b, 4) == b.length - 8;
+                if (r.status() != 200 || !r.complete() || !riff) {
+                    fail("long tts answer " + i + " (" + characters + " characters): status " + r.status() + ", " + b.length
+                            + " bytes, whole " + r.complete() + ", RIFF sizes agree " + riff + " " + r.head());
                 } else {
                     whole++;
                     passed++;
+                    smallest = Math.min(smallest, b.length);
+                    largest = Math.max(largest, b.length);
                 }
+                sampleRss("after long answer " + i);
             }
         }
-        System.out.println("fuzz: " + whole + " of 6 long tts answers arrived whole");
+        System.out.printf(Locale.ROOT, "fuzz: %d of %d long tts answers of %.1f to %.1f MB arrived whole%n", whole, LARGE_ANSWERS,
+                smallest / 1e6, largest / 1e6);
+        if (whole == LARGE_ANSWERS && (smallest > 1_500_000 || largest < 18_000_000)) {
+            fail("long tts answers ranged " + smallest + " to " + largest + " bytes, not 1 to 20 MB");
+        }
+    }
+
+    static long littleEndian(byte[] b, int at) {
+        return (b[at] & 0xFFL) | (b[at + 1] & 0xFFL) << 8 | (b[at + 2] & 0xFFL) << 16 | (b[at + 3] & 0xFFL) << 24;
     }
 
     static Response oneResponse(Socket socket, byte[] request) throws IOException {

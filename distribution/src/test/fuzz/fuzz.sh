@@ -42,6 +42,7 @@ home=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'capfabric-*' | head -n
 
 : >"$tmp/node.log"
 JAVA_OPTS="-Xmx512m" CAPFABRIC_PORT=0 CAPFABRIC_HOST=127.0.0.1 CAPFABRIC_NODE_ID=fuzz \
+    CAPFABRIC_PROVIDERS_ESPEAK_NG_MAX_TEXT_CHARS=8000 \
     CAPFABRIC_HTTP_BODY__IDLE__TIMEOUT__MS=3000 "$home/bin/capfabric" >"$tmp/node.log" 2>&1 &
 node_pid=$!
 
