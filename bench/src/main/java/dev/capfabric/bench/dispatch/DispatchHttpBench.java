@@ -88,9 +88,9 @@ public final class DispatchHttpBench {
                     HttpLoad.Result result = load.run(options.connections, Duration.ofSeconds(options.warmupSeconds),
                             Duration.ofSeconds(options.measureSeconds), server::cpuNanos);
                     runs.get(server).add(result);
-                    System.err.printf(Locale.ROOT, "round %d %-36s %9.0f jobs/s  p50 %7.0f µs  p99 %7.0f µs  server CPU %5.1f µs/job  errors %d%n",
+                    System.err.printf(Locale.ROOT, "round %d %-36s %9.0f jobs/s  p50 %7.0f µs  p99 %7.0f µs  server CPU %5.1f µs/job  errors %d %s%n",
                             round + 1, server.name(), result.perSecond(), result.micros(0.50), result.micros(0.99),
-                            result.serverCpuMicrosPerJob(), result.errors());
+                            result.serverCpuMicrosPerJob(), result.errors(), result.errors() == 0 ? "" : "by status " + result.why());
                 }
             }
             String report = report(options, runs, bare);

@@ -31,11 +31,12 @@ final class HttpLoad {
      *
      * @param answered  200 answers to requests started in the window
      * @param errors    other answers, or broken connections, in the window
+     * @param why       the errors by status (-1: the connection broke or timed out), so a failed run says what failed
      * @param seconds   the window's length
      * @param latencies each counted answer's round trip, nanoseconds, sorted
      * @param serverCpu CPU time the server process used in the window, nanoseconds
      */
-    record Result(long answered, long errors, double seconds, long[] latencies, long serverCpu) {
+    record Result(long answered, long errors, java.util.SortedMap<Integer, Long> why, double seconds, long[] latencies, long serverCpu) {
 
         double perSecond() {
             return answered / seconds;
@@ -100,6 +101,7 @@ final class HttpLoad {
         long windowEnd = windowStart + window.toNanos();
         AtomicLong answered = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        java.util.SortedMap<Integer, Long> why = new java.util.TreeMap<>();
         List<long[]> perClient = new ArrayList<>();
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
@@ -110,6 +112,7 @@ final class HttpLoad {
                 errors.addAndGet(recorder.errors);
                 synchronized (perClient) {
                     perClient.add(Arrays.copyOf(recorder.latencies, recorder.count));
+                    recorder.why.forEach((status, count) -> why.merge(status, count, Long::sum));
                 }
             });
             clients.add(client);
@@ -123,7 +126,7 @@ final class HttpLoad {
         }
         long[] all = perClient.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         long cpu = cpuAtStart < 0 || cpuAtEnd < 0 ? -1 : cpuAtEnd - cpuAtStart;
-        return new Result(answered.get(), errors.get(), window.toNanos() / 1e9, all, cpu);
+        return new Result(answered.get(), errors.get(), why, window.toNanos() / 1e9, all, cpu);
     }
 
     private static final class Recorder {
@@ -131,6 +134,7 @@ final class HttpLoad {
         int count;
         long answered;
         long errors;
+        final java.util.Map<Integer, Long> why = new java.util.HashMap<>();
 
         void answered(long nanos) {
             if (count == latencies.length) {
@@ -165,6 +169,7 @@ final class HttpLoad {
                         recorder.answered(System.nanoTime() - sent);
                     } else {
                         recorder.errors++;
+                        recorder.why.merge(status, 1L, Long::sum);
                     }
                 }
             }
