@@ -47,7 +47,9 @@ final class PluginCommand extends FabricCommand {
                   install  puts the jar on every node named (or every live node with --all) and waits until each
                            has loaded it, showing each node's progress (received, verified, loaded or failed) on
                            stderr and one result per node. A FOLDER installs each *.jar directly in it, one after
-                           another. Jars larger than one NATS message travel through the JetStream Object Store.
+                           another; each must be a plugin (provide a ProviderFactory): a folder plugin with its
+                           libraries is refused. Jars larger than one NATS message travel through the JetStream
+                           Object Store.
                            A replacement that fails to load is rolled back to the previous jar on that node.
                   remove   takes plugin NAME (its jar name without .jar) off every node named.
                   list     the plugins of the nodes named (default: the asked node), with status and version.
@@ -119,14 +121,35 @@ final class PluginCommand extends FabricCommand {
         if (!Files.isDirectory(given)) {
             throw new CliException("no jar or folder " + given);
         }
+        List<Path> jars;
         try (Stream<Path> listing = Files.list(given)) {
-            List<Path> jars = listing.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
-            if (jars.isEmpty()) {
-                throw new CliException("no *.jar in folder " + given);
-            }
-            return jars;
+            jars = listing.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
         } catch (IOException e) {
             throw new CliException("cannot list " + given + ": " + e.getMessage());
+        }
+        if (jars.isEmpty()) {
+            throw new CliException("no *.jar in folder " + given);
+        }
+        // a folder plugin (a plugin jar with its private libraries) installed jar by jar would turn each library
+        // into a failed plugin of its own: only folders of plugin jars are taken
+        List<String> libraries = jars.stream().filter(jar -> !providesFactory(jar)).map(jar -> jar.getFileName().toString()).toList();
+        if (!libraries.isEmpty()) {
+            throw new CliException("folder " + given + " holds jars that provide no " + FACTORY + " (" + String.join(", ", libraries)
+                    + "): it looks like a folder plugin with its libraries, which cannot be rolled out jar by jar; copy the "
+                    + "folder into each node's plugins/ instead, or name a folder of plugin jars only");
+        }
+        return jars;
+    }
+
+    private static final String FACTORY = "dev.capfabric.spi.ProviderFactory";
+
+    /** Whether {@code jar} declares a {@value #FACTORY} (module-info {@code provides}, or META-INF/services). */
+    private static boolean providesFactory(Path jar) {
+        try {
+            return java.lang.module.ModuleFinder.of(jar).findAll().stream()
+                    .anyMatch(module -> module.descriptor().provides().stream().anyMatch(p -> p.service().equals(FACTORY)));
+        } catch (java.lang.module.FindException e) {
+            return false;
         }
     }
 

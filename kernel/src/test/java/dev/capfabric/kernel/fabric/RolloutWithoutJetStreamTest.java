@@ -79,6 +79,26 @@ class RolloutWithoutJetStreamTest {
     }
 
     @Test
+    void aFolderOfPluginJarsInstallsEachButAFolderPluginWithLibrariesIsRefused() {
+        Path plugins = dir.resolve("folder-of-plugins");
+        TestPlugins.provider("test.one", "one-echo", "one").build(plugins.resolve("one.jar"));
+        TestPlugins.provider("test.two", "two-echo", "two").build(plugins.resolve("two.jar"));
+        CliRun both = cli("plugin", "install", plugins.toString(), "--node", "y");
+        assertEquals(0, both.status(), both.out() + both.err());
+        assertTrue(both.out().contains("plugin one.jar") && both.out().contains("plugin two.jar"), both.out());
+        y.awaitCaps(caps -> caps.at("/capabilities/one").isObject() && caps.at("/capabilities/two").isObject(), Duration.ofSeconds(5),
+                "one and two on y");
+
+        Path folderPlugin = dir.resolve("folder-plugin");
+        TestPlugins.provider("test.three", "three-echo", "three").build(folderPlugin.resolve("three.jar"));
+        TestPlugins.automaticLibrary(folderPlugin.resolve("helper-lib.jar"), "1");
+        CliRun refused = cli("plugin", "install", folderPlugin.toString(), "--node", "y");
+        assertEquals(1, refused.status(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("helper-lib.jar") && refused.err().contains("folder plugin"), refused.err());
+        assertTrue(Files.notExists(y.plugins.resolve("three.jar")), "nothing of the folder was installed");
+    }
+
+    @Test
     void aJarAboveTheMaxPayloadIsRefusedSayingToEnableJetStream() throws Exception {
         Path jar = ConsoleCliTest.padded(TestPlugins.provider("test.large", "large-echo", "large").build(dir.resolve("jars/build/large.jar")),
                 dir.resolve("jars/large.jar"), 2 << 20);
