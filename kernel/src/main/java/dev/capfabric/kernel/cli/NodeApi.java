@@ -134,8 +134,9 @@ final class NodeApi {
      */
     Answer stream(HttpRequest.Builder request, Consumer<JsonNode> line) {
         HttpRequest built = request.header("Accept", "application/x-ndjson").build();
-        try {
-            HttpResponse<Stream<String>> response = client.send(built,
+        // a connection of its own: a POST is never retried, so it must not land on a pooled connection the node is closing
+        try (HttpClient own = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build()) {
+            HttpResponse<Stream<String>> response = own.send(built,
                     HttpResponse.BodyHandlers.limiting(HttpResponse.BodyHandlers.ofLines(), MAX_JSON));
             boolean lines = response.statusCode() == 200
                     && response.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson");

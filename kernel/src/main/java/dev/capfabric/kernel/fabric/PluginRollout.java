@@ -38,6 +38,7 @@ import static java.util.Objects.requireNonNull;
 final class PluginRollout {
 
     private static final System.Logger LOG = System.getLogger(PluginRollout.class.getName());
+    private static final Duration LAST_STEP_WAIT = Duration.ofSeconds(2);
     // room for the request's headers inside the max payload
     private static final int HEADER_ROOM = 8 * 1024;
 
@@ -139,8 +140,11 @@ final class PluginRollout {
                 nodes.add(outcome(targets.get(i), results.get(i)));
             }
             if (dispatcher != null) {
-                // the last progress events may trail the answers by a moment
-                connection.flush(Duration.ofSeconds(1));
+                // a node publishes its last step before it answers, but on another subscription: it may trail the answer a moment
+                long end = System.nanoTime() + LAST_STEP_WAIT.toNanos();
+                while (!finished.containsAll(targets) && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
             }
             // a node that never answered (unknown, admin off, timed out) said no last step itself
             for (Rollout.NodeResult node : nodes) {

@@ -88,14 +88,35 @@ public final class AdminService implements HttpService {
             return;
         }
         ProgressStream lines = new ProgressStream(response);
-        Fabric.AdminAnswer answer = fabric.get().rollout(file(request), body.get(), nodes, caller,
-                event -> lines.write(Json.bytes(Map.of("progress", event))));
-        if (!lines.started()) {
-            send(response, answer);
-            return;
+        // only this (the request's) thread writes the answer: events from NATS threads wait in a queue for it
+        java.util.concurrent.LinkedBlockingQueue<byte[]> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<Fabric.AdminAnswer> done = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("capfabric-rollout").start(() -> {
+            try {
+                done.complete(fabric.get().rollout(file(request), body.get(), nodes, caller,
+                        event -> events.add(Json.bytes(Map.of("progress", event)))));
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            while (!done.isDone() || !events.isEmpty()) {
+                byte[] line = events.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (line != null) {
+                    lines.write(line);
+                }
+            }
+            Fabric.AdminAnswer answer = done.join();
+            if (!lines.started()) {
+                send(response, answer);
+                return;
+            }
+            lines.write(answer.json());
+            lines.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lines.close();
         }
-        lines.write(answer.json());
-        lines.close();
     }
 
     private static final String NDJSON = "application/x-ndjson";
@@ -105,6 +126,7 @@ public final class AdminService implements HttpService {
         private final ServerResponse response;
         private OutputStream out; // guarded by this
         private boolean broken; // guarded by this
+        private boolean closed; // guarded by this
 
         ProgressStream(ServerResponse response) {
             this.response = response;
@@ -115,8 +137,8 @@ public final class AdminService implements HttpService {
         }
 
         synchronized void write(byte[] line) {
-            if (broken) {
-                return; // the caller went away: the rollout still finishes on the nodes
+            if (broken || closed) {
+                return; // the caller went away (the rollout still finishes on the nodes), or a late event after the answer
             }
             try {
                 if (out == null) {
@@ -133,6 +155,7 @@ public final class AdminService implements HttpService {
         }
 
         synchronized void close() {
+            closed = true;
             try {
                 if (out != null) {
                     out.close();
