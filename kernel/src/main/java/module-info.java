@@ -17,6 +17,9 @@ module capfabric.kernel {
     requires io.helidon.health;
     requires io.helidon.logging.common;
     requires io.helidon.webserver.cors;
+    // server-sent events: job progress and partial results
+    requires io.helidon.webserver.sse;
+    requires io.helidon.http.sse;
 
     requires com.fasterxml.jackson.databind;
     requires com.github.oshi;

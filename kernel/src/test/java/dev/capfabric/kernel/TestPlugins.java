@@ -92,7 +92,10 @@ public final class TestPlugins {
      *   anything else a plain {@code Error};</li>
      *   <li>{@code hang}: {@code forever} ignores interrupts and cancellation until a file {@code release}
      *   appears in its data folder; {@code until_interrupted} sleeps until its thread is interrupted;</li>
-     *   <li>{@code out_bytes}: answer that many octets, byte {@code i} being {@code (byte) (i * 31 + 7)}.</li>
+     *   <li>{@code out_bytes}: answer that many octets, byte {@code i} being {@code (byte) (i * 31 + 7)};</li>
+     *   <li>{@code pieces}: emit that many partial results (text {@code piece-<i>}, metadata {@code index} and
+     *   {@code streaming}), each with a progress report, {@code piece_ms} apart, stopping when cancelled and
+     *   then appending the job id to {@code cancelled.log}.</li>
      * </ul>
      * It answers JSON {@code {"provider", "node", "input", "params", "tag"}} and appends every job id it
      * sees to {@code seen.log} in its data folder.
@@ -307,6 +310,19 @@ public final class TestPlugins {
                                 while (System.nanoTime() < end && !job.cancellation().isCancelled()) {
                                     try { Thread.sleep(Math.min(5, Math.max(1, (end - System.nanoTime()) / 1_000_000L))); }
                                     catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
+                                }
+                                int pieces = Integer.parseInt(job.parameter("pieces").orElse("0"));
+                                long pieceMs = Long.parseLong(job.parameter("piece_ms").orElse("0"));
+                                for (int i = 0; i < pieces && !job.cancellation().isCancelled(); i++) {
+                                    try { Thread.sleep(pieceMs); } catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
+                                    job.progress((i + 1) / (double) pieces, "piece " + i);
+                                    job.partial(Result.of(Payload.text("piece-" + i), Map.of("index", i, "streaming", job.streaming())));
+                                }
+                                if (pieces > 0 && job.cancellation().isCancelled()) {
+                                    try {
+                                        Files.writeString(context.dataDir().resolve("cancelled.log"), job.id() + "\\n",
+                                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                                    } catch (java.io.IOException e) { throw CapabilityException.internal("log", e); }
                                 }
                                 Optional<String> fail = job.parameter("fail");
                                 if (fail.isPresent()) {

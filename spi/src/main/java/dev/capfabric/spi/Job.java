@@ -50,6 +50,21 @@ public record Job(String id,
         return left.isNegative() ? Duration.ZERO : left;
     }
 
+    /** Whether someone follows this job's progress and partial results (see {@link Cancellation#streaming()}). */
+    public boolean streaming() {
+        return cancellation.streaming();
+    }
+
+    /** Reports progress to whoever follows the job (see {@link Cancellation#progress}). */
+    public void progress(double fraction, String message) {
+        cancellation.progress(fraction, requireNonNull(message, "message is null"));
+    }
+
+    /** Emits one piece of the result ahead of the whole (see {@link Cancellation#partial}). */
+    public void partial(Result piece) {
+        cancellation.partial(requireNonNull(piece, "piece is null"));
+    }
+
     /** True when the deadline has passed or the caller cancelled. */
     public boolean abandoned() {
         return cancellation.isCancelled() || !Instant.now().isBefore(deadline);

@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.dispatch;
 
 import dev.capfabric.spi.Cancellation;
+import dev.capfabric.spi.Result;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +12,42 @@ import static java.util.Objects.requireNonNull;
  * A {@link Cancellation} the kernel sets when nobody waits for a job any more: the caller went away,
  * or its deadline passed. Setting it runs each registered action once, so whoever waits for the job
  * stops waiting at once.
+ *
+ * <p>It also carries the provider's progress and partial results to the job's follower, when one
+ * {@linkplain #follow follows} it; without one they are dropped.
  */
 public final class CancellationFlag implements Cancellation {
 
     private volatile boolean cancelled;
     private List<Runnable> actions;
+    private volatile JobEvents follower;
+
+    /** Sends the job's progress and partial results to {@code events} from now on. */
+    public void follow(JobEvents events) {
+        this.follower = requireNonNull(events, "events is null");
+    }
+
+    @Override
+    public boolean streaming() {
+        return follower != null && !cancelled;
+    }
+
+    @Override
+    public void progress(double fraction, String message) {
+        JobEvents events = follower;
+        if (events != null && !cancelled) {
+            double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
+            events.progress(clamped, message == null ? "" : message);
+        }
+    }
+
+    @Override
+    public void partial(Result piece) {
+        JobEvents events = follower;
+        if (events != null && piece != null && !cancelled) {
+            events.partial(piece);
+        }
+    }
 
     /** Marks the job cancelled (a queued job is then dropped before it runs) and runs the actions registered so far. */
     public void cancel() {

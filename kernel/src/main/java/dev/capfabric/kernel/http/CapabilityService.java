@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.http;
 
 import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.dispatch.CancellationFlag;
 import dev.capfabric.kernel.dispatch.DispatchSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
@@ -36,6 +37,8 @@ import static java.util.Objects.requireNonNull;
  * clash). {@code X-Request-Timeout} (milliseconds) sets the deadline, {@code X-Capfabric-Node} pins a
  * node. Every answer names the node and, when one was involved, the provider, and carries the job's
  * id ({@code X-Capfabric-Job-Id}); a binary result carries its metadata in {@link MetadataHeader}.
+ * With {@code Accept: text/event-stream} the answer is a {@link JobEventStream} instead: the provider's
+ * progress and partial results as they come, then the result.
  */
 public final class CapabilityService implements HttpService {
 
@@ -152,6 +155,12 @@ public final class CapabilityService implements HttpService {
             Optional<String> pinned = request.headers().first(NODE).map(String::strip).filter(s -> !s.isEmpty());
             if (pinned.isPresent() && !NodeId.isValid(pinned.get())) {
                 refuse(response, capability.name(), 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
+                return;
+            }
+            if (JobEventStream.wanted(request) && job.cancellation() instanceof CancellationFlag flag) {
+                try (JobEventStream events = JobEventStream.following(response, flag)) {
+                    events.emit(JobEvent.of(runner.run(job, pinned)));
+                }
                 return;
             }
             respond(response, runner.run(job, pinned));

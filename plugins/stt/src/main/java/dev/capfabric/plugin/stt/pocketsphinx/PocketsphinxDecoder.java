@@ -2,11 +2,14 @@ package dev.capfabric.plugin.stt.pocketsphinx;
 
 import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.Job;
+import dev.capfabric.spi.Result;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -98,7 +101,11 @@ final class PocketsphinxDecoder implements AutoCloseable {
     }
 
     /**
-     * Recognises one utterance of 16-bit samples at the model's rate.
+     * Recognises one utterance of 16-bit samples at the model's rate. When someone follows the job's
+     * events the audio goes in one-second blocks whatever its length, and each time the hypothesis grows
+     * the new words are emitted as a segment ({@code start_s}, {@code end_s}: the audio decoded between the
+     * last segment and this one; {@code text}: the new words; {@code revised}: true when pocketsphinx
+     * changed words it had already given, {@code text} then being the whole hypothesis so far).
      *
      * @return the best hypothesis, empty when nothing was recognised
      * @throws CapabilityException {@code TIMEOUT} when the job is abandoned between blocks
@@ -107,10 +114,13 @@ final class PocketsphinxDecoder implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment audio = call.allocateFrom(ValueLayout.JAVA_SHORT, samples);
             check((int) library.psStartUtt.invokeExact(decoder), "ps_start_utt");
-            if (samples.length <= wholeUtteranceLimit) {
+            boolean streaming = job.streaming();
+            if (samples.length <= wholeUtteranceLimit && !streaming) {
                 check((int) library.psProcessRaw.invokeExact(decoder, audio, (long) samples.length, 0, 1),
                         "ps_process_raw");
             } else {
+                String given = "";
+                int givenUpTo = 0;
                 for (int start = 0; start < samples.length; start += blockSamples) {
                     if (job.abandoned()) {
                         int ended = (int) library.psEndUtt.invokeExact(decoder);
@@ -120,18 +130,45 @@ final class PocketsphinxDecoder implements AutoCloseable {
                     MemorySegment block = audio.asSlice(2L * start, 2L * length);
                     check((int) library.psProcessRaw.invokeExact(decoder, block, (long) length, 0, 0),
                             "ps_process_raw");
+                    if (streaming) {
+                        String hypothesis = hypothesis();
+                        if (!hypothesis.equals(given) && !hypothesis.isEmpty()) {
+                            boolean revised = !hypothesis.startsWith(given);
+                            String words = revised ? hypothesis : hypothesis.substring(given.length()).strip();
+                            int upTo = start + length;
+                            job.partial(Result.json(segment(givenUpTo, upTo, words, revised)));
+                            given = hypothesis;
+                            givenUpTo = upTo;
+                        }
+                        job.progress((start + length) / (double) samples.length, "decoded "
+                                + (start + length) / PocketsphinxFactory.SAMPLE_RATE + " s");
+                    }
                 }
             }
             check((int) library.psEndUtt.invokeExact(decoder), "ps_end_utt");
-            MemorySegment hypothesis = (MemorySegment) library.psGetHyp.invokeExact(decoder, MemorySegment.NULL);
-            return hypothesis.equals(MemorySegment.NULL)
-                    ? ""
-                    : hypothesis.reinterpret(Integer.MAX_VALUE).getString(0).strip();
+            return hypothesis();
         } catch (CapabilityException e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("pocketsphinx failed: " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Object> segment(int fromSample, int toSample, String text, boolean revised) {
+        Map<String, Object> segment = new LinkedHashMap<>();
+        segment.put("start_s", fromSample / (double) PocketsphinxFactory.SAMPLE_RATE);
+        segment.put("end_s", toSample / (double) PocketsphinxFactory.SAMPLE_RATE);
+        segment.put("text", text);
+        segment.put("revised", revised);
+        return segment;
+    }
+
+    /** The best hypothesis so far (partial during an utterance, final after it), empty when none. */
+    private String hypothesis() throws Throwable {
+        MemorySegment hypothesis = (MemorySegment) library.psGetHyp.invokeExact(decoder, MemorySegment.NULL);
+        return hypothesis.equals(MemorySegment.NULL)
+                ? ""
+                : hypothesis.reinterpret(Integer.MAX_VALUE).getString(0).strip();
     }
 
     private static void check(int status, String function) {

@@ -28,6 +28,36 @@ public record PcmAudio(int sampleRate, int channels, short[] samples) {
         }
     }
 
+    /**
+     * Pieces of speech played one after the other, as one; the pieces share the first one's rate and
+     * channels (one engine made them all).
+     *
+     * @throws IllegalArgumentException when a piece differs in rate or channels, or there is none
+     */
+    public static PcmAudio concat(java.util.List<PcmAudio> pieces) {
+        if (pieces.isEmpty()) {
+            throw new IllegalArgumentException("no pieces");
+        }
+        if (pieces.size() == 1) {
+            return pieces.getFirst();
+        }
+        PcmAudio first = pieces.getFirst();
+        int length = 0;
+        for (PcmAudio piece : pieces) {
+            if (piece.sampleRate != first.sampleRate || piece.channels != first.channels) {
+                throw new IllegalArgumentException("pieces differ: " + piece + " after " + first);
+            }
+            length = Math.addExact(length, piece.samples.length);
+        }
+        short[] samples = new short[length];
+        int at = 0;
+        for (PcmAudio piece : pieces) {
+            System.arraycopy(piece.samples, 0, samples, at, piece.samples.length);
+            at += piece.samples.length;
+        }
+        return new PcmAudio(first.sampleRate, first.channels, samples);
+    }
+
     /** The number of sample frames (one sample per channel). */
     public int frames() {
         return samples.length / channels;
