@@ -41,6 +41,8 @@ module capfabric.kernel {
     requires java.logging;
     // the process's CPU time for /metrics (node.RuntimeMeters)
     requires jdk.management;
+    // durable jobs post their callbacks
+    requires java.net.http;
 
     // JCTools reads fields through sun.misc.Unsafe
     requires jdk.unsupported;
@@ -60,4 +62,5 @@ module capfabric.kernel {
     opens dev.capfabric.kernel.logging to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.openai to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.cli to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.jobs to com.fasterxml.jackson.databind;
 }

@@ -37,6 +37,9 @@ import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.MetricsService;
 import dev.capfabric.kernel.http.NodesService;
 import dev.capfabric.kernel.http.StandardMethods;
+import dev.capfabric.kernel.jobs.Jobs;
+import dev.capfabric.kernel.jobs.JobsService;
+import dev.capfabric.kernel.jobs.JobsSettings;
 import dev.capfabric.kernel.node.HardwareProfile;
 import dev.capfabric.kernel.openai.FrontDoor;
 import dev.capfabric.kernel.openai.OpenAiSettings;
@@ -92,6 +95,7 @@ public final class Kernel implements AutoCloseable {
     private final ClientConnections connections;
     private final WebServer server;
     private final Optional<Fabric> fabric;
+    private final Jobs jobs;
     private final ApiKeyFilter keyCheck;
     private final String scheme;
     private final NodeLifecycle lifecycle;
@@ -116,6 +120,11 @@ public final class Kernel implements AutoCloseable {
         Thread.ofVirtual().name("capfabric-caps-warmup").start(() -> Json.bytes(describer.describe()));
         this.fabric = fabricSettings.map(fabricConfig -> new Fabric(fabricConfig, settings.nodeId(), version(), describer, dispatcher,
                 plugins, clock, jobMetrics));
+        this.jobs = fabric.map(f -> new Jobs(settings.nodeId(), JobsSettings.of(settings.section("jobs"), f.heartbeatInterval()),
+                        f.subjectPrefix(), f::natsConnection, dispatcher, plugins, clock, null))
+                .orElseGet(() -> Jobs.none(settings.nodeId(), dispatcher, plugins, clock, "node " + settings.nodeId()
+                        + " runs alone (no capfabric.nats.url): durable jobs need NATS with JetStream"));
+        fabric.ifPresent(f -> f.whenLinkUp(jobs::linkUp));
         this.lifecycle = new NodeLifecycle(settings.nodeId());
         // every job, whichever HTTP route it came by, passes the gate: 503 while starting or draining
         JobRoute route = new GatedRoute(lifecycle,
@@ -233,9 +242,11 @@ public final class Kernel implements AutoCloseable {
         RequestBodies bodies = new RequestBodies(edge.bodyIdleTimeout());
         new FrontDoor(settings.nodeId(), dispatcher, runner, bodies, view, OpenAiSettings.of(settings.section("openai")), clock)
                 .register(routing);
+        CapabilityService capabilityService = new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics, bodies);
         routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
-                .register("/v1/capability", new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics, bodies))
+                .register("/v1/capability", capabilityService)
+                .register("/v1/jobs", new JobsService(jobs, capabilityService))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
                 .register("/metrics", new MetricsService(meters))
@@ -351,6 +362,8 @@ public final class Kernel implements AutoCloseable {
         }
         long end = System.nanoTime() + grace.toNanos();
         lifecycle.draining();
+        // no more durable jobs pulled here; those running finish below or are redelivered elsewhere
+        jobs.close();
         fabric.ifPresent(Fabric::leave);
         try {
             lifecycle.awaitIdle(remaining(end));
@@ -375,6 +388,7 @@ public final class Kernel implements AutoCloseable {
 
     /** Releases what the constructor started when the server could not start. */
     private void stopAfterFailedStart() {
+        jobs.close();
         fabric.ifPresent(f -> f.close(Duration.ZERO));
         dispatcher.close();
         server.stop();
@@ -387,6 +401,11 @@ public final class Kernel implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));
+    }
+
+    /** The node's durable jobs. */
+    public Jobs jobs() {
+        return jobs;
     }
 
     /** Exposed for tests and the fabric: the settings' environment, as read at start-up. */

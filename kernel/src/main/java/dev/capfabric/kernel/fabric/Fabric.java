@@ -215,6 +215,27 @@ public final class Fabric implements FabricView, AutoCloseable {
         return route;
     }
 
+    /** The NATS connection while the link is up, for the durable jobs (package {@code jobs}). */
+    public Optional<Connection> natsConnection() {
+        return upConnection();
+    }
+
+    /** Runs {@code action} (off the NATS threads) each time the link comes up, the first time included. */
+    public void whenLinkUp(Runnable action) {
+        requireNonNull(action, "action is null");
+        link.addListener((nats, first) -> action.run());
+    }
+
+    /** The first token(s) of every fabric subject. */
+    public String subjectPrefix() {
+        return settings.subjectPrefix();
+    }
+
+    /** How often nodes heartbeat. */
+    public Duration heartbeatInterval() {
+        return settings.heartbeatInterval();
+    }
+
     /** Whether the NATS link is up now. */
     public boolean linkUp() {
         return link.isUp();

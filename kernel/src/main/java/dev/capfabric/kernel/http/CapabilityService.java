@@ -107,7 +107,34 @@ public final class CapabilityService implements HttpService {
         return Optional.of(path.substring(1));
     }
 
+    /** What to do with a request that became a job: run it, or queue it. */
+    @FunctionalInterface
+    public interface Accepted {
+        /**
+         * @param job    the job, its input read whole (held until this returns)
+         * @param pinned the node the caller pinned with {@code X-Capfabric-Node}, if any
+         */
+        void then(Job job, Optional<String> pinned);
+    }
+
     private void run(ServerRequest request, ServerResponse response) {
+        accept(request, response, (job, pinned) -> {
+            if (JobEventStream.wanted(request) && job.cancellation() instanceof CancellationFlag flag) {
+                try (JobEventStream events = JobEventStream.following(response, flag)) {
+                    events.emit(JobEvent.of(runner.run(job, pinned)));
+                }
+                return;
+            }
+            respond(response, runner.run(job, pinned));
+        });
+    }
+
+    /**
+     * Turns a request for a capability (the one path segment after the service's path) into a job, as
+     * {@code POST /v1/capability/<cap>} does, and hands it to {@code then}; a request that cannot be one
+     * (unknown capability, body too large, bad parameters) is answered here with its JSON error.
+     */
+    public void accept(ServerRequest request, ServerResponse response, Accepted then) {
         response.header(NODE, nodeId);
         Optional<String> segment = capabilityName(request);
         if (segment.isEmpty()) {
@@ -157,13 +184,7 @@ public final class CapabilityService implements HttpService {
                 refuse(response, capability.name(), 400, "bad_input", "X-Capfabric-Node '" + pinned.get() + "' is not a node id", Map.of());
                 return;
             }
-            if (JobEventStream.wanted(request) && job.cancellation() instanceof CancellationFlag flag) {
-                try (JobEventStream events = JobEventStream.following(response, flag)) {
-                    events.emit(JobEvent.of(runner.run(job, pinned)));
-                }
-                return;
-            }
-            respond(response, runner.run(job, pinned));
+            then.then(job, pinned);
         }
     }
 

@@ -53,6 +53,8 @@ public final class StandardMethods implements Filter {
             routes.put(read, "GET, HEAD, OPTIONS");
         }
         routes.put("/v1/capability/", "POST, OPTIONS");
+        routes.put("/v1/jobs", "GET, HEAD, OPTIONS");
+        routes.put("/v1/jobs/", "GET, HEAD, POST, DELETE, OPTIONS");
         routes.put("/admin/plugins", "GET, HEAD, OPTIONS");
         routes.put("/admin/", "POST, OPTIONS");
         routes.put("/admin/nodes/", "GET, HEAD, POST, OPTIONS");
