@@ -21,6 +21,15 @@ final class BenchNats implements AutoCloseable {
     }
 
     static BenchNats start(Path dir) throws IOException, InterruptedException {
+        return start(dir, false);
+    }
+
+    /** A server with JetStream (its store in {@code dir}), for durable jobs. */
+    static BenchNats startWithJetStream(Path dir) throws IOException, InterruptedException {
+        return start(dir, true);
+    }
+
+    private static BenchNats start(Path dir, boolean jetStream) throws IOException, InterruptedException {
         Path binary = List.of(Path.of("/usr/sbin/nats-server"), Path.of("/usr/bin/nats-server")).stream()
                 .filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new IllegalStateException("nats-server not found: install the Debian package nats-server"));
@@ -29,7 +38,11 @@ final class BenchNats implements AutoCloseable {
             port = socket.getLocalPort();
         }
         Files.createDirectories(dir);
-        Process process = new ProcessBuilder(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(port))
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(port)));
+        if (jetStream) {
+            command.addAll(List.of("-js", "-sd", dir.resolve("js").toString()));
+        }
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nats-server.log").toFile()).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {

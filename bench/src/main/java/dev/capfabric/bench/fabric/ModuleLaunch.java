@@ -48,7 +48,7 @@ final class ModuleLaunch {
         if (!jvm.isEmpty()) {
             command.addAll(List.of(jvm.split("\\s+")));
         }
-        for (String pkg : List.of("fabric", "dispatch", "config", "node", "http", "plugins")) {
+        for (String pkg : List.of("fabric", "dispatch", "config", "node", "http", "plugins", "jobs")) {
             command.addAll(List.of("--add-exports", "capfabric.kernel/dev.capfabric.kernel." + pkg + "=ALL-UNNAMED"));
         }
         command.addAll(List.of("-cp", String.join(File.pathSeparator, rest), mainClass));

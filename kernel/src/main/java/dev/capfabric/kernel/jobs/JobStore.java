@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -120,6 +121,54 @@ final class JobStore {
         return nats;
     }
 
+    /** How long a state read or write keeps trying through a moment's unavailability. */
+    private static final Duration MOMENT = Duration.ofSeconds(10);
+
+    /** {@link #retrying} for the key-value calls, their checked exceptions kept. */
+    private static <T> T quickly(Call<T> call) throws IOException, JetStreamApiException {
+        try {
+            return retrying(MOMENT, call);
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** A JetStream call that may fail for a moment. */
+    @FunctionalInterface
+    interface Call<T> {
+        T call() throws Exception;
+    }
+
+    /**
+     * Runs {@code call}, trying again for up to {@code budget} while JetStream is briefly unavailable: a
+     * server of the cluster died and its streams elect new leaders, or this node's link moves to another
+     * server (timeouts, no responders, 503 from the JetStream API). Other refusals are thrown at once.
+     */
+    static <T> T retrying(Duration budget, Call<T> call) throws Exception {
+        long end = System.nanoTime() + budget.toNanos();
+        long wait = 50;
+        while (true) {
+            try {
+                return call.call();
+            } catch (JetStreamApiException e) {
+                if (e.getErrorCode() != 503 || System.nanoTime() + wait * 1_000_000 > end) {
+                    throw e;
+                }
+            } catch (IOException | IllegalStateException e) {
+                if (System.nanoTime() + wait * 1_000_000 > end) {
+                    throw e;
+                }
+            }
+            Thread.sleep(wait);
+            wait = Math.min(1000, wait * 2);
+        }
+    }
+
     /** The subject a job for {@code capability} is published on. */
     String runSubject(String capability) {
         return subjectPrefix + ".jobs.run." + capability;
@@ -144,7 +193,7 @@ final class JobStore {
     }
 
     Optional<Read> read(String id) throws IOException, JetStreamApiException {
-        KeyValueEntry entry = states.get("job." + id);
+        KeyValueEntry entry = quickly(() -> states.get("job." + id));
         if (entry == null || entry.getOperation() != KeyValueOperation.PUT || entry.getValue() == null) {
             return Optional.empty();
         }
@@ -177,7 +226,8 @@ final class JobStore {
                 return Optional.of(read.get().state());
             }
             try {
-                states.update("job." + id, Json.bytes(next), read.get().revision());
+                long revision = read.get().revision();
+                quickly(() -> states.update("job." + id, Json.bytes(next), revision));
                 return Optional.of(next);
             } catch (JetStreamApiException changedMeanwhile) {
                 if (tries == 19) {
@@ -203,6 +253,14 @@ final class JobStore {
                 throw taken;
             }
             return new String(entry.getValue(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Removes a job that could not be queued, and its idempotency key. */
+    void forget(String id, java.util.Optional<String> idempotencyKey) throws IOException, JetStreamApiException {
+        states.delete("job." + id);
+        if (idempotencyKey.isPresent()) {
+            states.delete("idem." + sha256(idempotencyKey.get()));
         }
     }
 

@@ -182,8 +182,9 @@ final class JobWorkers implements AutoCloseable {
                     .filterSubject(store.runSubject(capability.name()))
                     .ackPolicy(AckPolicy.Explicit)
                     .ackWait(settings.ackWait())
-                    // one delivery more than the attempts: the last one only writes the job off as failed
-                    .maxDeliver(settings.maxAttempts() + 1)
+                    // unbounded: the attempts are counted in the job's state (runs that started), and a
+                    // delivery that finds them used up writes the job off as failed
+                    .maxDeliver(-1)
                     .maxAckPending(10_000)
                     .build());
         }
@@ -199,10 +200,19 @@ final class JobWorkers implements AutoCloseable {
             return;
         }
         String id = read.id();
-        long delivery = message.metaData().deliveredCount();
         int maxAttempts = store.settings().maxAttempts();
+        // the claim is renewed from now until the message is acked or given back: reading and writing the
+        // state may take seconds while the cluster elects a leader, and must not cost the job its claim
+        long every = Math.max(50, store.settings().ackWait().toMillis() / 3);
+        ScheduledFuture<?> claim = ticks.scheduleAtFixedRate(message::inProgress, every, every, TimeUnit.MILLISECONDS);
         try {
             Optional<JobState> before = store.read(id).map(JobStore.Read::state);
+            if (before.isEmpty() && message.metaData().deliveredCount() < 10) {
+                // written a moment ago and not visible yet (a replica that answers reads may lag the one that took
+                // the write), or expired: look again shortly, a bounded number of times
+                message.nakWithDelay(Duration.ofMillis(200));
+                return;
+            }
             if (before.isEmpty() || before.get().ended()) {
                 if (before.isPresent() && before.get().status().equals(JobState.SUCCEEDED)) {
                     LOG.log(System.Logger.Level.INFO, "durable job {0} delivered again after it succeeded (its ack was lost); dropped", id);
@@ -210,9 +220,11 @@ final class JobWorkers implements AutoCloseable {
                 message.ack();
                 return;
             }
-            if (delivery > maxAttempts) {
+            // runs that started, not deliveries: a delivery to a pull request whose node was moving to another
+            // server, or a nak after a moment's unavailability, is not an attempt
+            if (before.get().attempts().size() >= maxAttempts) {
                 Optional<JobState> failed = store.change(id, state -> state.ended() ? null : state.failed(clock.instant(),
-                        new ApiError.Body("attempts_exhausted", "the job ran " + maxAttempts
+                        new ApiError.Body("attempts_exhausted", "the job ran " + state.attempts().size()
                                 + " times without finishing; see attempts for each run's end", Map.of())));
                 message.term();
                 failed.ifPresent(this::ended);
@@ -236,8 +248,6 @@ final class JobWorkers implements AutoCloseable {
             CancellationFlag flag = new CancellationFlag();
             flag.follow(events);
             flags.put(id, flag);
-            long every = Math.max(50, store.settings().ackWait().toMillis() / 3);
-            ScheduledFuture<?> claim = ticks.scheduleAtFixedRate(message::inProgress, every, every, TimeUnit.MILLISECONDS);
             Outcome outcome;
             try {
                 // a cancel that came between the state write and the flag's registration
@@ -248,10 +258,9 @@ final class JobWorkers implements AutoCloseable {
                         Instant.now().plus(read.timeout()), flag);
                 outcome = LocalRoute.runHere(dispatcher, job, nodeId);
             } finally {
-                claim.cancel(false);
                 flags.remove(id);
             }
-            finish(id, message, outcome, flag.isCancelled(), delivery, maxAttempts, events, read);
+            finish(id, message, outcome, flag.isCancelled(), started.get().attempts().size(), maxAttempts, events, read);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "durable job {0} could not be run here: {1}", id, e.toString());
             // the state could not be read or written (link or cluster trouble): let JetStream deliver it again
@@ -260,10 +269,12 @@ final class JobWorkers implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // the claim expires by itself
             }
+        } finally {
+            claim.cancel(false);
         }
     }
 
-    private void finish(String id, Message message, Outcome outcome, boolean cancelled, long delivery, int maxAttempts,
+    private void finish(String id, Message message, Outcome outcome, boolean cancelled, int ran, int maxAttempts,
                         NatsJobEvents events, JobMessage.Read read) throws Exception {
         Instant now = clock.instant();
         Optional<JobState> after;
@@ -290,11 +301,11 @@ final class JobWorkers implements AutoCloseable {
                 ApiError.Body why = new ApiError.Body(failed.kind(), failed.message(), failed.details());
                 if (cancelled) {
                     after = store.change(id, state -> state.ended() ? null : state.cancelled(now, "cancelled while running on " + nodeId));
-                } else if (permanent || delivery >= maxAttempts) {
+                } else if (permanent || ran >= maxAttempts) {
                     after = store.change(id, state -> state.ended() ? null : state.failed(now, why));
                 } else {
                     store.change(id, state -> state.ended() ? null : state.retrying(now, failed.kind(), failed.message()));
-                    message.nakWithDelay(Duration.ofMillis(200L * delivery));
+                    message.nakWithDelay(Duration.ofMillis(200L * ran));
                     return;
                 }
             }

@@ -26,6 +26,8 @@ import static java.util.Objects.requireNonNull;
 public final class Jobs implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Jobs.class.getName());
+    /** How long a submission keeps trying while the cluster elects new leaders or the link moves. */
+    private static final Duration SUBMIT_BUDGET = Duration.ofSeconds(15);
 
     private final String nodeId;
     private final JobsSettings settings;
@@ -131,26 +133,49 @@ public final class Jobs implements AutoCloseable {
     public Submitted submit(Job job, Duration timeout, Optional<String> idempotencyKey, Optional<String> callbackUrl)
             throws JobStore.Unavailable, Conflict {
         JobStore jobs = store();
+        String id = job.id();
+        boolean created = false;
         try {
-            String id = job.id();
             if (idempotencyKey.isPresent()) {
-                id = jobs.claimIdempotencyKey(idempotencyKey.get(), job.id());
+                id = JobStore.retrying(SUBMIT_BUDGET, () -> jobs.claimIdempotencyKey(idempotencyKey.get(), job.id()));
                 if (!id.equals(job.id())) {
                     Optional<JobState> first = awaitState(jobs, id);
                     if (first.isPresent()) {
                         return new Submitted(first.get(), false);
                     }
-                    throw new Conflict("Idempotency-Key was used for job " + id + ", which has expired");
+                    throw new Conflict("Idempotency-Key was used for job " + id + ", which has expired or was never queued");
                 }
             }
             JobState queued = JobState.queued(id, job.capability().name(), clock.instant(), callbackUrl.orElse(null));
-            if (!jobs.create(queued)) {
+            if (!JobStore.retrying(SUBMIT_BUDGET, () -> jobs.create(queued))) {
                 throw new Conflict("a job with id " + id + " exists already");
             }
-            publish(jobs, job, timeout);
+            created = true;
+            JobStore.retrying(SUBMIT_BUDGET, () -> {
+                publish(jobs, job, timeout);
+                return null;
+            });
             return new Submitted(queued, true);
-        } catch (IOException | JetStreamApiException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+        } catch (Conflict e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobStore.Unavailable("interrupted while queueing the job", e);
+        } catch (Exception e) {
+            if (created) {
+                // not queued: no state may claim it is, and the key may be used again
+                forget(jobs, id, idempotencyKey);
+            }
             throw new JobStore.Unavailable("could not queue the job in JetStream: " + e.getMessage(), e);
+        }
+    }
+
+    private static void forget(JobStore jobs, String id, Optional<String> idempotencyKey) {
+        try {
+            jobs.forget(id, idempotencyKey);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0} could not be queued nor forgotten; its state says queued until its TTL: {1}",
+                    id, e.toString());
         }
     }
 
