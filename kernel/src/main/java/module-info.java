@@ -36,13 +36,11 @@ module capfabric.kernel {
     // OSHI (an automatic module) logs through SLF4J; resolving it here brings in the JUL binding
     requires org.slf4j;
     // to quiet one expected Helidon warning (http.GlobalMappers)
-    // bin/capfabric's fabric subcommands talk to a node's HTTP API with the JDK's client
+    // bin/capfabric's fabric subcommands talk to a node's HTTP API with the JDK's client; durable jobs post their callbacks
     requires java.net.http;
     requires java.logging;
     // the process's CPU time for /metrics (node.RuntimeMeters)
     requires jdk.management;
-    // durable jobs post their callbacks
-    requires java.net.http;
 
     // JCTools reads fields through sun.misc.Unsafe
     requires jdk.unsupported;

@@ -122,45 +122,48 @@ public final class JobsService implements HttpService {
         });
     }
 
-    private void state(ServerRequest request, ServerResponse response) {
+    /** The job the path names, or empty when it was answered already (bad id, unknown or expired job). */
+    private Optional<JobState> known(ServerRequest request, ServerResponse response) throws JobStore.Unavailable {
         Optional<String> id = id(request, response);
         if (id.isEmpty()) {
-            return;
+            return Optional.empty();
         }
+        Optional<JobState> state = jobs.state(id.get());
+        if (state.isEmpty()) {
+            fail(response, 404, "not_found", "no job " + id.get() + " (never submitted, or expired)");
+        }
+        return state;
+    }
+
+    private void state(ServerRequest request, ServerResponse response) {
         try {
-            Optional<JobState> state = jobs.state(id.get());
-            if (state.isEmpty()) {
-                fail(response, 404, "not_found", "no job " + id.get() + " (never submitted, or expired)");
-                return;
+            Optional<JobState> state = known(request, response);
+            if (state.isPresent()) {
+                Json.send(request, response, Status.OK_200, state.get());
             }
-            Json.send(request, response, Status.OK_200, state.get());
         } catch (JobStore.Unavailable e) {
             unavailable(response, e);
         }
     }
 
     private void result(ServerRequest request, ServerResponse response) {
-        Optional<String> id = id(request, response);
-        if (id.isEmpty()) {
-            return;
-        }
         try {
-            Optional<JobState> state = jobs.state(id.get());
+            Optional<JobState> state = known(request, response);
             if (state.isEmpty()) {
-                fail(response, 404, "not_found", "no job " + id.get() + " (never submitted, or expired)");
                 return;
             }
+            String id = state.get().id();
             if (!state.get().status().equals(JobState.SUCCEEDED)) {
-                fail(response, 409, "not_ready", "job " + id.get() + " is " + state.get().status() + ": only a succeeded job has a result");
+                fail(response, 409, "not_ready", "job " + id + " is " + state.get().status() + ": only a succeeded job has a result");
                 return;
             }
-            Optional<byte[]> bytes = jobs.result(id.get());
+            Optional<byte[]> bytes = jobs.result(id);
             if (bytes.isEmpty()) {
-                fail(response, 404, "not_found", "the result of job " + id.get() + " expired");
+                fail(response, 404, "not_found", "the result of job " + id + " expired");
                 return;
             }
             response.header(HeaderNames.CONTENT_TYPE, state.get().mediaType());
-            response.header(CapabilityService.JOB_ID, id.get());
+            response.header(CapabilityService.JOB_ID, id);
             response.send(bytes.get());
         } catch (JobStore.Unavailable e) {
             unavailable(response, e);
