@@ -17,7 +17,8 @@ module capfabric.kernel {
     requires io.helidon.health;
     requires io.helidon.logging.common;
     requires io.helidon.webserver.cors;
-    // server-sent events: job progress and partial results
+    // the operator console's pages (static content); server-sent events: job progress, partial results, the console's fleet feed
+    requires io.helidon.webserver.staticcontent;
     requires io.helidon.webserver.sse;
     requires io.helidon.http.sse;
 
@@ -61,4 +62,5 @@ module capfabric.kernel {
     opens dev.capfabric.kernel.openai to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.cli to com.fasterxml.jackson.databind;
     opens dev.capfabric.kernel.jobs to com.fasterxml.jackson.databind;
+    opens dev.capfabric.kernel.console to com.fasterxml.jackson.databind;
 }

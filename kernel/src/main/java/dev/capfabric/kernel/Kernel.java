@@ -5,6 +5,11 @@ import dev.capfabric.kernel.auth.AuthSettings;
 import dev.capfabric.kernel.auth.FailedAttempts;
 import dev.capfabric.kernel.auth.RouteScopes;
 import dev.capfabric.kernel.config.InvalidSettingsException;
+import dev.capfabric.kernel.console.ConsolePages;
+import dev.capfabric.kernel.console.ConsoleSettings;
+import dev.capfabric.kernel.console.FleetEventsService;
+import dev.capfabric.kernel.console.FleetFeed;
+import dev.capfabric.kernel.console.FleetSnapshots;
 import dev.capfabric.kernel.config.NodeSettings;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.GatedRoute;
@@ -100,6 +105,8 @@ public final class Kernel implements AutoCloseable {
     private final String scheme;
     private final NodeLifecycle lifecycle;
     private final Optional<String> advertisedUrl;
+    private final ConsoleSettings console;
+    private final FleetFeed fleetFeed;
 
     private Kernel(NodeSettings settings, Clock clock) {
         this.settings = settings;
@@ -131,6 +138,10 @@ public final class Kernel implements AutoCloseable {
                 fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins)));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.keyCheck = keyCheck(settings, clock, meters);
+        this.console = ConsoleSettings.of(settings.section("console"));
+        // started idle: it takes pictures of the fleet only while a console watches
+        this.fleetFeed = new FleetFeed(new FleetSnapshots(settings.nodeId(), view, clock)::take, console.eventsInterval(),
+                console.maxWatchers());
         dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there (a no-op on 4.5.0)
         this.edge = EdgeSettings.of(settings.section("http"));
         this.connections = ClientConnections.http1(edge.maxInflightBodyBytes());
@@ -249,8 +260,11 @@ public final class Kernel implements AutoCloseable {
                 .register("/v1/jobs", new JobsService(jobs, capabilityService))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
+                .register("/v1/nodes", new FleetEventsService(fleetFeed, view, console.keepAlive()))
                 .register("/metrics", new MetricsService(meters))
                 .register("/admin", new AdminService(settings.nodeId(), fabric))
+                // last: the console's pages at / and /ui/..., after every API route
+                .register("/", ConsolePages.service())
                 .error(HttpException.class, (request, response, error) ->
                         ApiError.of(error.status().code() == 404 ? "not_found" : "bad_request", error.getMessage())
                                 .send(response, error.status().code()))
@@ -371,6 +385,8 @@ public final class Kernel implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         dispatcher.drainAndClose(remaining(end));
+        // the console's event streams never end by themselves: ended here, or the HTTP server waits for them
+        fleetFeed.close();
         // waits for the offloads held here to answer, then says bye and closes the link
         fabric.ifPresent(f -> f.close(remaining(end)));
         server.stop();
@@ -389,6 +405,7 @@ public final class Kernel implements AutoCloseable {
     /** Releases what the constructor started when the server could not start. */
     private void stopAfterFailedStart() {
         jobs.close();
+        fleetFeed.close();
         fabric.ifPresent(f -> f.close(Duration.ZERO));
         dispatcher.close();
         server.stop();

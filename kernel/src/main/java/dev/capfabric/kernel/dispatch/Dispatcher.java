@@ -385,4 +385,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         deadlines.close();
         idleMemory.close();
     }
+
+    /** Jobs finished here since the node started, per capability (for the fabric's heartbeats). */
+    public JobMetrics.Totals jobTotals() {
+        return metrics.totals();
+    }
 }

@@ -63,6 +63,36 @@ public final class JobMetrics {
         }
     }
 
+    /**
+     * Jobs finished on this node since it started, per capability: all of them, and those that did not
+     * end {@code served} (cancelled by their callers excepted). What the fabric's heartbeats carry, so
+     * that any node's console shows every node's jobs/s and error rate.
+     *
+     * @param finished per capability, jobs that ended (served, failed, expired, stuck)
+     * @param failed   per capability, those of {@code finished} that were not served
+     */
+    public record Totals(Map<String, Long> finished, Map<String, Long> failed) {
+        public Totals {
+            finished = Map.copyOf(finished);
+            failed = Map.copyOf(failed);
+        }
+    }
+
+    /** The totals now; reads the counters, no lock. */
+    public Totals totals() {
+        Map<String, Long> finished = new java.util.TreeMap<>();
+        Map<String, Long> failed = new java.util.TreeMap<>();
+        outcomes.forEach((key, counter) -> {
+            if (key.outcome().equals("cancelled")) {
+                return;
+            }
+            long count = (long) counter.count();
+            finished.merge(key.capability().name(), count, Long::sum);
+            failed.merge(key.capability().name(), key.outcome().equals("served") ? 0 : count, Long::sum);
+        });
+        return new Totals(finished, failed);
+    }
+
     /** Counts a job refused before it was queued (full queue, body too large ...). */
     void refused(Capability capability, String reason) {
         refused(capability.name(), DISPATCH, reason);

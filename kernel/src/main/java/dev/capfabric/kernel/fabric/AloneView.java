@@ -2,12 +2,14 @@ package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.node.CapabilitySummary;
+import dev.capfabric.kernel.node.NodeCaps;
 import dev.capfabric.kernel.node.NodeDescriber;
 import dev.capfabric.kernel.plugins.PluginHost;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
@@ -36,5 +38,10 @@ public final class AloneView implements FabricView {
     @Override
     public NodeListing nodes(boolean fresh) {
         return new NodeListing(List.of(new NodeListing.Node(local.nodeId(), local.httpUrl(), NodeStatus.OK, 0.0, local.capabilities(), local.load())));
+    }
+
+    @Override
+    public Optional<NodeCaps> caps(String nodeId) {
+        return nodeId.equals(local.nodeId()) ? Optional.of(local.caps()) : Optional.empty();
     }
 }

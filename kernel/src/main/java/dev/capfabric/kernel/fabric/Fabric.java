@@ -333,6 +333,11 @@ public final class Fabric implements FabricView, AutoCloseable {
         return new NodeListing(linkState(), nodes);
     }
 
+    @Override
+    public Optional<NodeCaps> caps(String nodeId) {
+        return nodeId.equals(local.nodeId()) ? Optional.of(local.caps()) : registry.caps(nodeId);
+    }
+
     /** The NATS link now, and for how long it has been so. */
     LinkState linkState() {
         double since = Math.max(0, System.currentTimeMillis() - link.changedAtMillis()) / 1000.0;

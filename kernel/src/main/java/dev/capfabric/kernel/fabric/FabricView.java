@@ -1,5 +1,9 @@
 package dev.capfabric.kernel.fabric;
 
+import dev.capfabric.kernel.node.NodeCaps;
+
+import java.util.Optional;
+
 /** What a node knows of the fabric, for {@code /v1/capabilities} and {@code /v1/nodes}. */
 public interface FabricView {
 
@@ -16,4 +20,12 @@ public interface FabricView {
      * @param fresh run a discovery first
      */
     NodeListing nodes(boolean fresh);
+
+    /**
+     * A node's full capabilities ({@code /caps}) as this node knows them: its own now, a peer's as last
+     * heard (their load may be older than {@link #nodes(boolean)}'s); empty for a node never heard.
+     */
+    default Optional<NodeCaps> caps(String nodeId) {
+        return Optional.empty();
+    }
 }

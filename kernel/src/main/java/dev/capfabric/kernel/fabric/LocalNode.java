@@ -1,6 +1,7 @@
 package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.dispatch.Dispatcher;
+import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.node.CapabilitySummary;
 import dev.capfabric.kernel.node.NodeCaps;
@@ -114,7 +115,9 @@ final class LocalNode {
             concurrency.put(capability.name(), Math.max(1, Math.min(declared, dispatcher.settingsFor(capability).maxWorkers())));
             service.put(capability.name(), Math.round(dispatcher.serviceTimeMillis(capability) * 100) / 100.0);
         }
-        return new FabricLoad(load.cpu(), load.memory(), load.queueDepth(), load.inflight(), concurrency, service);
+        JobMetrics.Totals totals = dispatcher.jobTotals();
+        return new FabricLoad(load.cpu(), load.memory(), load.queueDepth(), load.inflight(), concurrency, service,
+                totals.finished(), totals.failed());
     }
 
     boolean draining() {

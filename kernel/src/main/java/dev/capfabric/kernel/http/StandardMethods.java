@@ -32,11 +32,14 @@ import static java.util.Objects.requireNonNull;
  */
 public final class StandardMethods implements Filter {
 
+    /** Marks a request that came as {@code HEAD} (its prologue now says {@code GET}). */
+    private static final Object HEAD = new Object();
+
     private final Map<String, String> allowByPrefix;
     private final boolean corsEnabled;
 
     /**
-     * @param allowByPrefix per path (exact, or a prefix ending in {@code /}), the methods its routes
+     * @param allowByPrefix per path (exact, or a prefix ending in {@code /}; {@code /} itself is exact), the methods its routes
      *                      answer; the longest match wins
      * @param corsEnabled   whether a CORS feature answers preflights
      */
@@ -55,10 +58,22 @@ public final class StandardMethods implements Filter {
         routes.put("/v1/capability/", "POST, OPTIONS");
         routes.put("/v1/jobs", "GET, HEAD, OPTIONS");
         routes.put("/v1/jobs/", "GET, HEAD, POST, DELETE, OPTIONS");
+        // the operator console: its pages, its live fleet feed and any node's /caps as this node heard it
+        for (String page : new String[]{"/", "/index.html", "/ui/", "/v1/nodes/events", "/v1/nodes/"}) {
+            routes.put(page, "GET, HEAD, OPTIONS");
+        }
         routes.put("/admin/plugins", "GET, HEAD, OPTIONS");
         routes.put("/admin/", "POST, OPTIONS");
         routes.put("/admin/nodes/", "GET, HEAD, POST, OPTIONS");
         return routes;
+    }
+
+    /**
+     * Whether the request came as {@code HEAD}: its route runs as {@code GET} with the body dropped,
+     * which a route that never ends its body (an event stream) must know.
+     */
+    public static boolean isHead(io.helidon.webserver.http.ServerRequest request) {
+        return request.context().get(HEAD, Boolean.class).orElse(false);
     }
 
     @Override
@@ -68,6 +83,7 @@ public final class StandardMethods implements Filter {
         if (method == Method.OPTIONS) {
             options(chain, request, response);
         } else if (method == Method.HEAD) {
+            request.context().register(HEAD, Boolean.TRUE);
             request.prologue(HttpPrologue.create(prologue.rawProtocol(), prologue.protocol(), prologue.protocolVersion(),
                     Method.GET, prologue.uriPath(), prologue.query(), prologue.fragment()));
             response.streamFilter(body -> new HeadersOnly(body, response));
@@ -97,7 +113,9 @@ public final class StandardMethods implements Filter {
     private Optional<String> allowed(String path) {
         String best = null;
         for (String route : allowByPrefix.keySet()) {
-            boolean matches = route.endsWith("/") ? path.startsWith(route) && path.length() > route.length() : path.equals(route);
+            // "/" alone is the root page, never a prefix of every path
+            boolean prefix = route.endsWith("/") && route.length() > 1;
+            boolean matches = prefix ? path.startsWith(route) && path.length() > route.length() : path.equals(route);
             if (matches && (best == null || route.length() > best.length())) {
                 best = route;
             }
