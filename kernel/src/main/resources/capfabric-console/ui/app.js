@@ -23,6 +23,7 @@ function onFleet(json) {
     snapshot.offset = Date.now() - snapshot.sent_at_ms;
     document.getElementById('viewer').textContent = '· ' + snapshot.viewer;
     renderFleet(snapshot);
+    if (!performance.getEntriesByName('capfabric:fleet-rendered').length) performance.mark('capfabric:fleet-rendered');
     refreshOperate(snapshot);
     refreshPicker();
     setFeed(`Live from ${snapshot.viewer} · ${summary(snapshot)}` + (snapshot.link === 'down' ? ' · NATS link down: as last heard' : ''),

@@ -74,6 +74,12 @@ function percent(x) {
     return x == null ? '' : `${Math.round(x * 100)} %`;
 }
 
+const drawn = { ids: [], rows: [] };
+
+function cell(label, html) {
+    return `<td data-label="${label}"><div>${html}</div></td>`;
+}
+
 export function renderFleet(snapshot) {
     const now = snapshot.sent_at_ms;
     const rows = snapshot.nodes.map(node => {
@@ -82,23 +88,34 @@ export function renderFleet(snapshot) {
         const id = esc(node.node_id);
         const url = node.http_url ? `<br><small class="muted">${esc(node.http_url)}</small>` : '';
         return `<tr data-node="${id}" data-status="${esc(node.status)}">`
-            + `<th scope="row" data-label="Node"><a href="#node/${encodeURIComponent(node.node_id)}">${id}</a>${node.self ? ' <small class="muted">(this node)</small>' : ''}${url}</th>`
-            + `<td data-label="Status" class="status">${badge(node.status)}</td>`
-            + `<td data-label="Age" class="age" data-age>${age(snapshot, node)}</td>`
-            + `<td data-label="Capabilities">${capabilities(node)}</td>`
-            + `<td data-label="Hardware">${hardware(node)}</td>`
-            + `<td data-label="Load">CPU ${percent(node.load?.cpu)}<br>RAM ${percent(node.load?.memory)}</td>`
-            + `<td data-label="Jobs/s">${r?.perS == null ? '<span class="muted">—</span>' : r.perS.toFixed(2)}</td>`
-            + `<td data-label="Errors">${r?.errors == null ? '<span class="muted">—</span>' : percent(r.errors)}</td>`
-            + `<td data-label="Breaker">${breaker}</td></tr>`;
+            + `<th scope="row"><a href="#node/${encodeURIComponent(node.node_id)}">${id}</a>${node.self ? ' <small class="muted">(this node)</small>' : ''}${url}</th>`
+            + cell('Status', badge(node.status))
+            + `<td data-label="Age"><div data-age></div></td>`
+            + cell('Capabilities', capabilities(node))
+            + cell('Hardware', hardware(node))
+            + cell('Load', `CPU ${percent(node.load?.cpu)}<br>RAM ${percent(node.load?.memory)}`)
+            + cell('Jobs/s', r?.perS == null ? '<span class="muted">—</span>' : r.perS.toFixed(2))
+            + cell('Errors', r?.errors == null ? '<span class="muted">—</span>' : percent(r.errors))
+            + cell('Breaker', breaker) + '</tr>';
     });
-    body.innerHTML = rows.join('');
+    // only the rows that changed are replaced: a link or selection in an unchanged row stays as it is
+    const ids = snapshot.nodes.map(n => n.node_id);
+    if (ids.join('\n') !== drawn.ids.join('\n')) {
+        body.innerHTML = rows.join('');
+    } else {
+        rows.forEach((html, i) => {
+            if (html !== drawn.rows[i]) body.rows[i].outerHTML = html;
+        });
+    }
+    drawn.ids = ids;
+    drawn.rows = rows;
+    tickAges(snapshot);
     const text = summary(snapshot);
     if (summaryLine.textContent !== text) summaryLine.textContent = text;
 }
 
 export function tickAges(snapshot) {
-    const cells = body.querySelectorAll('td[data-age]');
+    const cells = body.querySelectorAll('[data-age]');
     snapshot.nodes.forEach((node, i) => {
         const text = age(snapshot, node);
         if (cells[i] && cells[i].textContent !== text) cells[i].textContent = text;

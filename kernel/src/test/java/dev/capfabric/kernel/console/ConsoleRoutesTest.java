@@ -89,6 +89,18 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void everyFileOfTheConsoleIsServedFromMemory() throws Exception {
+        Path root = Path.of(ConsolePages.class.getClassLoader().getResource(ConsolePages.ROOT + "/index.html").toURI()).getParent();
+        try (var files = Files.walk(root)) {
+            List<String> found = files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString().replace('\\', '/')).sorted().toList();
+            assertEquals(found, ConsolePages.FILES.stream().sorted().toList(), "ConsolePages.FILES lists every file of the console");
+        }
+        for (String file : ConsolePages.FILES) {
+            assertEquals(200, open.get("/" + file).statusCode(), file);
+        }
+    }
+
+    @Test
     void everythingElseStaysJson404Or405() {
         // paths the pages' open scope or the read scope let through, that nothing serves
         for (String path : List.of("/ui/nope.js", "/ui/", "/ui/capfabric-console/index.html", "/ui/../ui/nope", "/ui/%2e%2e/caps",
