@@ -229,7 +229,11 @@ test('Operate: a plugin installed on every live node from the page, with progres
     for (const id of ['a', 'b', 'c']) {
         await page.waitForSelector(`#install-nodes li[data-node="${id}"][data-stage=loaded]`, { timeout: 60_000 });
         assert.equal(await page.getAttribute(`#install-nodes li[data-node="${id}"] progress`, 'value'), '100');
+        // the steps came as they happened (POST /admin/rollout's progress stream), not only the end
+        const seen = await page.getAttribute(`#install-nodes li[data-node="${id}"]`, 'data-seen');
+        assert.match(seen, /\b(received|verified)\b.*\bloaded\b/, `${id} saw ${seen}`);
     }
+    assert.match(await page.textContent('#operate-log'), /install smoke-echo\.jar: 3 of 3 node\(s\) loaded it/);
     // the new capability reaches the fleet view of every node by their heartbeats
     await page.waitForFunction(() => ['a', 'b', 'c'].every(id =>
         document.querySelector(`#fleet-table tr[data-node="${id}"]`)?.textContent.includes('smoke-echo')), null, { timeout: 30_000 });

@@ -19,11 +19,13 @@ function setFeed(text, bad) {
 // ---- the live feed: one stream per page, read with fetch so that it can carry the API key --------
 
 function onFleet(json) {
+    const first = !performance.getEntriesByName('capfabric:fleet-rendered').length;
     snapshot = JSON.parse(json);
     snapshot.offset = Date.now() - snapshot.sent_at_ms;
     document.getElementById('viewer').textContent = '· ' + snapshot.viewer;
     renderFleet(snapshot);
-    if (!performance.getEntriesByName('capfabric:fleet-rendered').length) performance.mark('capfabric:fleet-rendered');
+    // for the page-weight benchmark (bench/src/main/console): when the first fleet was drawn, from how many bytes
+    if (first) performance.mark('capfabric:fleet-rendered', { detail: { eventChars: json.length } });
     refreshOperate(snapshot);
     refreshPicker();
     setFeed(`Live from ${snapshot.viewer} · ${summary(snapshot)}` + (snapshot.link === 'down' ? ' · NATS link down: as last heard' : ''),

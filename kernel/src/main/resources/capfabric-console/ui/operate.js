@@ -99,6 +99,7 @@ function step(event) {
     if (event.stage === 'uploading') value = 60 * event.bytes;
     progress.value = Math.max(progress.value, value);
     item.dataset.stage = event.stage;
+    item.dataset.seen = ((item.dataset.seen || '') + ' ' + event.stage).trim();
     item.querySelector('.stage').textContent = event.stage + (event.message ? `: ${event.message}` : '')
         + (event.stage === 'receiving' && event.total ? ` ${Math.round(100 * event.bytes / event.total)} %` : '')
         + (event.stage === 'uploading' ? ` ${Math.round(100 * event.bytes)} %` : '');
