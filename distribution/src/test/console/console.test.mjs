@@ -233,7 +233,9 @@ test('Operate: a plugin installed on every live node from the page, with progres
         const seen = await page.getAttribute(`#install-nodes li[data-node="${id}"]`, 'data-seen');
         assert.match(seen, /\b(received|verified)\b.*\bloaded\b/, `${id} saw ${seen}`);
     }
-    assert.match(await page.textContent('#operate-log'), /install smoke-echo\.jar: 3 of 3 node\(s\) loaded it/);
+    // the summary comes with the rollout's last line, after the nodes' own last steps
+    await page.waitForFunction(() => /install smoke-echo\.jar: 3 of 3 node\(s\) loaded it/.test(document.getElementById('operate-log').textContent),
+        null, { timeout: 30_000 });
     // the new capability reaches the fleet view of every node by their heartbeats
     await page.waitForFunction(() => ['a', 'b', 'c'].every(id =>
         document.querySelector(`#fleet-table tr[data-node="${id}"]`)?.textContent.includes('smoke-echo')), null, { timeout: 30_000 });
