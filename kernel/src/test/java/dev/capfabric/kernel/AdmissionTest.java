@@ -75,4 +75,64 @@ class AdmissionTest {
         String metrics = node.get("/metrics").body();
         assertTrue(metrics.contains("reason=\"expected_wait\""), metrics);
     }
+
+    /**
+     * Busy slots are not averages: with both slots of a lane running jobs that just started, a new job waits a
+     * whole run for a slot, then runs a whole run. Planning with half a run of waiting (the queue length
+     * divided by the slots) admitted it, and it ended in 504; a variant per kind of threading.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void aJobThatMustWaitForABusySlotCountsTheRestOfItsRun(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-two", "echo").threading(threading).concurrency(2).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission-slots", Map.of());
+        nodes.add(node);
+        assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=4000", "{}").statusCode()); // learns: 4 s a job
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        List<CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            running.add(CompletableFuture.supplyAsync(() -> node.postJson("/v1/capability/echo?sleep_ms=4000", "{}",
+                    "X-Request-Timeout", "60000"), callers));
+        }
+        node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() >= 2, java.time.Duration.ofSeconds(20), "both slots busy");
+        // it would start in about 4 s and end in about 8 s: a 6.5 s deadline is refused at once, not answered 504 later
+        // (half a run of waiting, 2 s, plus its run fitted the deadline: it was admitted and ended 504)
+        long start = System.nanoTime();
+        HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=4000", "{}", "X-Request-Timeout", "6500");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(429, refused.statusCode(), refused.body());
+        JsonNode error = TestNode.json(refused.body()).get("error");
+        assertEquals("overloaded", error.get("kind").asText(), refused.body());
+        assertTrue(error.at("/details/expected_wait_ms").asLong() >= 1500, refused.body());
+        assertTrue(millis < 2000, "refused at once: " + millis + " ms");
+        for (CompletableFuture<HttpResponse<String>> job : running) {
+            assertEquals(200, job.get().statusCode(), job.get().body());
+        }
+        callers.close();
+    }
+
+    /**
+     * A lane that slowed down since it learnt its average: a job running longer than the average raises the
+     * run time admission plans with, so a job is not admitted on the old, shorter figure.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void aRunningJobThatOverrunsTheAverageRaisesThePlan(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-one", "echo").threading(threading).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission-slow", Map.of());
+        nodes.add(node);
+        assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=300", "{}").statusCode()); // learns: 0.3 s a job
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> node.postJson(
+                "/v1/capability/echo?sleep_ms=6000", "{}", "X-Request-Timeout", "60000"), callers);
+        node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() >= 1, java.time.Duration.ofSeconds(20), "the slow job running");
+        Thread.sleep(2500);
+        // planned on the 0.3 s average this job needs 0.6 s; the job running has taken 2.5 s already and will take more
+        HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=300", "{}", "X-Request-Timeout", "2500");
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals("overloaded", TestNode.json(refused.body()).at("/error/kind").asText(), refused.body());
+        assertTrue(TestNode.json(refused.body()).at("/error/details/service_ms").asLong() >= 2500, refused.body());
+        assertEquals(200, slow.get().statusCode(), slow.get().body());
+        callers.close();
+    }
 }

@@ -9,10 +9,12 @@ import dev.capfabric.spi.Result;
 import org.jctools.queues.MpmcArrayQueue;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -53,6 +55,8 @@ final class CapabilityLane implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CapabilityLane.class.getName());
     // an idle worker looks around this often even unwoken: a safety net, not the way jobs reach it
     private static final Duration IDLE_CHECK = Duration.ofMillis(500);
+    // the least part of a planned run a running job is assumed to still need (see expectedWait)
+    private static final double LEAST_REMAINING = 0.25;
 
     private final Capability capability;
     private final String nodeId;
@@ -69,6 +73,8 @@ final class CapabilityLane implements AutoCloseable {
     // slots taken by workers and callers running jobs; at most targetWorkers
     private final AtomicInteger slots = new AtomicInteger();
     private final ServiceTime serviceTime = new ServiceTime(100);
+    // the jobs running now, holding their slots: admission counts how much of their run is left
+    private final Set<RunningJob> active = ConcurrentHashMap.newKeySet();
     // by worker index: a written-off worker's index goes to its replacement
     private final Map<Integer, Thread> workers = new HashMap<>(); // guarded by this
     // jobs written off whose handle() has not returned, of providers still installed
@@ -218,9 +224,29 @@ final class CapabilityLane implements AutoCloseable {
     }
 
     /**
+     * The run time admission plans with for a job not yet started: the lane's observed service time, or
+     * longer while a job now running has already taken longer than that (the machine slowed down since
+     * the average was learnt, and the average follows only as jobs end).
+     */
+    double plannedServiceMillis() {
+        double planned = serviceTime.millis();
+        long now = System.nanoTime();
+        for (RunningJob job : active) {
+            if (!job.interrupted()) {
+                // a job past its deadline says how long that job hangs, not how fast the lane is
+                planned = Math.max(planned, (now - job.startNanos) / 1e6);
+            }
+        }
+        return planned;
+    }
+
+    /**
      * How long a job admitted now would wait before a slot takes it: none while a slot is free and
-     * nothing queued, else the jobs queued ahead of it plus itself, worked off at the lane's observed
-     * service time by all its slots.
+     * nothing queued; else the time until a slot is free for it, with each running job taking the rest of
+     * its {@link #plannedServiceMillis planned run} (at least {@link #LEAST_REMAINING} of one: the lane
+     * cannot tell a job about to end from one that overruns) and each queued job ahead a whole planned
+     * run, on whichever slot frees first. Slots are not interchangeable averages: two slots busy with jobs
+     * that just started keep a new job waiting a whole run, not half of one.
      */
     Duration expectedWait() {
         int capacity = Math.max(1, targetWorkers);
@@ -228,7 +254,28 @@ final class CapabilityLane implements AutoCloseable {
         if (ahead == 0 && slots.get() < capacity) {
             return Duration.ZERO;
         }
-        return Duration.ofMillis((long) Math.ceil((ahead + 1) * serviceTime.millis() / capacity));
+        double planned = plannedServiceMillis();
+        long now = System.nanoTime();
+        PriorityQueue<Double> free = new PriorityQueue<>();
+        for (RunningJob job : active) {
+            double elapsed = (now - job.startNanos) / 1e6;
+            free.add(Math.max(planned - elapsed, planned * LEAST_REMAINING));
+        }
+        // slots held by no job admission can see (a caller between taking a slot and starting) count as busy
+        for (int i = Math.max(0, slots.get() - free.size()); i > 0 && free.size() < capacity; i--) {
+            free.add(planned);
+        }
+        while (free.size() < capacity) {
+            free.add(0.0);
+        }
+        while (free.size() > capacity) {
+            // more jobs than slots (a stuck job's replacement started): the latest to end free no slot
+            free.remove(Collections.max(free));
+        }
+        for (int i = 0; i < ahead; i++) {
+            free.add(free.poll() + planned);
+        }
+        return Duration.ofMillis((long) Math.ceil(free.peek()));
     }
 
     /**
@@ -355,6 +402,7 @@ final class CapabilityLane implements AutoCloseable {
         ProviderSlot slot = chosen.get();
         RunningJob current = new RunningJob(queuedJob, slot, Thread.currentThread(), worker);
         running.incrementAndGet();
+        active.add(current);
         if (queuedJob.job.cancellation() instanceof CancellationFlag flag) {
             flag.whenCancelled(() -> noLongerWanted(current));
         }
@@ -379,6 +427,7 @@ final class CapabilityLane implements AutoCloseable {
             outcome = internal(slot, e);
         }
         boolean held = current.finish();
+        active.remove(current);
         double millis = (System.nanoTime() - current.startNanos) / 1e6;
         if (held) {
             running.decrementAndGet();
@@ -419,6 +468,7 @@ final class CapabilityLane implements AutoCloseable {
         }
         running.decrementAndGet();
         abandoned.decrementAndGet();
+        active.remove(current);
         stuck.add(current);
         current.provider.jobStuck();
         metrics.outcome(capability, current.provider.id(), "stuck", 0);

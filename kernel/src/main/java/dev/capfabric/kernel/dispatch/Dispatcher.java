@@ -240,8 +240,9 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     }
 
     /**
-     * Admission by expected wait: a job that would wait in the queue ({@link CapabilityLane#expectedWait})
-     * and then run for the lane's observed service time past its deadline is refused now with 429, rather
+     * Admission by expected wait: a job that would wait for a slot ({@link CapabilityLane#expectedWait}: the
+     * rest of the running jobs' runs and the queue ahead) and then run for the lane's planned service time
+     * ({@link CapabilityLane#plannedServiceMillis}) past its deadline is refused now with 429, rather
      * than accepted only to end in 504 (until a job ran, the lane has no service time to go by and admits
      * up to the queue bound). {@code Retry-After} is how much sooner it would have had to be
      * served: the time for that much of the backlog ahead of it to be worked off.
@@ -252,7 +253,8 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
             // nothing to wait for, or no job ran yet to say how long one takes: admitted (the queue bound still holds)
             return Optional.empty();
         }
-        Duration service = Duration.ofMillis((long) Math.ceil(lane.serviceTimeMillis()));
+        double planned = lane.plannedServiceMillis();
+        Duration service = Duration.ofMillis((long) Math.ceil(planned));
         Duration left = job.timeLeft();
         Duration needed = wait.plus(service);
         if (needed.compareTo(left) <= 0) {
@@ -265,7 +267,7 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         details.put("time_left_ms", left.toMillis());
         details.put("queue_depth", lane.depth());
         return Optional.of(new Outcome.Failed(429, "overloaded", job.capability() + " is too busy to serve this job before its deadline:"
-                + " expected wait " + wait.toMillis() + " ms (" + lane.depth() + " queued, " + Math.round(lane.serviceTimeMillis())
+                + " expected wait " + wait.toMillis() + " ms (" + lane.running() + " running, " + lane.depth() + " queued, " + Math.round(planned)
                 + " ms each) plus its run leave none of its " + left.toMillis() + " ms", nodeId, Optional.empty(),
                 Optional.of(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry), details));
     }
