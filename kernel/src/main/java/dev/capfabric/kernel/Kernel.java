@@ -142,7 +142,6 @@ public final class Kernel implements AutoCloseable {
         // started idle: it takes pictures of the fleet only while a console watches
         this.fleetFeed = new FleetFeed(new FleetSnapshots(settings.nodeId(), view, clock)::take, console.eventsInterval(),
                 console.maxWatchers());
-        dev.capfabric.kernel.http.GlobalMappers.pin(); // a Helidon 4.4.0 per-request cost, see there (a no-op on 4.5.0)
         this.edge = EdgeSettings.of(settings.section("http"));
         this.connections = ClientConnections.http1(edge.maxInflightBodyBytes());
         Gauge.builder("capfabric.http.body.bytes.held", connections, ClientConnections::bodyBytesHeld)
@@ -200,6 +199,8 @@ public final class Kernel implements AutoCloseable {
         Kernel kernel = new Kernel(settings, clock);
         // serve first: /caps and liveness answer at once while plugins load (jobs hear 503 starting until then)
         kernel.server.start();
+        // first requests with a body need Helidon's mapper manager: pinned now, no longer before listening
+        StartupWarmup.afterServing();
         if (kernel.server.port() < 0) {
             // lost a race for the port since the check: Helidon logged why and serves nothing
             kernel.stopAfterFailedStart();

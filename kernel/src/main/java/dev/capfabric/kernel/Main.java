@@ -49,6 +49,8 @@ public final class Main {
                 }
             }
         }
+        // beside the main thread from here on: first-use costs of the HTTP server's configuration
+        StartupWarmup.beforeServer();
         Map<String, String> environment = System.getenv();
         // records as lines on stdout from here on
         try {
