@@ -8,7 +8,7 @@
 # every Java command):
 #   - bin/capfabric --version and --help answer, and the trained AOT cache is accepted where unpacked;
 #   - bin/capfabric nodes and jobs run talk to the node (files relative to the caller's folder);
-#   - the node starts on the bundled runtime and GET /caps answers 200 with JSON;
+#   - the node starts on the bundled runtime and GET /caps answers 200 with JSON; it runs G1;
 #   - every shipped plugin loads (the runtime has the JDK modules it needs) and the capabilities
 #     named by SMOKE_CAPABILITIES (default: ocr stt tts, the engines .ci/setup installs) are present;
 #   - a tts job answers a WAV and an stt job transcribes it (real engines on the bundled runtime);
@@ -129,6 +129,10 @@ case $status in
 esac
 grep -q '^{.*"node_id":"smoke".*"capabilities":{.*}$' "$tmp/caps.json" || fail "/caps is not the expected JSON: $(cat "$tmp/caps.json")"
 pass "GET /caps: 200 JSON on port $port"
+
+# bin/capfabric names G1 (with a periodic collection): the collector that gives an idle node's heap back
+curl -s "$base/metrics" | grep -q 'id="G1 Old Gen"' || fail "the node does not run G1, the collector bin/capfabric names"
+pass "the node runs G1, as bin/capfabric chooses"
 
 # the node may answer before its plugins are loaded: wait until /caps lists every one
 waited=0
