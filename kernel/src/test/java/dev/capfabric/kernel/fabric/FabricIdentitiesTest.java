@@ -446,31 +446,41 @@ class FabricIdentitiesTest {
         try (Client asA = client(out.resolve("nodes/a.creds"), "_INBOX.a")) {
             Connection nc = asA.connection();
             io.nats.client.JetStreamManagement streams = nc.jetStreamManagement();
-            streams.addStream(io.nats.client.api.StreamConfiguration.builder().name("CAPFABRIC_JOBS").subjects("capfabric.jobs.run.>")
-                    .retentionPolicy(io.nats.client.api.RetentionPolicy.WorkQueue).storageType(io.nats.client.api.StorageType.Memory).build());
-            nc.jetStream().publish("capfabric.jobs.run.idecho", "job-1".getBytes(StandardCharsets.UTF_8));
-            io.nats.client.JetStreamSubscription workers = nc.jetStream().subscribe("capfabric.jobs.run.>",
-                    io.nats.client.PullSubscribeOptions.builder().stream("CAPFABRIC_JOBS").durable("workers").build());
+            // the nodes of this fabric may have made the stream and buckets already (durable jobs start with them):
+            // made here only if missing, and used on a capability no node serves, so no node's consumer takes the job
+            if (!exists(() -> streams.getStreamInfo("CAPFABRIC_JOBS"))) {
+                streams.addStream(io.nats.client.api.StreamConfiguration.builder().name("CAPFABRIC_JOBS").subjects("capfabric.jobs.run.>")
+                        .retentionPolicy(io.nats.client.api.RetentionPolicy.WorkQueue).storageType(io.nats.client.api.StorageType.Memory).build());
+            }
+            nc.jetStream().publish("capfabric.jobs.run.permcheck", "job-1".getBytes(StandardCharsets.UTF_8));
+            io.nats.client.JetStreamSubscription workers = nc.jetStream().subscribe("capfabric.jobs.run.permcheck",
+                    io.nats.client.PullSubscribeOptions.builder().stream("CAPFABRIC_JOBS").durable("permcheck").build());
             List<Message> taken = workers.fetch(1, Duration.ofSeconds(5));
             assertEquals(1, taken.size());
             assertEquals("job-1", new String(taken.getFirst().getData(), StandardCharsets.UTF_8));
             taken.getFirst().ackSync(Duration.ofSeconds(5));
 
-            nc.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder().name("capfabric-jobs")
-                    .storageType(io.nats.client.api.StorageType.Memory).build());
+            if (!exists(() -> nc.keyValueManagement().getBucketInfo("capfabric-jobs"))) {
+                nc.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder().name("capfabric-jobs")
+                        .storageType(io.nats.client.api.StorageType.Memory).build());
+            }
             io.nats.client.KeyValue states = nc.keyValue("capfabric-jobs");
-            states.put("job.1", "queued");
-            assertEquals("queued", new String(states.get("job.1").getValue(), StandardCharsets.UTF_8));
+            states.put("permcheck", "queued");
+            assertEquals("queued", new String(states.get("permcheck").getValue(), StandardCharsets.UTF_8));
+            states.delete("permcheck");
 
-            nc.objectStoreManagement().create(io.nats.client.api.ObjectStoreConfiguration.builder("capfabric-job-data")
-                    .storageType(io.nats.client.api.StorageType.Memory).build());
+            if (!exists(() -> nc.objectStoreManagement().getStatus("capfabric-job-data"))) {
+                nc.objectStoreManagement().create(io.nats.client.api.ObjectStoreConfiguration.builder("capfabric-job-data")
+                        .storageType(io.nats.client.api.StorageType.Memory).build());
+            }
             byte[] input = new byte[300_000];
             new java.util.Random(19).nextBytes(input);
             io.nats.client.ObjectStore data = nc.objectStore("capfabric-job-data");
-            data.put("in.1", new java.io.ByteArrayInputStream(input));
+            data.put("in.permcheck", new java.io.ByteArrayInputStream(input));
             java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
-            data.get("in.1", back);
+            data.get("in.permcheck", back);
             assertTrue(java.util.Arrays.equals(input, back.toByteArray()));
+            data.delete("in.permcheck");
 
             // progress and cancels of durable jobs are the fleet's, heard by every node
             nc.subscribe("capfabric.jobs.events.*");
@@ -483,6 +493,23 @@ class FabricIdentitiesTest {
                 nc.publish(subject, new byte[0]);
                 asA.awaitError("Permissions Violation for Publish to \"" + subject + "\"");
             }
+        }
+    }
+
+    /** A JetStream look-up that throws when the asset is missing. */
+    private interface Lookup {
+        Object run() throws Exception;
+    }
+
+    private static boolean exists(Lookup lookup) throws Exception {
+        try {
+            lookup.run();
+            return true;
+        } catch (io.nats.client.JetStreamApiException e) {
+            if (e.getApiErrorCode() == 10059 || e.getErrorCode() == 404) {
+                return false; // stream (or bucket) not found
+            }
+            throw e;
         }
     }
 }
