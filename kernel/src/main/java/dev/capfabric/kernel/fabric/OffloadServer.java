@@ -69,6 +69,21 @@ final class OffloadServer {
     /** A job held here: its sender ({@code ""} for a client that names none) and id. */
     private record Held(String origin, String jobId) {
     }
+
+    /**
+     * Cancels that found no job: the cancel and its job travel on different subscriptions, so after a
+     * pause (a frozen or starved node reading its backlog) a cancel can overtake the job it names. The
+     * job, when it arrives, starts cancelled. The last {@value #EARLY_CANCELS} only; {@code origin} "*"
+     * stands for a cancel that named no sender.
+     */
+    private static final int EARLY_CANCELS = 1024;
+    private final Map<Held, Boolean> earlyCancels = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Held, Boolean> eldest) {
+                    return size() > EARLY_CANCELS;
+                }
+            });
     private Connection connection; // guarded by this
     private final MicroService service;
     private String serviceDigest; // guarded by this
@@ -107,14 +122,28 @@ final class OffloadServer {
             CancellationFlag flag = running.get(new Held(origin, id));
             if (flag != null) {
                 flag.cancel();
+            } else {
+                earlyCancels.put(new Held(origin, id), Boolean.TRUE);
             }
             return;
         }
+        boolean[] found = {false};
         running.forEach((held, flag) -> {
             if (held.jobId().equals(id)) {
                 flag.cancel();
+                found[0] = true;
             }
         });
+        if (!found[0]) {
+            earlyCancels.put(new Held("*", id), Boolean.TRUE);
+        }
+    }
+
+    /** Whether a cancel for this job came before the job did (and forgets it). */
+    private boolean cancelledEarly(Held held) {
+        boolean byOrigin = earlyCancels.remove(held) != null;
+        boolean byAnyone = earlyCancels.remove(new Held("*", held.jobId())) != null;
+        return byOrigin || byAnyone;
     }
 
     private static Held held(MicroService.Request message, String jobId) {
@@ -238,7 +267,11 @@ final class OffloadServer {
             return;
         }
         if (job.cancellation() instanceof CancellationFlag flag) {
-            running.put(held(message, jobId), flag);
+            Held held = held(message, jobId);
+            running.put(held, flag);
+            if (cancelledEarly(held)) {
+                flag.cancel();
+            }
         }
         String caller = headers == null ? null : headers.getFirst(OffloadWire.CALLER);
         if (caller != null) {
