@@ -1,0 +1,57 @@
+package dev.capfabric.kernel.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Maps are written by the streaming path: the text must be what the databind writes, whatever they hold. */
+class JsonTest {
+
+    record NodeRef(String nodeId, int activeJobs) {
+    }
+
+    enum Kind { SERVED }
+
+    @Test
+    void aMapIsWrittenAsTheDatabindWritesIt() throws Exception {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("start_ms", 0L);
+        nested.put("end_ms", 1250L);
+        nested.put("text", "héllo \"quoted\"\n\u0001");
+        Map<Object, Object> odd = new LinkedHashMap<>();
+        odd.put(7, "number key");
+        odd.put(Kind.SERVED, "enum key");
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("text", "ok");
+        value.put("nothing", null);
+        value.put("yes", true);
+        value.put("int", Integer.MIN_VALUE);
+        value.put("long", Long.MAX_VALUE);
+        value.put("double", 0.1 + 0.2);
+        value.put("nan", Double.NaN);
+        value.put("float", 1.5f);
+        value.put("decimal", new BigDecimal("12345678901234567890.000001"));
+        value.put("short", (short) 3);
+        value.put("segments", List.of(nested, nested));
+        value.put("mixed", Arrays.asList(1, "two", null, List.of(), Map.of()));
+        value.put("record", new NodeRef("n1", 2));
+        value.put("records", List.of(new NodeRef("n2", 0)));
+        value.put("bytes", new byte[] {1, 2, 3});
+        value.put("odd_keys", odd);
+        value.put("kind", Kind.SERVED);
+
+        assertEquals(new String(Json.MAPPER.writeValueAsBytes(value)), new String(Json.bytes(value)));
+    }
+
+    @Test
+    void emptyAndSingleValueMaps() throws Exception {
+        for (Map<String, ?> value : List.<Map<String, ?>>of(Map.of(), Map.of("text", "ok"), Map.of("n", 1))) {
+            assertEquals(new String(Json.MAPPER.writeValueAsBytes(value)), new String(Json.bytes(value)));
+        }
+    }
+}
