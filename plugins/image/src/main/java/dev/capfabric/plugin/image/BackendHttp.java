@@ -193,7 +193,7 @@ final class BackendHttp implements AutoCloseable {
                 }
             }
         } catch (ExecutionException e) {
-            throw failure(call, deadline, e.getCause());
+            throw failure(call, deadline, e.getCause(), maxResponseBytes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw CapabilityException.unavailable(call + " interrupted");
@@ -203,10 +203,10 @@ final class BackendHttp implements AutoCloseable {
         }
     }
 
-    private static CapabilityException failure(String call, CallDeadline deadline, Throwable cause) {
+    private static CapabilityException failure(String call, CallDeadline deadline, Throwable cause, long maxResponseBytes) {
         return switch (cause) {
-            case BoundedBodySubscriber.TooLongException e ->
-                    CapabilityException.unavailable(call + ": " + e.getMessage() + " (max-response-bytes)");
+            case IOException e when BoundedBodySubscriber.tooLong(e) ->
+                    CapabilityException.unavailable(call + ": the response is larger than " + maxResponseBytes + " bytes (max-response-bytes)");
             case HttpConnectTimeoutException e ->
                     CapabilityException.unavailable(call + ": could not connect to the backend in time");
             case HttpTimeoutException e -> timedOut(call, deadline);

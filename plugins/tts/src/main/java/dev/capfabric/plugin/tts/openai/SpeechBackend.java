@@ -150,7 +150,7 @@ final class SpeechBackend implements AutoCloseable {
                 }
             }
         } catch (ExecutionException e) {
-            throw failure(what, e.getCause());
+            throw failure(what, e.getCause(), maxBytes);
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();
@@ -158,9 +158,10 @@ final class SpeechBackend implements AutoCloseable {
         }
     }
 
-    private CapabilityException failure(String what, Throwable cause) {
-        if (cause instanceof BoundedBody.TooLongException) {
-            return CapabilityException.tooLarge(where() + " answered " + what + " with " + cause.getMessage());
+    private CapabilityException failure(String what, Throwable cause, long maxBytes) {
+        if (BoundedBody.tooLong(cause)) {
+            return CapabilityException.tooLarge(where() + " answered " + what + " with an answer larger than " + maxBytes
+                    + " bytes (setting max-response-bytes)");
         }
         if (cause instanceof HttpConnectTimeoutException) {
             return CapabilityException.unavailable(where() + " did not accept a connection within "
