@@ -19,27 +19,9 @@ jdk=$2
 javac="$jdk/bin/javac"
 jar="$jdk/bin/jar"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/capfabric-author.XXXXXX")
-node_pid=""
-cleanup() {
-    if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
-        kill -KILL "$node_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "PLUGIN-AUTHOR FAIL: $*" >&2
-    if [ -f "$tmp/node.log" ]; then
-        echo "--- node log (last 60 lines) ---" >&2
-        tail -n 60 "$tmp/node.log" >&2
-    fi
-    exit 1
-}
-pass() {
-    echo "plugin-author: ok - $*"
-}
+test_name=plugin-author
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 
 tar -xzf "$tarball" -C "$tmp"
 home=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'capfabric-*' | head -n 1)
@@ -114,14 +96,7 @@ env CAPFABRIC_PORT=0 CAPFABRIC_HOST=127.0.0.1 CAPFABRIC_NODE_ID=author CAPFABRIC
     CAPFABRIC_DISPATCH_STUCK__GRACE__MS=1000 \
     "$home/bin/capfabric" >"$tmp/node.log" 2>&1 &
 node_pid=$!
-port=""
-waited=0
-while [ -z "$port" ]; do
-    kill -0 "$node_pid" 2>/dev/null || fail "the node exited before serving"
-    [ "$waited" -lt 1800 ] || fail "the node did not log its port within 180 s"
-    port=$(sed -n 's/.* serving on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/node.log" | head -n 1)
-    [ -n "$port" ] || { sleep 0.1; waited=$((waited + 1)); }
-done
+await_port "$tmp/node.log"
 base="http://127.0.0.1:$port"
 
 # job <capability> [curl options...]: prints "<status> <body>"

@@ -23,27 +23,9 @@ tarball=$1
 plugin_jar=$2
 capabilities=${SMOKE_CAPABILITIES:-ocr stt tts}
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/capfabric-smoke.XXXXXX")
-node_pid=""
-cleanup() {
-    if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
-        kill -KILL "$node_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "SMOKE FAIL: $*" >&2
-    if [ -f "$tmp/node.log" ]; then
-        echo "--- node log (last 60 lines) ---" >&2
-        tail -n 60 "$tmp/node.log" >&2
-    fi
-    exit 1
-}
-pass() {
-    echo "smoke: ok - $*"
-}
+test_name=smoke
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 
 # --- the machine's PATH less every JDK: each command found on PATH, except Java's own -----------------
 # (engines that providers run, such as flite and espeak-ng, stay reachable)
@@ -105,14 +87,7 @@ env -i PATH="$tmp/path" HOME="$tmp/home" LANG=C.UTF-8 \
     "$home/bin/capfabric" >"$tmp/node.log" 2>&1 &
 node_pid=$!
 
-port=""
-waited=0
-while [ -z "$port" ]; do
-    kill -0 "$node_pid" 2>/dev/null || fail "the node exited before serving"
-    [ "$waited" -lt 1800 ] || fail "the node did not log its port within 180 s"
-    port=$(sed -n 's/.* serving on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/node.log" | head -n 1)
-    [ -n "$port" ] || { sleep 0.1; waited=$((waited + 1)); }
-done
+await_port "$tmp/node.log"
 base="http://127.0.0.1:$port"
 
 exe=$(readlink "/proc/$node_pid/exe" 2>/dev/null || true)

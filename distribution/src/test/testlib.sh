@@ -1,4 +1,4 @@
-# Shared by the distribution's test scripts (sdk.sh, systemd-unit.sh): sourced, never run.
+# Shared by the distribution's test scripts (smoke.sh, plugin-author.sh, sdk.sh, systemd-unit.sh): sourced, never run.
 #
 # The caller sets $test_name ("sdk", "systemd-unit") before sourcing; it gets $tmp (removed on exit,
 # with any node started into $node_pid killed), fail, pass and await_port.
