@@ -30,26 +30,23 @@ class MicroServiceTest {
     static NatsTestServer nats;
     static TestNode router;
     static TestNode worker;
+    static RouterAndWorker fleet;
 
     @BeforeAll
     static void start() {
         nats = NatsTestServer.start(false, 1024 * 1024);
         Path echo = FabricNodes.plugin(dir.resolve("jars"), "echo-one", "echo", 2);
         Map<String, String> env = FabricNodes.env(nats, Duration.ofMillis(300), Map.of("CAPFABRIC_FABRIC_ADMIN_ENABLED", "true"));
-        router = FabricNodes.start(dir.resolve("router"), "router", List.of(), env);
-        worker = FabricNodes.start(dir.resolve("worker"), "worker", List.of(echo), env);
-        await(() -> FabricNodes.fabric(router).nodes(false).nodes().stream().anyMatch(n -> n.capabilities().containsKey("echo")),
-                Duration.ofSeconds(10), "the router to know the worker's echo capability");
+        fleet = RouterAndWorker.start(dir, nats, List.of(echo), env, "echo");
+        router = fleet.router();
+        worker = fleet.worker();
     }
 
     @AfterAll
     static void stop() {
-        for (TestNode node : new TestNode[]{router, worker}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        if (nats != null) {
+        if (fleet != null) {
+            fleet.close();
+        } else if (nats != null) {
             nats.close();
         }
     }

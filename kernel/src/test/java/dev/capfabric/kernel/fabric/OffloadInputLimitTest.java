@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static dev.capfabric.kernel.fabric.FabricNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +39,7 @@ class OffloadInputLimitTest {
     static NatsTestServer nats;
     static TestNode router;
     static TestNode worker;
+    static RouterAndWorker fleet;
 
     @BeforeAll
     static void start() {
@@ -47,20 +47,16 @@ class OffloadInputLimitTest {
         Path jar = TestPlugins.provider("test.limited", "limited-echo", "limited").maxInputBytes(LIMIT)
                 .build(dir.resolve("jars/limited.jar"));
         Map<String, String> env = FabricNodes.env(nats, Duration.ofMillis(500), Map.of("CAPFABRIC_FABRIC_PAYLOADS_STORAGE", "memory"));
-        router = FabricNodes.start(dir.resolve("router"), "router", List.of(), env);
-        worker = FabricNodes.start(dir.resolve("worker"), "worker", List.of(jar), env);
-        await(() -> FabricNodes.fabric(router).nodes(false).nodes().stream().anyMatch(n -> n.capabilities().containsKey("limited")),
-                Duration.ofSeconds(10), "the router to know the worker's capability");
+        fleet = RouterAndWorker.start(dir, nats, List.of(jar), env, "limited");
+        router = fleet.router();
+        worker = fleet.worker();
     }
 
     @AfterAll
     static void stop() {
-        for (TestNode node : new TestNode[]{router, worker}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        if (nats != null) {
+        if (fleet != null) {
+            fleet.close();
+        } else if (nats != null) {
             nats.close();
         }
     }
