@@ -16,11 +16,11 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, existsSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, started, stopAll, until } from '../testlib.mjs';
 
 const tarball = resolve(process.argv[2] ?? '');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,42 +33,10 @@ const require = createRequire(join(modules, 'noop.js'));
 const { chromium } = require('playwright-core');
 
 const CHROMIUM = process.env.CAPFABRIC_CHROMIUM || '/usr/bin/chromium';
-const STARTUP_MS = 120_000;
 const PHRASE = 'the quick brown fox jumps over the lazy dog';
 const work = mkdtempSync(join(tmpdir(), 'capfabric-console-'));
-const processes = [];
 let nats, browser, key, keysFile;
 const nodes = {};
-
-function freePort() {
-    return new Promise((ok, fail) => {
-        const server = createServer();
-        server.listen(0, '127.0.0.1', () => {
-            const { port } = server.address();
-            server.close(() => ok(port));
-        });
-        server.on('error', fail);
-    });
-}
-
-function started(child, name) {
-    child.logs = '';
-    child.stdout?.on('data', d => { child.logs += d; });
-    child.stderr?.on('data', d => { child.logs += d; });
-    child.name = name;
-    processes.push(child);
-    return child;
-}
-
-async function until(what, check, ms = STARTUP_MS) {
-    const end = Date.now() + ms;
-    for (;;) {
-        const value = await check().catch(() => undefined);
-        if (value) return value;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise(r => setTimeout(r, 200));
-    }
-}
 
 async function startNode(home, id, plugins) {
     const dir = join(work, id + '-plugins');
@@ -149,16 +117,7 @@ before(async () => {
 
 after(async () => {
     await browser?.close().catch(() => {});
-    for (const child of processes.reverse()) {
-        if (child.exitCode === null && child.signalCode === null) {
-            child.kill('SIGTERM');
-            await Promise.race([new Promise(r => child.once('exit', r)), new Promise(r => setTimeout(r, 15_000))]);
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        }
-    }
-    if (process.exitCode) {
-        for (const child of processes) console.error(`--- ${child.name} (last lines) ---\n${child.logs.slice(-4000)}`);
-    }
+    await stopAll();
     rmSync(work, { recursive: true, force: true });
 });
 

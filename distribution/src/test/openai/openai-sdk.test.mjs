@@ -26,6 +26,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, appendFileS
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, started, stopAll, until } from '../testlib.mjs';
 import zlib from 'node:zlib';
 
 const tarball = resolve(process.argv[2] ?? '');
@@ -36,44 +37,12 @@ const OpenAI = require('openai');
 const { toFile } = OpenAI;
 
 const PHRASE = 'the quick brown fox jumps over the lazy dog';
-const STARTUP_MS = 120_000;
 
 const work = mkdtempSync(join(tmpdir(), 'capfabric-openai-'));
-const processes = [];
 let nats, backend, back, front;
 const keys = {};
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function freePort() {
-    return new Promise((ok, fail) => {
-        const server = createServer();
-        server.listen(0, '127.0.0.1', () => {
-            const { port } = server.address();
-            server.close(() => ok(port));
-        });
-        server.on('error', fail);
-    });
-}
-
-function started(child, name) {
-    child.logs = '';
-    child.stdout?.on('data', d => { child.logs += d; });
-    child.stderr?.on('data', d => { child.logs += d; });
-    child.name = name;
-    processes.push(child);
-    return child;
-}
-
-async function until(what, check, ms = STARTUP_MS) {
-    const end = Date.now() + ms;
-    for (;;) {
-        const value = await check().catch(() => undefined);
-        if (value) return value;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise(r => setTimeout(r, 200));
-    }
-}
 
 /** A new API key made by the distribution's own `capfabric key new`, its keys-file line appended to `file`. */
 function newKey(home, file, name, scopes) {
@@ -222,17 +191,8 @@ before(async () => {
 
 after(async () => {
     held.splice(0).forEach(answer => answer());
-    for (const child of processes.reverse()) {
-        if (child.exitCode === null) {
-            child.kill('SIGTERM');
-            await Promise.race([new Promise(r => child.once('exit', r)), new Promise(r => setTimeout(r, 15_000))]);
-            if (child.exitCode === null) child.kill('SIGKILL');
-        }
-    }
+    await stopAll();
     backend?.close();
-    if (process.exitCode) {
-        for (const child of processes) console.error(`--- ${child.name} (last lines) ---\n${child.logs.slice(-4000)}`);
-    }
     rmSync(work, { recursive: true, force: true });
 });
 
