@@ -2,11 +2,17 @@ package dev.capfabric.plugin.stt;
 
 import dev.capfabric.plugin.stt.audio.SpeechAudio;
 import dev.capfabric.plugin.stt.audio.SpeechAudioReader;
+import dev.capfabric.plugin.stt.audio.WavFile;
+import dev.capfabric.plugin.stt.split.RecordingSplitter;
+import dev.capfabric.plugin.stt.split.SplitPolicy;
+import dev.capfabric.plugin.stt.split.TranscriptMerger;
 import dev.capfabric.spi.Artifact;
 import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Health;
 import dev.capfabric.spi.Job;
+import dev.capfabric.spi.JobPart;
+import dev.capfabric.spi.PartResult;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
@@ -16,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,7 +30,9 @@ import static java.util.Objects.requireNonNull;
  * An stt provider whose engine runs inside this JVM (pocketsphinx through FFM, Sphinx4): checks the
  * job, turns its WAV input into the engine's audio format, borrows an engine from the pool for the
  * recognition and answers with a {@link Transcript}. The model is loaded by the first job that needs
- * it, not at creation (see {@link EnginePool}).
+ * it, not at creation (see {@link EnginePool}). A recording longer than its {@link SplitPolicy} allows
+ * is split at pauses into parts that the fleet transcribes side by side ({@link RecordingSplitter}), and
+ * their transcripts are merged with times in the whole recording ({@link TranscriptMerger}).
  *
  * @param <E> the engine type
  */
@@ -45,14 +54,16 @@ public final class LocalSttProvider<E extends AutoCloseable> implements Capabili
      * @param maxInputBytes the largest input taken
      * @param artifacts     model files found
      * @param extra         engine facts for {@code /caps}
+     * @param split         when and how long recordings are split across the fleet
      */
     public record Profile(String id, String model, SupportedLanguages languages, SpeechAudioReader reader,
-                          long maxInputBytes, List<Artifact> artifacts, Map<String, Object> extra) {
+                          long maxInputBytes, List<Artifact> artifacts, Map<String, Object> extra, SplitPolicy split) {
         public Profile {
             requireNonNull(id, "id is null");
             requireNonNull(model, "model is null");
             requireNonNull(languages, "languages is null");
             requireNonNull(reader, "reader is null");
+            requireNonNull(split, "split is null");
             artifacts = List.copyOf(artifacts);
             extra = Map.copyOf(extra);
         }
@@ -62,6 +73,7 @@ public final class LocalSttProvider<E extends AutoCloseable> implements Capabili
     private final EnginePool<E> engines;
     private final Recognition<E> recognition;
     private final AutoCloseable afterEngines;
+    private final RecordingSplitter splitter;
 
     /**
      * @param afterEngines released after every engine is closed (the native library, say)
@@ -72,12 +84,17 @@ public final class LocalSttProvider<E extends AutoCloseable> implements Capabili
         this.engines = requireNonNull(engines, "engines is null");
         this.recognition = requireNonNull(recognition, "recognition is null");
         this.afterEngines = requireNonNull(afterEngines, "afterEngines is null");
+        this.splitter = new RecordingSplitter(profile.split(), profile.reader());
     }
 
     @Override
     public ProviderDescription describe() {
         Map<String, Object> extra = new LinkedHashMap<>(profile.extra());
         extra.put("max_audio_s", profile.reader().maxSeconds());
+        if (profile.split().aboveSeconds() > 0) {
+            extra.put("split_above_s", profile.split().aboveSeconds());
+            extra.put("split_part_s", profile.split().partSeconds());
+        }
         List<String> accepts = new ArrayList<>(SpeechAudioReader.ACCEPTED_TYPES.stream().sorted().toList());
         return ProviderDescription.builder()
                 .models(List.of(profile.model()))
@@ -100,6 +117,33 @@ public final class LocalSttProvider<E extends AutoCloseable> implements Capabili
 
     @Override
     public Result handle(Job job) throws CapabilityException {
+        String language = check(job);
+        Optional<Double> offset = RecordingSplitter.offsetOf(job);
+        SpeechAudio audio = profile.reader().read(job.input());
+        if (job.abandoned()) {
+            throw CapabilityException.timeout("job abandoned before recognition started");
+        }
+        String text = engines.use(job, engine -> recognition.recognize(engine, audio, job));
+        Result result = new Transcript(text, language, audio.durationSeconds(), profile.id()).toResult();
+        // a part says where it lies in the whole recording, for the merge on the node that split it
+        return offset.map(seconds -> withField(result, RecordingSplitter.OFFSET, seconds)).orElse(result);
+    }
+
+    /** The parts of a recording longer than the split policy allows; none (the job runs whole) otherwise. */
+    @Override
+    public List<JobPart> split(Job job) throws CapabilityException {
+        check(job);
+        return splitter.split(job);
+    }
+
+    /** The parts' transcripts as one of the whole recording, every time in the whole recording's seconds. */
+    @Override
+    public Result merge(Job job, List<PartResult> parts) throws CapabilityException {
+        return TranscriptMerger.merge(parts, WavFile.parse(job.input().bytes()).durationSeconds(), profile.id());
+    }
+
+    /** Checks what can be checked before the audio is read; returns the language to answer with. */
+    private String check(Job job) throws CapabilityException {
         if (job.input().size() > profile.maxInputBytes()) {
             throw CapabilityException.tooLarge("input is " + job.input().size() + " bytes; "
                     + profile.id() + " takes at most " + profile.maxInputBytes());
@@ -109,13 +153,13 @@ public final class LocalSttProvider<E extends AutoCloseable> implements Capabili
             throw CapabilityException.unprocessable("model '" + model + "' is not available from "
                     + profile.id() + " (it has " + profile.model() + ")");
         }
-        String language = profile.languages().resolve(job.parameter("language"));
-        SpeechAudio audio = profile.reader().read(job.input());
-        if (job.abandoned()) {
-            throw CapabilityException.timeout("job abandoned before recognition started");
-        }
-        String text = engines.use(job, engine -> recognition.recognize(engine, audio, job));
-        return new Transcript(text, language, audio.durationSeconds(), profile.id()).toResult();
+        return profile.languages().resolve(job.parameter("language"));
+    }
+
+    private static Result withField(Result result, String key, Object value) {
+        Map<String, Object> fields = new LinkedHashMap<>(result.metadata());
+        fields.put(key, value);
+        return new Result(result.output(), fields);
     }
 
     @Override

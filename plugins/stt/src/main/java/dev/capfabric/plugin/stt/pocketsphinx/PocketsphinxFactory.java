@@ -7,6 +7,7 @@ import dev.capfabric.plugin.stt.SupportedLanguages;
 import dev.capfabric.plugin.stt.UnusableException;
 import dev.capfabric.plugin.stt.audio.Resampler;
 import dev.capfabric.plugin.stt.audio.SpeechAudioReader;
+import dev.capfabric.plugin.stt.split.SplitPolicy;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Creation;
 import dev.capfabric.spi.ProviderContext;
@@ -30,7 +31,8 @@ import java.util.Map;
  * search), {@code model-dir} (default {@code /usr/share/pocketsphinx/model/en-us}), optionally
  * {@code hmm}, {@code lm} and {@code dict} to name the model parts one by one, {@code decoder-options}
  * (extra pocketsphinx arguments, such as {@code -lw 8}), {@code concurrency}, {@code idle-release-ms} (a decoder unused this long is
- * closed; default 10 minutes, 0 keeps them), {@code max-input-bytes}, {@code max-audio-seconds}. Unusable, with the reason, where the library or the model is missing.
+ * closed; default 10 minutes, 0 keeps them), {@code max-input-bytes}, {@code max-audio-seconds}, and the {@link SplitPolicy} settings
+ * ({@code split-above-seconds}, {@code split-part-seconds}, {@code split-max-parts}, {@code split-overlap-ms}). Unusable, with the reason, where the library or the model is missing.
  */
 public final class PocketsphinxFactory implements ProviderFactory {
 
@@ -81,7 +83,7 @@ public final class PocketsphinxFactory implements ProviderFactory {
                     new SpeechAudioReader(new Resampler(), SAMPLE_RATE, maxSeconds),
                     maxInputBytes, model.artifacts(),
                     Map.of("engine", "pocketsphinx 5prealpha (in-process, FFM)", "library", library.location(),
-                            "sample_rate", SAMPLE_RATE));
+                            "sample_rate", SAMPLE_RATE), SplitPolicy.from(settings));
             return Creation.ready(new LocalSttProvider<>(profile, decoders,
                     (decoder, audio, job) -> decoder.recognize(audio.samples(), job), loaded));
         } catch (UnusableException e) {

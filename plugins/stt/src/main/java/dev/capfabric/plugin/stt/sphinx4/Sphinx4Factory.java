@@ -7,6 +7,7 @@ import dev.capfabric.plugin.stt.SupportedLanguages;
 import dev.capfabric.plugin.stt.UnusableException;
 import dev.capfabric.plugin.stt.audio.Resampler;
 import dev.capfabric.plugin.stt.audio.SpeechAudioReader;
+import dev.capfabric.plugin.stt.split.SplitPolicy;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Creation;
 import dev.capfabric.spi.ProviderContext;
@@ -26,7 +27,8 @@ import java.util.Map;
  *
  * <p>Settings: {@code model-dir} (a folder laid out like the bundled model, instead of it),
  * {@code concurrency}, {@code idle-release-ms} (an engine unused this long is closed and the heap
- * collected; default 10 minutes, 0 keeps engines), {@code max-input-bytes}, {@code max-audio-seconds}.
+ * collected; default 10 minutes, 0 keeps engines), {@code max-input-bytes}, {@code max-audio-seconds}, and the {@link SplitPolicy} settings
+ * ({@code split-above-seconds}, {@code split-part-seconds}, {@code split-max-parts}, {@code split-overlap-ms}).
  */
 public final class Sphinx4Factory implements ProviderFactory {
 
@@ -68,7 +70,7 @@ public final class Sphinx4Factory implements ProviderFactory {
                     new SpeechAudioReader(new Resampler(), Sphinx4Engine.SAMPLE_RATE, maxSeconds),
                     maxInputBytes, model.artifacts(),
                     Map.of("engine", "sphinx4 1.0.0 (pure Java)", "model_origin", model.origin(),
-                            "sample_rate", Sphinx4Engine.SAMPLE_RATE));
+                            "sample_rate", Sphinx4Engine.SAMPLE_RATE), SplitPolicy.from(settings));
             return Creation.ready(new LocalSttProvider<>(profile, engines,
                     (engine, audio, job) -> engine.recognize(audio, job), logRouting));
         } catch (UnusableException e) {
