@@ -52,26 +52,14 @@ public final class AuthHttpBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int connections = 16;
-        int warmup = 10;
-        int measure = 8;
-        int rounds = 3;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--warmup-s" -> warmup = Integer.parseInt(args[++i]);
-                case "--measure-s" -> measure = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --connections N, --warmup-s S, --measure-s S, --rounds N, --out FILE");
-            }
-        }
-        List<Path> classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(Path::of).filter(Files::exists).toList();
-        List<Path> kernelModules = DispatchHttpBench.modulesOf("capfabric.kernel", classpath);
-        Path spi = DispatchHttpBench.modulesOf("capfabric.spi", classpath).getFirst();
+        LoadOptions options = LoadOptions.parse(args, new int[]{10, 8, 3}, Set.of());
+        int connections = options.connections();
+        int warmup = options.warmupSeconds();
+        int measure = options.measureSeconds();
+        int rounds = options.rounds();
+        LoadOptions.KernelModules modules = LoadOptions.KernelModules.ofClassPath();
+        List<Path> kernelModules = modules.kernel();
+        Path spi = modules.spi();
         String java = ProcessHandle.current().info().command().orElse("java");
         Path home = Files.createTempDirectory("capfabric-auth-bench");
 
@@ -140,8 +128,8 @@ public final class AuthHttpBench {
             });
             report.append('\n');
             System.out.println(report);
-            if (out != null) {
-                Files.writeString(out, report);
+            if (options.out().isPresent()) {
+                Files.writeString(options.out().get(), report);
             }
         }
     }

@@ -47,15 +47,14 @@ public final class DispatchHttpBench {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        List<Path> classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(Path::of).filter(Files::exists).toList();
-        List<Path> kernelModules = modulesOf("capfabric.kernel", classpath);
-        Path spi = modulesOf("capfabric.spi", classpath).getFirst();
+        LoadOptions.KernelModules modules = LoadOptions.KernelModules.ofClassPath();
+        List<Path> kernelModules = modules.kernel();
+        Path spi = modules.spi();
         String java = ProcessHandle.current().info().command().orElse("java");
 
         Path home = Files.createTempDirectory("capfabric-dispatch-bench");
         List<String> jvm = new ArrayList<>(List.of(java));
-        jvm.addAll(Arrays.asList(options.jvmOptions.strip().split("\\s+")));
+        jvm.addAll(Arrays.asList(options.jvmOptions().strip().split("\\s+")));
         List<String> bareCommand = new ArrayList<>(jvm);
         int barePort = freePort();
         bareCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), BareHelidonServer.class.getName(),
@@ -74,19 +73,19 @@ public final class DispatchHttpBench {
                 }
             }
             System.err.printf("all answer %s; client: %d connections, %d s warm-up + %d s measured per turn, %d rounds%n",
-                    new String(expected, StandardCharsets.UTF_8), options.connections, options.warmupSeconds,
-                    options.measureSeconds, options.rounds);
+                    new String(expected, StandardCharsets.UTF_8), options.connections(), options.warmupSeconds(),
+                    options.measureSeconds(), options.rounds());
 
             Map<ServerProcess, List<HttpLoad.Result>> runs = new LinkedHashMap<>();
             servers.forEach(server -> runs.put(server, new ArrayList<>()));
-            for (int round = 0; round < options.rounds; round++) {
+            for (int round = 0; round < options.rounds(); round++) {
                 List<ServerProcess> order = new ArrayList<>(servers);
                 Collections.rotate(order, round);
                 for (ServerProcess server : order) {
                     HttpLoad load = new HttpLoad(new InetSocketAddress("127.0.0.1", server.port()),
                             HttpLoad.post(PATH, "application/json", BODY));
-                    HttpLoad.Result result = load.run(options.connections, Duration.ofSeconds(options.warmupSeconds),
-                            Duration.ofSeconds(options.measureSeconds), server::cpuNanos);
+                    HttpLoad.Result result = load.run(options.connections(), Duration.ofSeconds(options.warmupSeconds()),
+                            Duration.ofSeconds(options.measureSeconds()), server::cpuNanos);
                     runs.get(server).add(result);
                     System.err.printf(Locale.ROOT, "round %d %-36s %9.0f jobs/s  p50 %7.0f µs  p99 %7.0f µs  server CPU %5.1f µs/job  errors %d %s%n",
                             round + 1, server.name(), result.perSecond(), result.micros(0.50), result.micros(0.99),
@@ -95,8 +94,8 @@ public final class DispatchHttpBench {
             }
             String report = report(options, runs, bare);
             System.out.println(report);
-            if (options.out != null) {
-                Files.writeString(options.out, report);
+            if (options.out() != null) {
+                Files.writeString(options.out(), report);
             }
         }
         deleteTree(home);
@@ -104,7 +103,7 @@ public final class DispatchHttpBench {
 
     private static ServerProcess startKernel(String name, String threading, Path root, List<String> jvm, List<Path> kernelModules,
                                              Path spi, Options options) throws Exception {
-        return startKernel(name, threading, "noop", root, jvm, kernelModules, spi, options.providerConcurrency);
+        return startKernel(name, threading, "noop", root, jvm, kernelModules, spi, options.providerConcurrency());
     }
 
     /** A kernel from {@code Main} on the module path, in a JVM of its own, with a no-op plugin of {@code capability}. */
@@ -134,10 +133,10 @@ public final class DispatchHttpBench {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Machine: %d cores (%s), %s, JDK %s; server JVM options: %s%n%n",
                 Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("os.name") + " "
-                        + System.getProperty("os.version"), Runtime.version(), options.jvmOptions));
+                        + System.getProperty("os.version"), Runtime.version(), options.jvmOptions()));
         out.append(String.format(Locale.ROOT, "Client: %d keep-alive connections, closed loop; %d rounds of %d s measured "
                         + "(after %d s warm-up) per server, turns rotating; medians over rounds. No-op provider concurrency %d.%n%n",
-                options.connections, options.rounds, options.measureSeconds, options.warmupSeconds, options.providerConcurrency));
+                options.connections(), options.rounds(), options.measureSeconds(), options.warmupSeconds(), options.providerConcurrency()));
         out.append("| server | jobs/s | p50 µs | p99 µs | server CPU µs/job | errors | jobs/s / bare |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|\n");
         double bareRate = median(runs.get(bare), HttpLoad.Result::perSecond);
@@ -204,31 +203,15 @@ public final class DispatchHttpBench {
         }
     }
 
-    private static final class Options {
-        int connections = 16;
-        int warmupSeconds = 15;
-        int measureSeconds = 10;
-        int rounds = 5;
-        int providerConcurrency = 2;
-        String jvmOptions = LAUNCHER_OPTIONS;
-        Path out;
+    /** The load options, and which provider concurrency and JVM options the kernels get. */
+    private record Options(int connections, int warmupSeconds, int measureSeconds, int rounds, int providerConcurrency,
+                           String jvmOptions, Path out) {
 
         static Options parse(String[] args) {
-            Options options = new Options();
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--connections" -> options.connections = Integer.parseInt(args[++i]);
-                    case "--warmup-s" -> options.warmupSeconds = Integer.parseInt(args[++i]);
-                    case "--measure-s" -> options.measureSeconds = Integer.parseInt(args[++i]);
-                    case "--rounds" -> options.rounds = Integer.parseInt(args[++i]);
-                    case "--provider-concurrency" -> options.providerConcurrency = Integer.parseInt(args[++i]);
-                    case "--jvm-options" -> options.jvmOptions = args[++i];
-                    case "--out" -> options.out = Path.of(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --connections N, "
-                            + "--warmup-s S, --measure-s S, --rounds N, --provider-concurrency N, --jvm-options \"...\", --out FILE");
-                }
-            }
-            return options;
+            LoadOptions load = LoadOptions.parse(args, new int[]{15, 10, 5}, Set.of("provider-concurrency", "jvm-options"));
+            return new Options(load.connections(), load.warmupSeconds(), load.measureSeconds(), load.rounds(),
+                    Integer.parseInt(load.extra().getOrDefault("provider-concurrency", "2")),
+                    load.extra().getOrDefault("jvm-options", LAUNCHER_OPTIONS), load.out().orElse(null));
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The OpenAI-shaped front door's overhead, in one run: the same no-op job (capability {@code image},
@@ -39,26 +40,14 @@ public final class FrontDoorBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int connections = 16;
-        int warmup = 10;
-        int measure = 10;
-        int rounds = 5;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--warmup-s" -> warmup = Integer.parseInt(args[++i]);
-                case "--measure-s" -> measure = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --connections N, --warmup-s S, --measure-s S, --rounds N, --out FILE");
-            }
-        }
-        List<Path> classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(Path::of).filter(Files::exists).toList();
-        List<Path> kernelModules = DispatchHttpBench.modulesOf("capfabric.kernel", classpath);
-        Path spi = DispatchHttpBench.modulesOf("capfabric.spi", classpath).getFirst();
+        LoadOptions options = LoadOptions.parse(args, new int[]{10, 10, 5}, Set.of());
+        int connections = options.connections();
+        int warmup = options.warmupSeconds();
+        int measure = options.measureSeconds();
+        int rounds = options.rounds();
+        LoadOptions.KernelModules modules = LoadOptions.KernelModules.ofClassPath();
+        List<Path> kernelModules = modules.kernel();
+        Path spi = modules.spi();
         List<String> jvm = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         jvm.addAll(Arrays.asList(DispatchHttpBench.LAUNCHER_OPTIONS.split("\\s+")));
         Path home = Files.createTempDirectory("capfabric-front-door-bench");
@@ -88,8 +77,8 @@ public final class FrontDoorBench {
             }
             String report = report(runs, routes, connections, warmup, measure, rounds);
             System.out.println(report);
-            if (out != null) {
-                Files.writeString(out, report);
+            if (options.out().isPresent()) {
+                Files.writeString(options.out().get(), report);
             }
         }
         DispatchHttpBench.deleteTree(home);
