@@ -36,20 +36,11 @@ public final class OcrPreparation {
                 throw new IllegalArgumentException("unknown argument " + args[i] + "; use --out FILE");
             }
         }
-        List<SamplePage> pages = new ArrayList<>();
-        for (PageVariant variant : PageVariant.values()) {
-            for (String font : FONTS) {
-                for (int size : SIZES_PX) {
-                    int index = pages.size();
-                    pages.add(PageRenderer.render(SampleText.linesFor(index, variant == PageVariant.TWO_COLUMNS
-                            ? 2 * LINES_PER_PAGE : LINES_PER_PAGE), font, size, variant, index));
-                }
-            }
-        }
+        List<SamplePage> pages = pages();
         Path work = Files.createTempDirectory("capfabric-ocr-preparation");
         List<String> names = List.of("none", "background only", "deskew only", "orientation only", "deskew + orientation",
                 "all three (default)", "CLI");
-        List<long[]> results = new ArrayList<>(); // per page: edits per engine, then wall ms per engine
+        List<long[]> results = new ArrayList<>(); // per page: edits per engine, wall ms per engine, CPU µs per engine
         try (OcrEngine none = step(work, "a", false, false, false);
              OcrEngine background = step(work, "b", true, false, false);
              OcrEngine deskew = step(work, "c", false, true, false);
@@ -62,11 +53,12 @@ public final class OcrPreparation {
                 engine.read(pages.getFirst()); // warm up
             }
             for (SamplePage page : pages) {
-                long[] row = new long[2 * engines.size()];
+                long[] row = new long[3 * engines.size()];
                 for (int e = 0; e < engines.size(); e++) {
                     OcrEngine.Reading reading = engines.get(e).read(page);
                     row[e] = CharacterErrors.distance(page.truth(), reading.text());
                     row[engines.size() + e] = reading.wallNanos() / 1_000_000;
+                    row[2 * engines.size() + e] = reading.cpuNanos() / 1_000;
                 }
                 results.add(row);
                 System.err.printf("%-10s %2dpx %-50s edits %s%n", page.font(), page.sizePx(), page.variant().label,
@@ -74,7 +66,8 @@ public final class OcrPreparation {
             }
         }
         StringBuilder md = new StringBuilder("| variant | pages | " + String.join(" | ", names.stream().map(n -> "CER " + n).toList())
-                + " | wall ms none | wall ms default | wall ms CLI |\n|---|---:|" + "---:|".repeat(names.size() + 3) + "\n");
+                + " | wall ms none | wall ms default | wall ms CLI | wall default / none | CPU default / none |\n|---|---:|"
+                + "---:|".repeat(names.size() + 5) + "\n");
         for (PageVariant variant : PageVariant.values()) {
             row(md, variant.label, pages, results, names.size(), p -> p.variant() == variant);
         }
@@ -82,11 +75,28 @@ public final class OcrPreparation {
         row(md, "**all " + pages.size() + " pages**", pages, results, names.size(), p -> true);
         md.append("\nMachine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, load average ")
                 .append(String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        .getSystemLoadAverage())).append(" at the end; each page read once per engine, engines taking turns.\n");
+                        .getSystemLoadAverage())).append(" at the end; each page read once per engine, engines taking turns; wall ms are medians per page; the\n"
+                + "last two columns the mean per-page time (wall, and CPU of the reading thread) with the defaults over the\n"
+                + "mean without preparation.\n");
         System.out.println(md);
         if (out != null) {
             Files.writeString(out, md);
         }
+    }
+
+    /** The pages: 3 fonts × 3 sizes × each {@link PageVariant}, in variant order. */
+    static List<SamplePage> pages() {
+        List<SamplePage> pages = new ArrayList<>();
+        for (PageVariant variant : PageVariant.values()) {
+            for (String font : FONTS) {
+                for (int size : SIZES_PX) {
+                    int index = pages.size();
+                    pages.add(PageRenderer.render(SampleText.linesFor(index, variant == PageVariant.TWO_COLUMNS
+                            ? 2 * LINES_PER_PAGE : LINES_PER_PAGE), font, size, variant, index));
+                }
+            }
+        }
+        return pages;
     }
 
     private static OcrEngine step(Path work, String folder, boolean background, boolean deskew, boolean orientation) {
@@ -112,6 +122,12 @@ public final class OcrPreparation {
         for (int e : new int[] {0, engines - 2, engines - 1}) {
             long[] walls = chosen.stream().mapToLong(i -> results.get(i)[engines + e]).sorted().toArray();
             md.append(' ').append(walls[walls.length / 2]).append(" |");
+        }
+        // the mean per-page time with the defaults over the mean without preparation, wall and CPU
+        for (int offset : new int[] {engines, 2 * engines}) {
+            long none = chosen.stream().mapToLong(i -> results.get(i)[offset]).sum();
+            long all = chosen.stream().mapToLong(i -> results.get(i)[offset + engines - 2]).sum();
+            md.append(String.format(Locale.ROOT, " %.2f× |", (double) all / Math.max(1, none)));
         }
         md.append('\n');
     }

@@ -78,6 +78,27 @@ public final class TextImages {
         return rotated;
     }
 
+    /** The pages side by side, top-aligned, on white: columns of one page. */
+    public static BufferedImage sideBySide(BufferedImage... columns) {
+        int width = 0;
+        int height = 0;
+        for (BufferedImage column : columns) {
+            width += column.getWidth();
+            height = Math.max(height, column.getHeight());
+        }
+        BufferedImage page = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = page.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        int x = 0;
+        for (BufferedImage column : columns) {
+            g.drawImage(column, x, 0, null);
+            x += column.getWidth();
+        }
+        g.dispose();
+        return page;
+    }
+
     public static byte[] png(String... lines) {
         return encode(render(List.of(lines), SERIF_32), "png");
     }

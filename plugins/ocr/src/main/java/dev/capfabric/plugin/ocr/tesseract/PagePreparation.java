@@ -2,155 +2,159 @@ package dev.capfabric.plugin.ocr.tesseract;
 
 import org.bytedeco.leptonica.PIX;
 
+import static org.bytedeco.leptonica.global.leptonica.L_BRING_IN_WHITE;
+import static org.bytedeco.leptonica.global.leptonica.L_CHOOSE_MAX;
+import static org.bytedeco.leptonica.global.leptonica.L_ROTATE_AREA_MAP;
 import static org.bytedeco.leptonica.global.leptonica.pixBackgroundNormSimple;
+import static org.bytedeco.leptonica.global.leptonica.pixConvertTo1;
 import static org.bytedeco.leptonica.global.leptonica.pixConvertTo8;
-import static org.bytedeco.leptonica.global.leptonica.pixDeskewGeneral;
-import static org.bytedeco.leptonica.global.leptonica.pixDestroy;
+import static org.bytedeco.leptonica.global.leptonica.pixFindSkewSweepAndSearch;
+import static org.bytedeco.leptonica.global.leptonica.pixGetRankValue;
+import static org.bytedeco.leptonica.global.leptonica.pixRotate;
 import static org.bytedeco.leptonica.global.leptonica.pixRotate180;
 import static org.bytedeco.leptonica.global.leptonica.pixRotateOrth;
+import static org.bytedeco.leptonica.global.leptonica.pixScaleGrayMinMax;
 
 /**
- * Turns a decoded page upright and straight before Tesseract reads it, with Leptonica: pages
- * scanned or photographed a few degrees off, or fed in sideways or upside down, are what users
- * send, and Tesseract's automatic segmentation reads a 3° skew at 7–59 % character errors.
+ * Makes a decoded page straight, and turns it when asked, before Tesseract reads it, with Leptonica:
+ * pages scanned or photographed a few degrees off are what users send, and Tesseract's automatic
+ * segmentation reads a 3° skew at 7–59 % character errors.
  *
- * <p>Skew comes from Leptonica's sweep-and-search over projection profiles, within
- * {@link #MAX_SKEW_DEGREES}; orientation from Tesseract's orientation and script detection
- * ({@code osd.traineddata}, run after the skew is gone). A page whose orientation or skew cannot be
- * told with confidence is left as it is.
+ * <p>Both steps work from one 8-bit grey copy of the page. Background evening runs only where the
+ * page's background varies (uneven light, a shadow), told from the brightest pixel of each 16×16
+ * block; a page evenly lit is read as it came. Skew comes from Leptonica's sweep over projection
+ * profiles of the binarised page (reduced 4×), refined by a binary search near the best angle, within
+ * {@link #MAX_SKEW_DEGREES}; a skew too small or too uncertain to matter leaves the page unturned.
+ * Safe to use from many jobs at once: it holds only its settings.
  */
 final class PagePreparation {
 
     /** Skew searched either way; scans and phone photos rarely lie further off. */
     static final float MAX_SKEW_DEGREES = 12f;
     private static final float SWEEP_STEP_DEGREES = 1f;
+    /** The sweep's reduction: a page a quarter the size still shows its text lines' profile. */
+    private static final int SWEEP_REDUCTION = 4;
+    private static final int SEARCH_REDUCTION = 2;
+    /** Where the binary search stops: far below any skew that troubles Tesseract. */
+    private static final float SEARCH_PRECISION_DEGREES = 0.01f;
+    /** A smaller skew is left: Leptonica's own threshold for deskewing. */
+    private static final float MIN_SKEW_DEGREES = 0.1f;
+    /** Leptonica's ratio of the best to the worst profile score below which it cannot tell the skew. */
+    private static final float MIN_SKEW_CONFIDENCE = 3f;
+    /** Leptonica's default threshold for the binarised copy the skew is measured on. */
+    private static final int BINARY_THRESHOLD = 130;
+    /** Blocks small enough to see the background between letters even of large print. */
+    private static final int BACKGROUND_BLOCK = 16;
+    /**
+     * Grey levels between the darker and the brighter background (the 10th and 90th percentiles of
+     * the blocks' brightest pixels) from which a page counts as unevenly lit. An evenly lit page,
+     * noisy or not, spreads by a few levels; a page lit from one side by a hundred.
+     */
+    private static final int UNEVEN_BACKGROUND_SPREAD = 32;
+    private static final float RADIANS_PER_DEGREE = (float) (Math.PI / 180);
 
     /**
-     * A page ready to read, which owns the decoded image it came from. {@code skewDegrees} is the
-     * skew found and removed (counter-clockwise positive, as Leptonica reports it),
-     * {@code rotationDegrees} the clockwise turn applied to make the text upright (0, 90, 180 or 270).
+     * A page ready to read. {@code skewDegrees} is the skew found and removed (counter-clockwise
+     * positive, as Leptonica reports it), {@code rotationDegrees} the clockwise turn applied to make
+     * the text upright (0, 90, 180 or 270). The image belongs to the {@link Pixes} it was prepared with.
      */
-    record Prepared(PIX image, PIX decoded, double skewDegrees, int rotationDegrees) implements AutoCloseable {
-
-        /** Releases the page and the decoded image (which may be one and the same). */
-        @Override
-        public void close() {
-            if (image.address() != decoded.address()) {
-                pixDestroy(image);
-            }
-            pixDestroy(decoded);
-        }
+    record Prepared(PIX image, double skewDegrees, int rotationDegrees) {
     }
 
     private final boolean background;
-    private final boolean orientation;
     private final boolean deskew;
 
     /**
-     * @param background  evens out the page's background (uneven light, grey paper) in 8-bit grey first
-     * @param orientation turns pages whose text lies sideways or upside down
-     * @param deskew      removes a skew of up to {@link #MAX_SKEW_DEGREES}
+     * @param background evens out the page's background (uneven light, grey paper) where it varies
+     * @param deskew     removes a skew of up to {@link #MAX_SKEW_DEGREES}
      */
-    PagePreparation(boolean background, boolean orientation, boolean deskew) {
+    PagePreparation(boolean background, boolean deskew) {
         this.background = background;
-        this.orientation = orientation;
         this.deskew = deskew;
     }
 
-    /** Finds how far a page's text is turned; Tesseract's orientation detection in the provider. */
-    @FunctionalInterface
-    interface OrientationDetector {
-
-        /** The clockwise rotation (0, 90, 180 or 270) the text of {@code page} lies at; 0 when unsure. */
-        int textRotation(PIX page);
+    /**
+     * Prepares {@code page}, which {@code pixes} owns, as are the images made on the way. A page
+     * Leptonica cannot convert is read as it came.
+     */
+    Prepared prepare(PIX page, Pixes pixes) {
+        if (!background && !deskew) {
+            return new Prepared(page, 0, 0);
+        }
+        PIX gray = pixes.keep(pixConvertTo8(page, 0));
+        if (gray == null) {
+            return new Prepared(page, 0, 0);
+        }
+        if (background && unevenlyLit(gray, pixes)) {
+            PIX even = pixes.keep(pixBackgroundNormSimple(gray, null, null));
+            if (even != null) {
+                page = even;
+                gray = even;
+            }
+        }
+        if (deskew) {
+            Straightened straight = straighten(gray, pixes);
+            if (straight != null) {
+                return new Prepared(straight.image(), straight.angle(), 0);
+            }
+        }
+        return new Prepared(page, 0, 0);
     }
 
     /**
-     * Prepares {@code decoded}, taking it over: the answer releases it when closed. Safe to call from
-     * many jobs at once, each with its own detector.
+     * {@code page} turned clockwise by {@code clockwise} degrees (90, 180 or 270), straightened again
+     * when it lay sideways: such a page showed no text lines to measure its skew by until now.
      */
-    Prepared prepare(PIX decoded, OrientationDetector detector) {
-        PIX page = decoded;
-        double skew = 0;
-        int rotation = 0;
-        try {
-            if (background) {
-                page = next(page, decoded, evenBackground(page));
-            }
-            if (deskew) {
-                Straightened straight = straighten(page);
-                page = next(page, decoded, straight.image());
-                skew = straight.angle();
-            }
-            if (orientation) {
-                // the text lies turned clockwise by this much: turning it as much again, modulo a full turn, sets it upright
-                rotation = (360 - detector.textRotation(page)) % 360;
-                if (rotation != 0) {
-                    page = next(page, decoded,
-                            rotation == 180 ? pixRotate180(null, page) : pixRotateOrth(page, rotation / 90));
-                    if (deskew && rotation != 180) {
-                        // a page that lay sideways showed no text lines to measure its skew by until now
-                        Straightened straight = straighten(page);
-                        page = next(page, decoded, straight.image());
-                        skew = straight.angle();
-                    }
-                }
-            }
-            return new Prepared(page, decoded, skew, rotation);
-        } catch (RuntimeException | Error e) {
-            new Prepared(page, decoded, skew, rotation).close();
-            throw e;
+    Prepared turn(Prepared page, int clockwise, Pixes pixes) {
+        PIX turned = pixes.keep(clockwise == 180 ? pixRotate180(null, page.image())
+                : pixRotateOrth(page.image(), clockwise / 90));
+        if (turned == null) {
+            return page;
         }
+        if (deskew && clockwise != 180) {
+            PIX gray = pixes.keep(pixConvertTo8(turned, 0));
+            Straightened straight = gray == null ? null : straighten(gray, pixes);
+            if (straight != null) {
+                return new Prepared(straight.image(), straight.angle(), clockwise);
+            }
+            return new Prepared(turned, 0, clockwise);
+        }
+        return new Prepared(turned, page.skewDegrees(), clockwise);
     }
 
     /**
-     * {@code page} in 8-bit grey with its background brought to white: Tesseract's global threshold and
-     * the skew search's both misread a page lit unevenly. Null when Leptonica cannot convert the page.
+     * Whether the background of {@code gray} (8 bpp) varies: Tesseract's global threshold and the skew
+     * search's both misread a page lit unevenly, while evening a page lit evenly costs time and gains
+     * nothing. When it cannot tell (a page smaller than a block), it says yes, as evening is safe.
      */
-    private static PIX evenBackground(PIX page) {
-        PIX gray = pixConvertTo8(page, 0);
-        if (gray == null || gray.isNull()) {
-            return null;
+    private static boolean unevenlyLit(PIX gray, Pixes pixes) {
+        PIX brightest = pixes.keep(pixScaleGrayMinMax(gray, BACKGROUND_BLOCK, BACKGROUND_BLOCK, L_CHOOSE_MAX));
+        int[] dark = new int[1];
+        int[] bright = new int[1];
+        if (brightest == null || pixGetRankValue(brightest, 1, 0.1f, dark) != 0
+                || pixGetRankValue(brightest, 1, 0.9f, bright) != 0) {
+            return true;
         }
-        PIX even = pixBackgroundNormSimple(gray, null, null);
-        if (gray.address() != page.address()) {
-            pixDestroy(gray);
-        } else {
-            pixDestroy(new PIX(gray));
-        }
-        return even;
+        return bright[0] - dark[0] >= UNEVEN_BACKGROUND_SPREAD;
     }
 
     private record Straightened(PIX image, float angle) {
     }
 
-    /** {@code page} with its skew removed (possibly {@code page} itself, or null if Leptonica failed). */
-    private static Straightened straighten(PIX page) {
+    /** {@code gray} with its skew removed, or null when it has none worth removing or Leptonica failed. */
+    private static Straightened straighten(PIX gray, Pixes pixes) {
+        PIX binary = pixes.keep(pixConvertTo1(gray, BINARY_THRESHOLD));
         float[] angle = new float[1];
         float[] confidence = new float[1];
-        PIX straight = pixDeskewGeneral(page, 0, MAX_SKEW_DEGREES, SWEEP_STEP_DEGREES, 0, 0, angle, confidence);
-        // below its confidence or angle thresholds Leptonica answers a clone of the page itself: nothing was turned
-        boolean turned = straight != null && !straight.isNull() && straight.address() != page.address();
-        return new Straightened(straight, turned ? angle[0] : 0);
-    }
-
-    /**
-     * The page to go on with: {@code made} when Leptonica made a new image (the previous page released
-     * unless it is the caller's decoded image), else {@code page}. A clone's reference is given back
-     * through a second handle: JavaCPP answers the very argument object for a returned clone, and
-     * {@code pixDestroy} clears the handle it is given.
-     */
-    private static PIX next(PIX page, PIX decoded, PIX made) {
-        if (made == null || made.isNull()) {
-            return page;
+        if (binary == null || pixFindSkewSweepAndSearch(binary, angle, confidence, SWEEP_REDUCTION, SEARCH_REDUCTION,
+                MAX_SKEW_DEGREES, SWEEP_STEP_DEGREES, SEARCH_PRECISION_DEGREES) != 0) {
+            return null;
         }
-        if (made.address() == page.address()) {
-            pixDestroy(new PIX(made));
-            return page;
+        if (Math.abs(angle[0]) < MIN_SKEW_DEGREES || confidence[0] < MIN_SKEW_CONFIDENCE) {
+            return null;
         }
-        if (page.address() != decoded.address()) {
-            pixDestroy(page);
-        }
-        return made;
+        PIX straight = pixes.keep(pixRotate(gray, RADIANS_PER_DEGREE * angle[0], L_ROTATE_AREA_MAP, L_BRING_IN_WHITE,
+                0, 0));
+        return straight == null ? null : new Straightened(straight, angle[0]);
     }
 }

@@ -17,6 +17,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.bytedeco.tesseract.global.tesseract.OEM_TESSERACT_ONLY;
 import static org.bytedeco.tesseract.global.tesseract.PSM_OSD_ONLY;
@@ -33,8 +34,14 @@ import static org.bytedeco.tesseract.global.tesseract.TessResultIteratorDelete;
  */
 final class TesseractEngine implements AutoCloseable {
 
-    /** What a recognition yields before it is labelled with provider and language. */
-    record Page(String text, double confidence, List<TextSpan> lines, List<TextSpan> words, String markdown) {
+    /**
+     * What a recognition yields before it is labelled with provider and language. {@code textTurn} is
+     * the clockwise turn (0 or 90) Tesseract's layout analysis read the text at: it reads vertical text
+     * lines as text turned a quarter clockwise on its own; text upside down or turned the other way needs
+     * orientation detection.
+     */
+    record Page(String text, double confidence, List<TextSpan> lines, List<TextSpan> words, String markdown,
+                int textTurn) {
     }
 
     /**
@@ -143,15 +150,27 @@ final class TesseractEngine implements AutoCloseable {
             }
             String text = take(api.GetUTF8Text()).strip();
             double confidence = text.isEmpty() ? 0 : api.MeanTextConf() / 100.0;
-            return new Page(text, confidence, spans(RIL_TEXTLINE), spans(RIL_WORD), markdown());
+            List<ColumnOrder.Word> words = words();
+            List<TextSpan> lines = spans(RIL_TEXTLINE);
+            int textTurn = textTurn(lines);
+            if (textTurn == 0) {
+                Optional<ColumnOrder.Columns> columns = ColumnOrder.of(words);
+                if (columns.isPresent()) {
+                    ColumnOrder.Columns page = columns.get();
+                    return new Page(page.text(), confidence, page.lines(), page.words(), page.markdown(), textTurn);
+                }
+            }
+            return new Page(text, confidence, lines, words.stream().map(ColumnOrder.Word::span).toList(), markdown(),
+                    textTurn);
         } finally {
             api.Clear();
         }
     }
 
     /**
-     * The recognised text as Markdown: Tesseract's paragraphs in its reading order, each paragraph's
-     * lines joined into one, paragraphs separated by a blank line.
+     * The recognised text as Markdown: Tesseract's paragraphs in its reading order (block by block, so
+     * column by column where its layout analysis found the columns; {@link ColumnOrder} mends a page it
+     * read across them), each paragraph's lines joined into one, paragraphs separated by a blank line.
      */
     private String markdown() {
         StringBuilder markdown = new StringBuilder();
@@ -164,18 +183,62 @@ final class TesseractEngine implements AutoCloseable {
         return markdown.toString();
     }
 
+    /**
+     * 90 when most text lines Tesseract read (of three characters or more) run down the page, else 0:
+     * its layout analysis reads vertical lines as text turned a quarter clockwise (its result iterator's
+     * block orientation says nothing of it), and boxes lines in the image as sent.
+     */
+    private static int textTurn(List<TextSpan> lines) {
+        int vertical = 0;
+        int horizontal = 0;
+        for (TextSpan line : lines) {
+            Box box = line.box().orElseThrow();
+            if (line.text().length() >= 3) {
+                if (box.h() > 2 * box.w()) {
+                    vertical++;
+                } else {
+                    horizontal++;
+                }
+            }
+        }
+        return vertical > horizontal ? 90 : 0;
+    }
+
+    /** The words in Tesseract's reading order, each with the index of its text line. */
+    private List<ColumnOrder.Word> words() {
+        List<ColumnOrder.Word> words = new ArrayList<>();
+        visit(RIL_WORD, (span, line) -> words.add(new ColumnOrder.Word(span, line)));
+        return words;
+    }
+
     private List<TextSpan> spans(int level) {
         List<TextSpan> spans = new ArrayList<>();
+        visit(level, (span, line) -> spans.add(span));
+        return spans;
+    }
+
+    /** Receives a span of the result and the index of the text line it is in (or starts). */
+    @FunctionalInterface
+    private interface SpanVisitor {
+        void visit(TextSpan span, int line);
+    }
+
+    /** Walks the result at {@code level} in Tesseract's reading order, skipping empty spans. */
+    private void visit(int level, SpanVisitor visitor) {
         ResultIterator iterator = api.GetIterator();
         if (iterator == null || iterator.isNull()) {
-            return spans;
+            return;
         }
         try {
             int[] left = new int[1];
             int[] top = new int[1];
             int[] right = new int[1];
             int[] bottom = new int[1];
+            int line = -1;
             do {
+                if (line < 0 || iterator.IsAtBeginningOf(RIL_TEXTLINE)) {
+                    line++;
+                }
                 if (iterator.Empty(level)) {
                     continue;
                 }
@@ -184,12 +247,11 @@ final class TesseractEngine implements AutoCloseable {
                     continue;
                 }
                 Box box = new Box(left[0], top[0], right[0] - left[0], bottom[0] - top[0]);
-                spans.add(TextSpan.located(text, Math.round(iterator.Confidence(level) * 10) / 1000.0, box));
+                visitor.visit(TextSpan.located(text, Math.round(iterator.Confidence(level) * 10) / 1000.0, box), line);
             } while (iterator.Next(level));
         } finally {
             TessResultIteratorDelete(iterator);
         }
-        return spans;
     }
 
     /** Copies a string Tesseract allocated and frees it. */

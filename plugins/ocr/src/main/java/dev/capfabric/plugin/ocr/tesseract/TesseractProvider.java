@@ -43,7 +43,7 @@ final class TesseractProvider implements CapabilityProvider {
     private final TessdataCatalog catalog;
     private final EnginePool engines;
     private final String version;
-    private final PagePreparation preparation;
+    private final PageReader reader;
     private final String node;
     /** Why the default language cannot be loaded, once a job found out. */
     private volatile String broken;
@@ -55,8 +55,8 @@ final class TesseractProvider implements CapabilityProvider {
         this.engines = requireNonNull(engines, "engines is null");
         this.version = requireNonNull(version, "version is null");
         this.node = requireNonNull(node, "node is null");
-        this.preparation = new PagePreparation(settings.normalizeBackground(),
-                settings.orientation() && catalog.hasOsd(), settings.deskew());
+        this.reader = new PageReader(new PagePreparation(settings.normalizeBackground(), settings.deskew()),
+                settings.orientation() && catalog.hasOsd());
     }
 
     @Override
@@ -133,12 +133,11 @@ final class TesseractProvider implements CapabilityProvider {
     /** Reads one decoded page, taking it over: it is released before this returns. */
     private RecognisedText read(TesseractEngine engine, PIX decoded, int pageSegmentation, Job job)
             throws CapabilityException {
-        try (PagePreparation.Prepared page = preparation.prepare(decoded, engine::textRotation)) {
-            TesseractEngine.Page read = engine.recognise(page.image(), pageSegmentation, job);
-            return new RecognisedText(read.text(), OptionalDouble.of(read.confidence()), read.lines(),
-                    read.words(), TesseractFactory.ID, Optional.of(engine.language()), Optional.empty(), read.markdown(),
-                    Optional.of(new RecognisedText.PageGeometry(page.skewDegrees(), page.rotationDegrees())));
-        }
+        PageReader.Reading reading = reader.read(engine, decoded, pageSegmentation, job);
+        TesseractEngine.Page read = reading.page();
+        return new RecognisedText(read.text(), OptionalDouble.of(read.confidence()), read.lines(),
+                read.words(), TesseractFactory.ID, Optional.of(engine.language()), Optional.empty(), read.markdown(),
+                Optional.of(new RecognisedText.PageGeometry(reading.skewDegrees(), reading.rotationDegrees())));
     }
 
     /**

@@ -25,9 +25,11 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>{@code concurrency}</td><td>engines, hence jobs at once (default: available processors)</td></tr>
  * <tr><td>{@code idle-release-ms}</td><td>an engine unused this long is ended (default 10 minutes; 0 keeps engines)</td></tr>
  * <tr><td>{@code max-input-bytes}, {@code max-pixels}</td><td>image limits</td></tr>
- * <tr><td>{@code normalize-background}</td><td>even out uneven light and grey paper before reading (default true)</td></tr>
+ * <tr><td>{@code normalize-background}</td><td>even out the background of pages lit unevenly before reading
+ * (default true; an evenly lit page is read as it came)</td></tr>
  * <tr><td>{@code deskew}</td><td>find and remove a page's skew before reading it (default true)</td></tr>
- * <tr><td>{@code orientation}</td><td>turn pages lying sideways or upside down upright first (default true)</td></tr>
+ * <tr><td>{@code orientation}</td><td>when a first reading is doubtful, detect whether the page lies sideways or
+ * upside down, turn it upright and read it again (default true)</td></tr>
  * <tr><td>{@code max-pages}</td><td>pages at most in one PDF (default 500)</td></tr>
  * <tr><td>{@code pdf-dpi}</td><td>resolution PDF pages without a text layer are rendered at (default 300)</td></tr>
  * </table>

@@ -5,24 +5,38 @@ import dev.capfabric.plugin.ocr.TestJobs;
 import dev.capfabric.plugin.ocr.TextImages;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Creation;
+import org.bytedeco.leptonica.PIX;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.function.BinaryOperator;
+import java.util.stream.Stream;
 
+import static org.bytedeco.leptonica.global.leptonica.L_CHOOSE_MAX;
+import static org.bytedeco.leptonica.global.leptonica.pixConvertTo8;
+import static org.bytedeco.leptonica.global.leptonica.pixGetRankValue;
+import static org.bytedeco.leptonica.global.leptonica.pixReadMem;
+import static org.bytedeco.leptonica.global.leptonica.pixScaleGrayMinMax;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Pages skewed, sideways and upside down are read as if they lay straight; each step can be switched off. */
+/**
+ * Pages skewed, sideways and upside down are read as if they lay straight; each step can be switched
+ * off; a page evenly lit is not evened, one lit unevenly is.
+ */
 class PagePreparationTest {
 
     private static final List<String> TEXT = List.of(
@@ -100,6 +114,89 @@ class PagePreparationTest {
         assertEquals(words(TRUTH), words(json.get("text")));
         assertEquals(0, json.get("rotation_degrees"));
         assertEquals(0.0, ((Number) json.get("skew_degrees")).doubleValue());
+    }
+
+    /** Draws {@code TEXT}, then lets {@code light} (x, y in 0..1 → a factor) fall on it, and adds noise of {@code sigma}. */
+    private static BufferedImage lit(BinaryOperator<Double> light, double sigma, int paper) {
+        BufferedImage text = TextImages.render(TEXT, TextImages.SERIF_32);
+        BufferedImage page = new BufferedImage(text.getWidth(), text.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+        java.util.Random random = new Random(7);
+        for (int y = 0; y < page.getHeight(); y++) {
+            for (int x = 0; x < page.getWidth(); x++) {
+                double ink = (text.getRGB(x, y) & 0xff) / 255.0;
+                double value = paper * ink * light.apply((double) x / page.getWidth(), (double) y / page.getHeight())
+                        + random.nextGaussian() * sigma;
+                page.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, Math.round(value))));
+            }
+        }
+        return page;
+    }
+
+    static Stream<Arguments> evenlyLitPages() {
+        return Stream.of(
+                Arguments.of("white", lit((x, y) -> 1.0, 0, 255), "png"),
+                Arguments.of("grey paper", lit((x, y) -> 1.0, 0, 190), "png"),
+                Arguments.of("noisy, sigma 40", lit((x, y) -> 1.0, 40, 255), "png"),
+                Arguments.of("JPEG", lit((x, y) -> 1.0, 0, 255), "jpeg"));
+    }
+
+    static Stream<Arguments> unevenlyLitPages() {
+        return Stream.of(
+                Arguments.of("light falling off to the right",
+                        lit((x, y) -> 1 - 0.45 * x, 0, 255), "png"),
+                Arguments.of("light falling off downwards, noisy",
+                        lit((x, y) -> 1 - 0.4 * y, 10, 255), "png"),
+                Arguments.of("a shadow over one corner, JPEG",
+                        lit((x, y) -> x < 0.3 && y < 0.5 ? 0.6 : 1.0, 0, 255), "jpeg"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("evenlyLitPages")
+    void anEvenlyLitPageIsReadAsItCame(String name, BufferedImage image, String format) {
+        byte[] encoded = TextImages.encode(image, format);
+        try (Pixes pixes = new Pixes()) {
+            PIX page = pixes.keep(pixReadMem(encoded, encoded.length));
+
+            PagePreparation.Prepared prepared = new PagePreparation(true, false).prepare(page, pixes);
+
+            assertEquals(page.address(), prepared.image().address(), "the page was evened");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unevenlyLitPages")
+    void anUnevenlyLitPageIsEvened(String name, BufferedImage image, String format) {
+        byte[] encoded = TextImages.encode(image, format);
+        try (Pixes pixes = new Pixes()) {
+            PIX page = pixes.keep(pixReadMem(encoded, encoded.length));
+            int before = backgroundSpread(page, pixes);
+
+            PagePreparation.Prepared prepared = new PagePreparation(true, false).prepare(page, pixes);
+
+            assertNotEquals(page.address(), prepared.image().address(), "the page was not evened");
+            int after = backgroundSpread(prepared.image(), pixes);
+            assertTrue(after < before / 2, "background spread " + before + " before, " + after + " after");
+        }
+    }
+
+    @Test
+    void withBackgroundOffAnUnevenlyLitPageIsNotEvened() {
+        byte[] encoded = TextImages.encode(lit((x, y) -> 1 - 0.45 * x, 0, 255), "png");
+        try (Pixes pixes = new Pixes()) {
+            PIX page = pixes.keep(pixReadMem(encoded, encoded.length));
+
+            assertEquals(page.address(), new PagePreparation(false, true).prepare(page, pixes).image().address());
+        }
+    }
+
+    /** Grey levels between the 10th and 90th percentile of the brightest pixel in each 16×16 block. */
+    private static int backgroundSpread(PIX page, Pixes pixes) {
+        PIX brightest = pixes.keep(pixScaleGrayMinMax(pixes.keep(pixConvertTo8(page, 0)), 16, 16, L_CHOOSE_MAX));
+        int[] dark = new int[1];
+        int[] bright = new int[1];
+        pixGetRankValue(brightest, 1, 0.1f, dark);
+        pixGetRankValue(brightest, 1, 0.9f, bright);
+        return bright[0] - dark[0];
     }
 
     /** The text with its white space folded: Tesseract may put a blank line between blocks. */
