@@ -21,6 +21,7 @@ public final class CancellationFlag implements Cancellation {
     private volatile boolean cancelled;
     private List<Runnable> actions;
     private volatile JobEvents follower;
+    private int partials; // guarded by this: pieces handed to the follower, or skipped past
 
     /** Sends the job's progress and partial results to {@code events} from now on. */
     public void follow(JobEvents events) {
@@ -45,7 +46,38 @@ public final class CancellationFlag implements Cancellation {
     public void partial(Result piece) {
         JobEvents events = follower;
         if (events != null && piece != null && !cancelled) {
+            synchronized (this) {
+                partials++;
+            }
             events.partial(piece);
+        }
+    }
+
+    /**
+     * Hands over piece {@code index} of the job's result, relayed from the node that runs it: only when
+     * no piece of that index or a later one was handed over yet, so a job that a second node runs too (a
+     * retry after its first node failed, a hedged attempt) adds only the pieces its follower has not had.
+     */
+    public void partial(int index, Result piece) {
+        JobEvents events = follower;
+        if (events == null || piece == null || cancelled) {
+            return;
+        }
+        synchronized (this) {
+            if (index < partials) {
+                return;
+            }
+            partials = index + 1;
+            // under the lock: two nodes' relays must not hand over pieces out of order
+            events.partial(piece);
+        }
+    }
+
+    /** Tells the follower that {@code count} of the job's events were left out on their way (see {@link JobEvents#dropped}). */
+    public void dropped(int count) {
+        JobEvents events = follower;
+        if (events != null && count > 0 && !cancelled) {
+            events.dropped(count);
         }
     }
 

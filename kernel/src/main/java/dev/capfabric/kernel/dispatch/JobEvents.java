@@ -14,4 +14,11 @@ public interface JobEvents {
 
     /** One piece of the result, in the order the provider emitted them. */
     void partial(Result piece);
+
+    /**
+     * {@code count} events of the job were left out on their way here (a slow reader, or more or larger
+     * events than the job's bounds allow); the result still holds the whole answer. Ignored by default.
+     */
+    default void dropped(int count) {
+    }
 }

@@ -199,6 +199,9 @@ final class OffloadClient {
             LOG.log(System.Logger.Level.INFO, "job {0} ({1}) of key {2} offloaded to node {3}", job.id(), job.capability().name(),
                     caller.keyId(), nodeId);
         }
+        // the caller follows the job: the node is told where to publish its events, heard until it answers
+        Optional<OffloadEventRelay> events = OffloadEventRelay.open(nats, subjects, self, nodeId, job);
+        events.ifPresent(relay -> headers.put(OffloadWire.EVENTS, relay.token()));
         Message request = NatsMessage.builder()
                 .subject(subjects.capability(nodeId, job.capability()))
                 .headers(headers)
@@ -221,6 +224,9 @@ final class OffloadClient {
             Message reply = answer.get(wait.toMillis() + 50, TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
                 return noResponders(nodeId, job);
+            }
+            if (events.isPresent()) {
+                events.get().finish(reply);
             }
             return new Attempt.Answered(decode(reply, nodeId));
         } catch (ExecutionException e) {
@@ -250,6 +256,7 @@ final class OffloadClient {
             return new Attempt.Answered(new Outcome.Failed(502, "internal", "node " + nodeId + " answered with a malformed reply: "
                     + e.getMessage(), nodeId, Optional.empty(), Optional.empty(), Map.of()));
         } finally {
+            events.ifPresent(OffloadEventRelay::close);
             waiting.remove(answer);
             held.remove(answer);
             if (!answer.isDone()) {

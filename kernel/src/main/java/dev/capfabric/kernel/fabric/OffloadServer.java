@@ -266,11 +266,16 @@ final class OffloadServer {
                     local.nodeId())), jobId);
             return;
         }
+        OffloadEventPublisher events = null;
         if (job.cancellation() instanceof CancellationFlag flag) {
             Held held = held(message, jobId);
             running.put(held, flag);
             if (cancelledEarly(held)) {
                 flag.cancel();
+            }
+            events = eventsFor(nats, headers, held);
+            if (events != null) {
+                flag.follow(events);
             }
         }
         String caller = headers == null ? null : headers.getFirst(OffloadWire.CALLER);
@@ -279,12 +284,23 @@ final class OffloadServer {
             LOG.log(System.Logger.Level.INFO, "job {0} ({1}) of key {2} from node {3} runs here", jobId, capability.name(),
                     OffloadWire.printable(caller), OffloadWire.printable(headers.getFirst(OffloadWire.ORIGIN)));
         }
+        OffloadEventPublisher published = events;
         switch (local.dispatcher().submit(job)) {
-            case Dispatcher.Admission.Refused refused -> finish(nats, message, refused.outcome(), jobId);
+            case Dispatcher.Admission.Refused refused -> finish(nats, message, refused.outcome(), jobId, published);
             case Dispatcher.Admission.Queued queued -> queued.outcome()
                     .orTimeout(Math.max(1, job.timeLeft().toMillis()), TimeUnit.MILLISECONDS)
-                    .whenComplete((outcome, error) -> finish(nats, message, outcome != null ? outcome : failure(job, error), jobId));
+                    .whenComplete((outcome, error) -> finish(nats, message, outcome != null ? outcome : failure(job, error), jobId,
+                            published));
         }
+    }
+
+    /** The publisher of a job's events when its sender named an event subject (its caller follows the job); else null. */
+    private OffloadEventPublisher eventsFor(Connection nats, Headers headers, Held held) {
+        String token = headers == null ? null : headers.getFirst(OffloadWire.EVENTS);
+        if (token == null || !OffloadWire.validEventsToken(token.strip()) || !dev.capfabric.kernel.config.NodeId.isValid(held.origin())) {
+            return null;
+        }
+        return new OffloadEventPublisher(nats, subjects.offloadEvents(local.nodeId(), held.origin(), token.strip()));
     }
 
     private Outcome failure(Job job, Throwable error) {
@@ -300,12 +316,17 @@ final class OffloadServer {
 
     /** Answers and frees the job's slot; an output that must go by reference is stored off the worker thread. */
     private void finish(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {
+        finish(nats, message, outcome, jobId, null);
+    }
+
+    /** As {@link #finish(Connection, MicroService.Request, Outcome, String)}, ending the job's events first (when published). */
+    private void finish(Connection nats, MicroService.Request message, Outcome outcome, String jobId, OffloadEventPublisher events) {
         boolean large = outcome instanceof Outcome.Served served && served.result().output().isPresent()
                 && (long) served.result().output().get().size() + 2L * OffloadWire.HEADER_ROOM > nats.getMaxPayload();
         running.remove(held(message, jobId));
         Runnable answer = () -> {
             try {
-                reply(nats, message, outcome, jobId);
+                reply(nats, message, outcome, jobId, events);
             } finally {
                 served.release();
             }
@@ -367,6 +388,10 @@ final class OffloadServer {
     }
 
     private void reply(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {
+        reply(nats, message, outcome, jobId, null);
+    }
+
+    private void reply(Connection nats, MicroService.Request message, Outcome outcome, String jobId, OffloadEventPublisher events) {
         Headers asked = message.getHeaders();
         String subject = message.getSubject();
         metrics.received(asked == null ? null : asked.getFirst(OffloadWire.ORIGIN), subject.substring(subject.lastIndexOf('.') + 1), outcome);
@@ -381,6 +406,9 @@ final class OffloadServer {
             headers = new Headers().put(OffloadWire.NODE, local.nodeId());
             body = failed(new Outcome.Failed(503, "unavailable", "the job ran but its result could not be sent back: " + e.getMessage(),
                     local.nodeId(), Optional.empty(), Optional.empty(), Map.of()), headers);
+        }
+        if (events != null) {
+            events.close(headers);
         }
         try {
             message.respond(nats, body, headers);

@@ -22,7 +22,14 @@ import java.util.regex.Pattern;
  * {@value #RESULT} ({@code payload}, {@code json} or {@code error}), for payloads {@value #CONTENT_TYPE}
  * and {@value #METADATA} or {@value #METADATA_REF}, {@value #OUTPUT_REF} when the output travels by
  * reference, and {@value #KIND} and {@value #RETRY_AFTER_MS} for errors, whose body is
- * {@code {"message", "details"}}. Every header counts against the max payload and costs time on both
+ * {@code {"message", "details"}}.
+ *
+ * <p>When the sending node's caller follows the job (server-sent events), the request also carries
+ * {@value #EVENTS}, a token naming the job's event subject ({@link Subjects#offloadEvents}); the serving
+ * node publishes the job's progress and partial results there as they come, each with {@value #EVENT}
+ * ({@code progress} or {@code partial}) and the event's JSON as the body, and its reply then says how
+ * many it published ({@value #EVENTS_SENT}) and how many it left out ({@value #EVENTS_DROPPED}). Without
+ * the header nothing is published. Every header counts against the max payload and costs time on both
  * sides, so there is none that the subject or the request/reply pairing already says.
  */
 final class OffloadWire {
@@ -47,6 +54,14 @@ final class OffloadWire {
     static final String KIND = "Capfabric-Kind";
     static final String RETRY_AFTER_MS = "Capfabric-Retry-After-Ms";
     static final String DIGEST = "Capfabric-Digest";
+    /** On a request: the token of the subject where the sender hears the job's events. */
+    static final String EVENTS = "Capfabric-Events";
+    /** On an event message: which event the body is ({@code progress}, {@code partial}). */
+    static final String EVENT = "Capfabric-Event";
+    /** On a reply: how many events were published for the job before the reply. */
+    static final String EVENTS_SENT = "Capfabric-Events-Sent";
+    /** On a reply: how many events the serving node left out (over the job's bounds, or unsendable). */
+    static final String EVENTS_DROPPED = "Capfabric-Events-Dropped";
     /** On heartbeats: which process sends them, so two nodes started with one id see each other. */
     static final String INSTANCE = "Capfabric-Instance";
     static final String KNOWN_NODES = "Capfabric-Known-Nodes";
@@ -60,6 +75,7 @@ final class OffloadWire {
     static final int HEADER_ROOM = 2 * 1024;
 
     private static final Pattern JOB_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final Pattern EVENTS_TOKEN_PATTERN = Pattern.compile("[A-Za-z0-9]{1,64}");
     private static final ObjectWriter ASCII = Json.MAPPER.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
     private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {
     };
@@ -86,6 +102,11 @@ final class OffloadWire {
     static Map<String, Object> object(byte[] json) throws IOException {
         Map<String, Object> object = Json.MAPPER.readValue(json, OBJECT);
         return object == null ? Map.of() : object;
+    }
+
+    /** Whether {@code token} may name an event subject: one subject token of letters and digits. */
+    static boolean validEventsToken(String token) {
+        return token != null && EVENTS_TOKEN_PATTERN.matcher(token).matches();
     }
 
     static boolean validJobId(String id) {

@@ -60,6 +60,22 @@ final class Subjects {
         return cancel(nodeId) + ".*";
     }
 
+    /**
+     * Where node {@code runner} publishes the progress and partial results of a job node {@code origin}
+     * offloaded to it while origin's caller follows them: under the runner's own subjects (no node can
+     * speak for another), with the origin's id next (NATS permissions let a node hear only its own
+     * jobs' events) and then the token the origin named in the request.
+     */
+    String offloadEvents(String runner, String origin, String token) {
+        if (!NodeId.isValid(origin)) {
+            throw new IllegalArgumentException("'" + origin + "' is not a node id; it cannot be part of a subject");
+        }
+        if (!OffloadWire.validEventsToken(token)) {
+            throw new IllegalArgumentException("'" + token + "' is not an events token");
+        }
+        return node(runner) + ".events." + origin + "." + token;
+    }
+
     String capability(String nodeId, Capability capability) {
         return node(nodeId) + ".cap." + capability.name();
     }

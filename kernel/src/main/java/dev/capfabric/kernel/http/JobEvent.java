@@ -12,8 +12,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * One server-sent event about a job, as its {@code event:} name and JSON {@code data:}. A stream is any
- * number of {@code progress} and {@code partial} events followed by exactly one {@code result} or
- * {@code error}. Bytes travel base64-encoded in {@code data}.
+ * number of {@code progress} and {@code partial} events (and, when some were left out, one {@code dropped})
+ * followed by exactly one {@code result} or {@code error}. Bytes travel base64-encoded in {@code data}.
  */
 public sealed interface JobEvent {
 
@@ -56,6 +56,18 @@ public sealed interface JobEvent {
         @Override
         public String name() {
             return "partial";
+        }
+    }
+
+    /**
+     * {@code dropped}: {@code count} progress or partial events were left out on their way (the caller
+     * read slowly, or the job made more or larger events than are relayed between nodes); the result
+     * event still carries the whole answer.
+     */
+    record Dropped(int count) implements JobEvent {
+        @Override
+        public String name() {
+            return "dropped";
         }
     }
 

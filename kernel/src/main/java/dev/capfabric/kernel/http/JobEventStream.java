@@ -66,6 +66,11 @@ public final class JobEventStream implements JobEvents, AutoCloseable {
         }
     }
 
+    @Override
+    public void dropped(int count) {
+        emit(new JobEvent.Dropped(count));
+    }
+
     /** Writes one event; the last one ends the stream. Returns false once the client is gone. */
     public boolean emit(JobEvent event) {
         return emitRaw(event.name(), new String(Json.bytes(event), StandardCharsets.UTF_8), event.last());

@@ -3,6 +3,9 @@ package dev.capfabric.kernel.jobs;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.capfabric.kernel.http.Json;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.KeyValueOptions;
+import io.nats.client.ObjectStoreOptions;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.ObjectStore;
@@ -57,7 +60,11 @@ final class JobStore {
     private final KeyValue states;
     private final ObjectStore data;
 
-    private JobStore(JobsSettings settings, String subjectPrefix, Connection nats, KeyValue states, ObjectStore data) {
+    private final JetStreamOptions domain;
+
+    private JobStore(JobsSettings settings, String subjectPrefix, Connection nats, KeyValue states, ObjectStore data,
+                     JetStreamOptions domain) {
+        this.domain = domain;
         this.settings = settings;
         this.subjectPrefix = subjectPrefix;
         this.nats = nats;
@@ -71,7 +78,12 @@ final class JobStore {
         try {
             int replicas = replicas(settings, nats);
             StorageType storage = settings.memory() ? StorageType.Memory : StorageType.File;
-            var streams = nats.jetStreamManagement();
+            // an edge node behind a leaf node reaches the hub's JetStream through the hub's domain
+            JetStreamOptions domain = settings.domain().map(d -> JetStreamOptions.builder().domain(d).build())
+                    .orElse(JetStreamOptions.DEFAULT_JS_OPTIONS);
+            KeyValueOptions kv = KeyValueOptions.builder().jetStreamOptions(domain).build();
+            ObjectStoreOptions os = ObjectStoreOptions.builder().jetStreamOptions(domain).build();
+            var streams = nats.jetStreamManagement(domain);
             try {
                 streams.getStreamInfo(settings.stream());
             } catch (JetStreamApiException missing) {
@@ -85,7 +97,7 @@ final class JobStore {
                         .maxAge(settings.ttl())
                         .build());
             }
-            var kvs = nats.keyValueManagement();
+            var kvs = nats.keyValueManagement(kv);
             try {
                 kvs.getStatus(settings.stateBucket());
             } catch (JetStreamApiException missing) {
@@ -93,7 +105,7 @@ final class JobStore {
                         .description("capfabric durable job states and idempotency keys")
                         .maxHistoryPerKey(1).ttl(settings.ttl()).storageType(storage).replicas(replicas).build());
             }
-            var objects = nats.objectStoreManagement();
+            var objects = nats.objectStoreManagement(os);
             try {
                 objects.getStatus(settings.dataBucket());
             } catch (JetStreamApiException missing) {
@@ -101,8 +113,8 @@ final class JobStore {
                         .description("capfabric durable job inputs above the max payload, and results")
                         .ttl(settings.ttl()).storageType(storage).replicas(replicas).build());
             }
-            return new JobStore(settings, subjectPrefix, nats, nats.keyValue(settings.stateBucket()),
-                    nats.objectStore(settings.dataBucket()));
+            return new JobStore(settings, subjectPrefix, nats, nats.keyValue(settings.stateBucket(), kv),
+                    nats.objectStore(settings.dataBucket(), os), domain);
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             throw new Unavailable("durable jobs need JetStream on the NATS server (stream '" + settings.stream()
                     + "', buckets '" + settings.stateBucket() + "' and '" + settings.dataBucket() + "'): " + e.getMessage(), e);
@@ -119,6 +131,16 @@ final class JobStore {
 
     Connection nats() {
         return nats;
+    }
+
+    /** JetStream in the jobs' domain, for publishing jobs. */
+    io.nats.client.JetStream jetStream() throws IOException {
+        return nats.jetStream(domain);
+    }
+
+    /** The jobs' stream, in their domain, for its consumers. */
+    io.nats.client.StreamContext stream() throws IOException, JetStreamApiException {
+        return nats.getStreamContext(settings.stream(), domain);
     }
 
     /** How long a state read or write keeps trying through a moment's unavailability. */

@@ -173,7 +173,7 @@ final class JobWorkers implements AutoCloseable {
     private ConsumerContext consumer(Capability capability) throws Exception {
         JobsSettings settings = store.settings();
         String durable = "capfabric-jobs-" + capability.name();
-        var stream = store.nats().getStreamContext(settings.stream());
+        var stream = store.stream();
         try {
             return stream.getConsumerContext(durable);
         } catch (io.nats.client.JetStreamApiException missing) {

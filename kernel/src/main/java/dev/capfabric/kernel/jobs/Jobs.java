@@ -216,7 +216,7 @@ public final class Jobs implements AutoCloseable {
         var headers = JobMessage.headers(job.id(), input, timeout, paramsRef.isPresent() ? Optional.empty() : Optional.of(params),
                 paramsRef, inputRef);
         // the job id as message id: a publish retried within the stream's duplicate window is stored once
-        nats.jetStream().publish(jobs.runSubject(job.capability().name()), headers, body,
+        jobs.jetStream().publish(jobs.runSubject(job.capability().name()), headers, body,
                 PublishOptions.builder().messageId(job.id()).build());
     }
 

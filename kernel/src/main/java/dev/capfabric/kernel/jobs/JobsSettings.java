@@ -4,6 +4,7 @@ import dev.capfabric.kernel.config.InvalidSettingsException;
 import io.helidon.config.Config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Durable jobs, from {@code capfabric.jobs}: where they live in JetStream and how they are retried.
@@ -21,10 +22,13 @@ import java.time.Duration;
  * @param pageSize        the most jobs one list answer holds ({@code page-size}, 100)
  * @param callbackTries   tries to deliver a callback ({@code callback-tries}, 5)
  * @param callbackBackoff wait before the second try, doubled for each next one ({@code callback-backoff-ms}, 500)
+ * @param domain          the JetStream domain that holds the stream and buckets ({@code domain}, none): set it on
+ *                        nodes of an edge site whose NATS server is a leaf node of the hub's, to the domain the
+ *                        hub's servers declare ({@code jetstream { domain: hub }})
  */
 public record JobsSettings(boolean enabled, String stream, String stateBucket, String dataBucket, Duration ttl,
                            Duration ackWait, int maxAttempts, int replicas, boolean memory, int pageSize,
-                           int callbackTries, Duration callbackBackoff) {
+                           int callbackTries, Duration callbackBackoff, Optional<String> domain) {
 
     public JobsSettings {
         if (maxAttempts < 1 || maxAttempts > 20) {
@@ -41,6 +45,10 @@ public record JobsSettings(boolean enabled, String stream, String stateBucket, S
         }
         if (pageSize < 1 || pageSize > 1000) {
             throw new InvalidSettingsException("capfabric.jobs.page-size must be 1 to 1000, not " + pageSize);
+        }
+        if (domain.isPresent() && !domain.get().matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new InvalidSettingsException("capfabric.jobs.domain must be a JetStream domain name (letters, digits, - and _), not '"
+                    + domain.get() + "'");
         }
         if (callbackTries < 1 || callbackTries > 10) {
             throw new InvalidSettingsException("capfabric.jobs.callback-tries must be 1 to 10, not " + callbackTries);
@@ -61,6 +69,7 @@ public record JobsSettings(boolean enabled, String stream, String stateBucket, S
                 jobs.get("memory").asBoolean().orElse(false),
                 jobs.get("page-size").asInt().orElse(100),
                 jobs.get("callback-tries").asInt().orElse(5),
-                Duration.ofMillis(jobs.get("callback-backoff-ms").asLong().orElse(500L)));
+                Duration.ofMillis(jobs.get("callback-backoff-ms").asLong().orElse(500L)),
+                jobs.get("domain").asString().asOptional().map(String::strip).filter(d -> !d.isEmpty()));
     }
 }

@@ -424,6 +424,28 @@ class FabricIdentitiesTest {
     }
 
     @Test
+    void theEventsOfAnOffloadedJobReachItsSenderAndNoOtherNodeCanHearOrForgeThem() throws Exception {
+        java.net.http.HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(a.uri("/v1/capability/idecho?pieces=3")).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json").header("Accept", "text/event-stream").header("X-Api-Key", appKey)
+                        .header("X-Capfabric-Node", "b").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        List<dev.capfabric.kernel.SseEvents.Received> events;
+        try (java.io.InputStream in = response.body()) {
+            events = dev.capfabric.kernel.SseEvents.read(in, 100);
+        }
+        assertEquals(List.of("progress", "partial", "progress", "partial", "progress", "partial", "result"),
+                events.stream().map(dev.capfabric.kernel.SseEvents.Received::name).toList());
+        assertEquals("b", events.getLast().data().get("node").asText());
+        try (Client asC = client(out.resolve("nodes/c.creds"), "_INBOX.c")) {
+            asC.connection().subscribe("capfabric.node.b.events.a.*");
+            asC.awaitError("Permissions Violation for Subscription to \"capfabric.node.b.events.a.*\"");
+            asC.connection().publish("capfabric.node.b.events.a.x", new byte[0]);
+            asC.awaitError("Permissions Violation for Publish to \"capfabric.node.b.events.a.x\"");
+        }
+    }
+
+    @Test
     void largePayloadsTravelThroughJetStreamUnderTheGeneratedPermissions() throws Exception {
         byte[] large = new byte[1536 * 1024];
         new java.util.Random(16).nextBytes(large);

@@ -10,7 +10,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * What one node's NATS identity may publish and subscribe to, under subject prefix {@code prefix}:
  * exactly its own subjects, its own inbox ({@code _INBOX.<id>.>}, see {@link #inboxPrefix}), the
- * shared discovery and heartbeat subscriptions, sending requests (jobs, caps) to other nodes, cancelling
+ * shared discovery and heartbeat subscriptions, the events other nodes publish for the jobs it offloaded
+ * to them ({@code <prefix>.node.*.events.<its id>.*}), sending requests (jobs, caps) to other nodes, cancelling
  * only the jobs it sent ({@code <prefix>.node.*.cancel.<its id>}) and the fabric's JetStream assets
  * ({@link FabricStore}), and plugin rollout progress ({@code <prefix>.rollout.*}, shown to people only).
  * Answers go back through the server's response permission
@@ -80,6 +81,8 @@ public record NodePermissions(String prefix, String nodeId, List<FabricStore> st
                 prefix + ".node.*.heartbeat",
                 prefix + ".node.*.bye",
                 inboxPrefix(nodeId) + ".>",
+                // the progress and partial results of the jobs it offloaded, from whichever node runs them
+                prefix + ".node.*.events." + nodeId + ".*",
                 // the progress of the plugin rollouts it runs for its HTTP callers
                 prefix + ".rollout.*",
                 prefix + ".jobs.events.*",
