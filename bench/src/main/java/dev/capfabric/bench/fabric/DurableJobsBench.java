@@ -177,7 +177,9 @@ public final class DurableJobsBench {
         StringBuilder rows = new StringBuilder("| round | SIGKILL → running on w2 (ms) | / heartbeat interval |\n|---|---:|---:|\n");
         try (BenchNats nats = BenchNats.startWithJetStream(dir.resolve("nats"))) {
             Path plugin = SleepPlugin.build(dir.resolve("jars/slow.jar"), "slow");
-            Map<String, String> env = Map.of("CAPFABRIC_PROVIDERS_SLEEP_DELAY__MS", "60000", "CAPFABRIC_JOBS_MEMORY", "true");
+            // provider keys take '_' for '-' (not '__' as the kernel's own keys do): DELAY__MS would set "delay--ms", and
+            // the job would end at once on w1, before it could be killed
+            Map<String, String> env = Map.of("CAPFABRIC_PROVIDERS_SLEEP_DELAY_MS", "60000", "CAPFABRIC_JOBS_MEMORY", "true");
             Kernel a = BenchKernels.start(dir.resolve("a"), "a", nats.url(), heartbeat, List.of(), env);
             kernels.add(a);
             List<Double> delays = new ArrayList<>();
@@ -207,7 +209,12 @@ public final class DurableJobsBench {
                         Thread.sleep(heartbeat.toMillis() * 2); // w2 settled, pulling
                         w1.destroyForcibly(); // SIGKILL
                         long killed = System.nanoTime();
-                        BenchKernels.await(() -> running(a.jobs(), id, "w2"), Duration.ofSeconds(60), "running on w2");
+                        try {
+                            BenchKernels.await(() -> running(a.jobs(), id, "w2"), Duration.ofSeconds(30), "running on w2");
+                        } catch (IllegalStateException e) {
+                            throw new IllegalStateException(e.getMessage() + "; the job is " + a.jobs().state(id) + "; its consumer: "
+                                    + consumer(nats.url()), e);
+                        }
                         double ms = (System.nanoTime() - killed) / 1e6;
                         delays.add(ms);
                         rows.append(String.format(Locale.ROOT, "| %d | %.0f | %.2f |%n", round, ms, ms / heartbeat.toMillis()));
@@ -227,6 +234,17 @@ public final class DurableJobsBench {
             return rows.toString();
         } finally {
             BenchKernels.stopAll(kernels.reversed());
+        }
+    }
+
+    /** What JetStream says of the slow capability's consumer, to tell why a job was not redelivered. */
+    private static String consumer(String url) {
+        try (io.nats.client.Connection nats = io.nats.client.Nats.connect(url)) {
+            var info = nats.jetStreamManagement().getConsumerInfo("CAPFABRIC_JOBS", "capfabric-jobs-slow");
+            return "ack wait " + info.getConsumerConfiguration().getAckWait() + ", ack pending " + info.getNumAckPending()
+                    + ", redelivered " + info.getRedelivered() + ", waiting pulls " + info.getNumWaiting() + ", pending " + info.getNumPending();
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
         }
     }
 
