@@ -209,7 +209,7 @@ public final class OcrCostBreakdown {
     }
 
     /** What the provider reads per span: text, box and confidence. */
-    private static void readSpans(TessBaseAPI api, int level) {
+    static void readSpans(TessBaseAPI api, int level) {
         ResultIterator spans = api.GetIterator();
         if (spans == null || spans.isNull()) {
             return;
@@ -224,7 +224,8 @@ public final class OcrCostBreakdown {
         TessResultIteratorDelete(spans);
     }
 
-    private static String take(BytePointer text) {
+    /** Copies a string Tesseract allocated and frees it. */
+    static String take(BytePointer text) {
         if (text == null || text.isNull()) {
             return "";
         }

@@ -1,6 +1,5 @@
 package dev.capfabric.bench.ocr;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -10,7 +9,6 @@ import org.bytedeco.tesseract.TessBaseAPI;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +35,6 @@ import static org.bytedeco.tesseract.global.tesseract.PSM_OSD_ONLY;
 import static org.bytedeco.tesseract.global.tesseract.RIL_PARA;
 import static org.bytedeco.tesseract.global.tesseract.RIL_TEXTLINE;
 import static org.bytedeco.tesseract.global.tesseract.RIL_WORD;
-import static org.bytedeco.tesseract.global.tesseract.TessDeleteText;
 import static org.bytedeco.tesseract.global.tesseract.TessResultIteratorDelete;
 
 /**
@@ -185,10 +182,10 @@ public final class OcrPreparationCost {
             throw new IllegalStateException("recognition failed");
         }
         t = lap(nanos, 6, t);
-        String text = take(api.GetUTF8Text());
+        String text = OcrCostBreakdown.take(api.GetUTF8Text());
         double meanConfidence = text.isBlank() ? 0 : api.MeanTextConf() / 100.0;
         for (int level : new int[] {RIL_TEXTLINE, RIL_WORD, RIL_PARA}) {
-            spans(api, level);
+            OcrCostBreakdown.readSpans(api, level);
         }
         t = lap(nanos, 7, t);
         int blockOrientation = blockOrientation(api);
@@ -255,31 +252,6 @@ public final class OcrPreparationCost {
             return orientation.get();
         } finally {
             TessResultIteratorDelete(iterator);
-        }
-    }
-
-    private static void spans(TessBaseAPI api, int level) {
-        ResultIterator spans = api.GetIterator();
-        if (spans == null || spans.isNull()) {
-            return;
-        }
-        int[] box = new int[4];
-        do {
-            take(spans.GetUTF8Text(level));
-            spans.BoundingBox(level, box, box, box, box);
-            spans.Confidence(level);
-        } while (spans.Next(level));
-        TessResultIteratorDelete(spans);
-    }
-
-    private static String take(BytePointer text) {
-        if (text == null || text.isNull()) {
-            return "";
-        }
-        try {
-            return text.getString(StandardCharsets.UTF_8);
-        } finally {
-            TessDeleteText(text);
         }
     }
 }

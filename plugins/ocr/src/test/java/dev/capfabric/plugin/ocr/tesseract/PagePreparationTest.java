@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PagePreparationTest {
 
-    private static final List<String> TEXT = List.of(
+    /** Four lines of pangrams, the page every test here draws. */
+    static final List<String> TEXT = List.of(
             "The quick brown fox jumps over the lazy dog",
             "Pack my box with five dozen liquor jugs",
             "How vexingly quick daft zebras jump",

@@ -27,11 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class PageReaderTest {
 
-    private static final List<String> TEXT = List.of(
-            "The quick brown fox jumps over the lazy dog",
-            "Pack my box with five dozen liquor jugs",
-            "How vexingly quick daft zebras jump",
-            "Sphinx of black quartz, judge my vow");
+    private static final List<String> TEXT = PagePreparationTest.TEXT;
     private static final String TRUTH = String.join(" ", TEXT);
 
     private static RecognitionWatch watch;
