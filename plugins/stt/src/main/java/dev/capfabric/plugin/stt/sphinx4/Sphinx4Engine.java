@@ -7,9 +7,13 @@ import edu.cmu.sphinx.api.Configuration;
 import edu.cmu.sphinx.api.Context;
 import edu.cmu.sphinx.recognizer.Recognizer;
 import edu.cmu.sphinx.result.Result;
+import edu.cmu.sphinx.result.WordResult;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -43,8 +47,14 @@ final class Sphinx4Engine implements AutoCloseable {
         recognizer.allocate();
     }
 
+    /**
+     * The audio's transcript, segment by segment; when someone follows the job, each segment with words
+     * is handed over as soon as it is decoded ({@code start_s}, {@code end_s} and {@code text}), with the
+     * share of the audio read as progress.
+     */
     String recognize(SpeechAudio audio, Job job) throws CapabilityException {
-        ByteArrayInputStream source = new ByteArrayInputStream(audio.littleEndianBytes());
+        byte[] bytes = audio.littleEndianBytes();
+        ByteArrayInputStream source = new ByteArrayInputStream(bytes);
         context.setSpeechSource(source);
         StringJoiner text = new StringJoiner(" ");
         Result segment;
@@ -52,6 +62,12 @@ final class Sphinx4Engine implements AutoCloseable {
             String hypothesis = segment.getBestResultNoFiller().strip();
             if (!hypothesis.isEmpty()) {
                 text.add(hypothesis);
+                if (job.streaming()) {
+                    segment(segment, hypothesis).ifPresent(piece -> job.partial(dev.capfabric.spi.Result.json(piece)));
+                }
+            }
+            if (job.streaming() && bytes.length > 0) {
+                job.progress(1 - source.available() / (double) bytes.length, "decoded a segment");
             }
             if (job.abandoned()) {
                 skipRest(source);
@@ -59,6 +75,19 @@ final class Sphinx4Engine implements AutoCloseable {
             }
         }
         return text.toString();
+    }
+
+    /** A segment's words with the time they span, from its first word's start to its last word's end. */
+    private static java.util.Optional<Map<String, Object>> segment(Result segment, String hypothesis) {
+        List<WordResult> words = segment.getTimedBestResult(false);
+        if (words == null || words.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, Object> piece = new LinkedHashMap<>();
+        piece.put("start_s", words.getFirst().getTimeFrame().getStart() / 1000.0);
+        piece.put("end_s", words.getLast().getTimeFrame().getEnd() / 1000.0);
+        piece.put("text", hypothesis);
+        return java.util.Optional.of(piece);
     }
 
     /**

@@ -99,6 +99,74 @@ class Sphinx4ProviderTest {
         }
     }
 
+    @Test
+    void aFollowedJobHearsEachSegmentWithItsTimesBeforeTheTranscript() throws Exception {
+        Path first = Files.createTempFile("meeting-", ".wav");
+        Path pause = Files.createTempFile("pause-", ".wav");
+        Path second = Files.createTempFile("weather-", ".wav");
+        Path joined = Files.createTempFile("joined-", ".wav");
+        Files.write(first, SpeechSamples.spoken(SpeechSamples.MEETING));
+        Files.write(second, weather);
+        sox("-n", "-r", "16000", "-c", "1", "-b", "16", pause.toString(), "trim", "0", "1");
+        sox(first.toString(), pause.toString(), second.toString(), joined.toString());
+        java.util.List<Result> segments = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<Double> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long[] firstAt = {0};
+        dev.capfabric.spi.Cancellation follower = new dev.capfabric.spi.Cancellation() {
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+
+            @Override
+            public boolean streaming() {
+                return true;
+            }
+
+            @Override
+            public void progress(double fraction, String message) {
+                progress.add(fraction);
+            }
+
+            @Override
+            public void partial(Result piece) {
+                if (segments.isEmpty()) {
+                    firstAt[0] = System.nanoTime();
+                }
+                segments.add(piece);
+            }
+        };
+        Job followed = new Job("followed", Capability.STT, Map.of(), new Payload("audio/wav", Files.readAllBytes(joined)),
+                Instant.now().plusSeconds(120), follower);
+
+        long start = System.nanoTime();
+        String transcript = text(provider.handle(followed));
+        long done = System.nanoTime();
+
+        assertEquals(SpeechSamples.MEETING + " " + SpeechSamples.WEATHER, transcript);
+        assertEquals(2, segments.size(), segments.toString());
+        assertEquals(SpeechSamples.MEETING, segments.get(0).metadata().get("text"));
+        assertEquals(SpeechSamples.WEATHER, segments.get(1).metadata().get("text"));
+        double firstEnd = (Double) segments.get(0).metadata().get("end_s");
+        double secondStart = (Double) segments.get(1).metadata().get("start_s");
+        assertTrue((Double) segments.get(0).metadata().get("start_s") < firstEnd, segments.toString());
+        // the second sentence starts after the first and the second of silence between them
+        assertTrue(secondStart >= firstEnd + 0.5, segments.toString());
+        assertTrue(segments.get(0).output().isEmpty());
+        // decoding the second sentence still lay ahead when the first was handed over
+        double firstShare = (firstAt[0] - start) / (double) (done - start);
+        assertTrue(firstShare < 0.8, "the first segment came at " + firstShare + " of the whole recognition");
+        for (int i = 1; i < progress.size(); i++) {
+            assertTrue(progress.get(i) >= progress.get(i - 1), "progress " + progress);
+        }
+        assertTrue(progress.getLast() > 0.5 && progress.getLast() <= 1.0, "progress " + progress);
+        // nobody following: no segments, the same transcript
+        assertEquals(transcript, text(provider.handle(TestJobs.wav(Files.readAllBytes(joined)))));
+        for (Path path : List.of(first, pause, second, joined)) {
+            Files.delete(path);
+        }
+    }
+
     private static void sox(String... arguments) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("sox"));
         command.addAll(List.of(arguments));

@@ -1,5 +1,7 @@
 package dev.capfabric.plugin.tts.freetts;
 
+import dev.capfabric.plugin.tts.audio.PcmAudio;
+import dev.capfabric.plugin.tts.speech.Sentences;
 import dev.capfabric.plugin.tts.speech.SpeechRequest;
 import dev.capfabric.plugin.tts.speech.SpeechResults;
 import dev.capfabric.plugin.tts.speech.SpeechRules;
@@ -13,7 +15,9 @@ import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
 import dev.capfabric.spi.support.EnginePool;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
@@ -67,12 +71,34 @@ final class FreeTtsProvider implements CapabilityProvider {
                 + " voice sets loaded (loaded on demand)"));
     }
 
+    /**
+     * Speaks the job's text in one utterance; or, when someone follows the job's events and the text has
+     * several sentences, sentence by sentence with the same borrowed voice set, each sentence's WAV a
+     * partial result as soon as it is spoken. The final result is the whole speech either way.
+     */
     @Override
     public Result handle(Job job) throws CapabilityException {
         SpeechRequest request = SpeechRequest.from(job, rules);
         String voice = request.voice().orElseThrow();
-        FreeTtsVoiceSet.Outcome outcome = sets.use(job,
-                set -> set.speak(voice, request.text(), request.speed(), job::abandoned, maxAudioBytes));
+        List<String> sentences = job.streaming() ? Sentences.of(request.text(), Locale.ROOT) : List.of(request.text());
+        FreeTtsVoiceSet.Outcome outcome = sets.use(job, set -> {
+            if (sentences.size() == 1) {
+                return set.speak(voice, request.text(), request.speed(), job::abandoned, maxAudioBytes);
+            }
+            List<PcmAudio> spoken = new ArrayList<>(sentences.size());
+            long bytes = 0;
+            for (int i = 0; i < sentences.size(); i++) {
+                FreeTtsVoiceSet.Outcome piece = set.speak(voice, sentences.get(i), request.speed(), job::abandoned, maxAudioBytes - bytes);
+                spoken.add(piece.audio());
+                bytes += 2L * piece.audio().samples().length;
+                if (!piece.complete() || job.abandoned()) {
+                    return new FreeTtsVoiceSet.Outcome(PcmAudio.concat(spoken), false, piece.overflowed());
+                }
+                job.partial(SpeechResults.wav(piece.audio(), ID, voice, Map.of("index", i, "text", sentences.get(i))));
+                job.progress((i + 1) / (double) sentences.size(), "spoke sentence " + (i + 1) + " of " + sentences.size());
+            }
+            return new FreeTtsVoiceSet.Outcome(PcmAudio.concat(spoken), true, false);
+        });
         if (job.abandoned()) {
             throw CapabilityException.timeout("freetts stopped: the job's deadline passed or its caller left");
         }

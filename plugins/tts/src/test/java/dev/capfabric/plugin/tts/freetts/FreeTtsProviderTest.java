@@ -76,6 +76,58 @@ class FreeTtsProviderTest {
         assertEquals("kevin", result.metadata().get("voice"));
     }
 
+    private static final List<String> SENTENCES = List.of(
+            "The quick brown fox jumps over the lazy dog.",
+            "A journey of a thousand miles begins with a single step, and then many more steps follow it.",
+            "Every cloud has a silver lining, said the old sailor to the young man on the quiet harbour wall.",
+            "Tomorrow we will walk along the river and count the boats that pass by the old stone bridge.");
+
+    private static Job followed(String text, dev.capfabric.plugin.tts.Follower follower) {
+        return new Job(java.util.UUID.randomUUID().toString(), Capability.TTS, Map.of("text", text), Payload.empty(),
+                Instant.now().plus(Duration.ofSeconds(60)), follower);
+    }
+
+    @Test
+    void aFollowedJobHearsEachSentenceAsItIsSpokenAndTheResultIsTheWhole() throws Exception {
+        var follower = dev.capfabric.plugin.tts.Follower.following();
+        long start = System.nanoTime();
+        Result result = provider.handle(followed(String.join(" ", SENTENCES), follower));
+        long done = System.nanoTime();
+
+        var pieces = follower.pieces();
+        assertEquals(SENTENCES.size(), pieces.size());
+        double sum = 0;
+        for (int i = 0; i < pieces.size(); i++) {
+            Result piece = pieces.get(i).result();
+            assertEquals(i, piece.metadata().get("index"));
+            assertEquals(SENTENCES.get(i), piece.metadata().get("text"));
+            assertEquals("freetts", piece.metadata().get("provider"));
+            sum += SpokenAudio.of(piece).assertSpeech(1.0).seconds();
+        }
+        assertEquals(sum, SpokenAudio.of(result).assertSpeech(4.0).seconds(), 0.01, "the result is the sentences end to end");
+        double firstShare = (pieces.getFirst().atNanos() - start) / (double) (done - start);
+        assertTrue(firstShare < 0.5, "the first sentence came at " + firstShare + " of the whole synthesis");
+        assertEquals(List.of(0.25, 0.5, 0.75, 1.0), follower.progress());
+    }
+
+    @Test
+    void withoutAFollowerOrWithOneSentenceThereAreNoPieces() throws Exception {
+        var notFollowing = dev.capfabric.plugin.tts.Follower.notFollowing();
+        SpokenAudio.of(provider.handle(followed(String.join(" ", SENTENCES), notFollowing))).assertSpeech(4.0);
+        assertEquals(List.of(), notFollowing.pieces());
+        var oneSentence = dev.capfabric.plugin.tts.Follower.following();
+        SpokenAudio.of(provider.handle(followed(SENTENCES.getFirst(), oneSentence))).assertSpeech(1.0);
+        assertEquals(List.of(), oneSentence.pieces(), "a single sentence is the whole: no piece ahead of it");
+    }
+
+    @Test
+    void aCallerLeavingAfterTheFirstSentenceStopsTheRest() {
+        var leaving = dev.capfabric.plugin.tts.Follower.leavingAfter(1);
+        CapabilityException e = assertThrows(CapabilityException.class, () -> provider.handle(followed(String.join(" ", SENTENCES), leaving)));
+        assertEquals(CapabilityException.Kind.TIMEOUT, e.kind());
+        assertEquals(1, leaving.pieces().size());
+    }
+
     @Test
     void describesTheVoicesFoundInTheJar() {
         ProviderDescription description = provider.describe();
