@@ -46,6 +46,11 @@ public record DocumentText(List<Page> pages, String provider, Optional<String> l
             return new Page(index, text.strip(), markdown, "text-layer", node, OptionalDouble.empty(), Optional.empty());
         }
 
+        /** This page as a partial result of its document's job, in the shape it has in {@code pages}. */
+        public Result toPiece() {
+            return Result.json(toJson());
+        }
+
         Map<String, Object> toJson() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("index", index);

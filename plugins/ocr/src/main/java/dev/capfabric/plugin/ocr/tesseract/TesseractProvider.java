@@ -159,7 +159,7 @@ final class TesseractProvider implements CapabilityProvider {
                 }
                 Optional<String> textLayer = pdf.textLayer(index);
                 if (textLayer.isPresent()) {
-                    pages.add(DocumentText.Page.fromTextLayer(index, textLayer.get(), node));
+                    pages.add(handOver(job, DocumentText.Page.fromTextLayer(index, textLayer.get(), node), pdf.pageCount()));
                     continue;
                 }
                 if (engine == null) {
@@ -171,8 +171,8 @@ final class TesseractProvider implements CapabilityProvider {
                     throw CapabilityException.unprocessable("page " + (index + 1) + " of the PDF was rendered but Leptonica could not take it");
                 }
                 RecognisedText read = read(engine, decoded, pageSegmentation, job);
-                pages.add(new DocumentText.Page(index, read.text(), read.markdown(), "ocr", node, read.confidence(),
-                        read.geometry()));
+                pages.add(handOver(job, new DocumentText.Page(index, read.text(), read.markdown(), "ocr", node, read.confidence(),
+                        read.geometry()), pdf.pageCount()));
             }
         } finally {
             if (engine != null) {
@@ -180,6 +180,15 @@ final class TesseractProvider implements CapabilityProvider {
             }
         }
         return new DocumentText(pages, TesseractFactory.ID, Optional.of(language)).toResult();
+    }
+
+    /** A followed job hears each page of a document as soon as it is read (page by page, in order). */
+    private static DocumentText.Page handOver(Job job, DocumentText.Page page, int pageCount) {
+        if (job.streaming() && pageCount > 1) {
+            job.partial(page.toPiece());
+            job.progress((page.index() + 1) / (double) pageCount, "read page " + (page.index() + 1) + " of " + pageCount);
+        }
+        return page;
     }
 
     /**

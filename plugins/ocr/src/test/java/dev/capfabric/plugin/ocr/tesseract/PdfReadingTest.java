@@ -94,6 +94,80 @@ class PdfReadingTest {
     }
 
     @Test
+    void aFollowedJobHearsEachPageAsItIsReadBeforeTheDocument() throws Exception {
+        byte[] pdf = pdf(document -> {
+            for (List<String> lines : PAGES) {
+                BufferedImage scan = TextImages.render(lines, TextImages.SERIF_32);
+                PDImageXObject image = LosslessFactory.createFromImage(document, scan);
+                PDPage page = new PDPage(new PDRectangle(scan.getWidth() * 72f / 200, scan.getHeight() * 72f / 200));
+                document.addPage(page);
+                try (PDPageContentStream content = new PDPageContentStream(document, page)) {
+                    content.drawImage(image, 0, 0, page.getMediaBox().getWidth(), page.getMediaBox().getHeight());
+                }
+            }
+        });
+        List<dev.capfabric.spi.Result> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Double> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long[] firstAt = {0};
+        dev.capfabric.spi.Cancellation follower = new dev.capfabric.spi.Cancellation() {
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+
+            @Override
+            public boolean streaming() {
+                return true;
+            }
+
+            @Override
+            public void progress(double fraction, String message) {
+                progress.add(fraction);
+            }
+
+            @Override
+            public void partial(dev.capfabric.spi.Result piece) {
+                if (pieces.isEmpty()) {
+                    firstAt[0] = System.nanoTime();
+                }
+                pieces.add(piece);
+            }
+        };
+
+        long start = System.nanoTime();
+        Map<String, Object> json = provider.handle(TestJobs.ocr(pdf, "application/pdf", Map.of(), java.time.Duration.ofSeconds(120),
+                follower)).metadata();
+        long done = System.nanoTime();
+
+        List<Map<String, Object>> pages = pages(json);
+        assertEquals(3, pieces.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(pages.get(i), pieces.get(i).metadata(), "piece " + i + " is the document's page " + i);
+            assertEquals("ocr", pieces.get(i).metadata().get("source"));
+            assertTrue(pieces.get(i).output().isEmpty());
+        }
+        assertEquals(List.of(1 / 3.0, 2 / 3.0, 1.0), progress);
+        // two pages were still to be read when the first was handed over (reading one takes well over 50 ms);
+        // as a share of the whole the first page is large, as it also pays for loading the engine
+        assertTrue(done - firstAt[0] > 50_000_000L, "the first page came " + (done - firstAt[0]) / 1_000_000
+                + " ms before the document, of " + (done - start) / 1_000_000 + " ms");
+
+        List<dev.capfabric.spi.Result> unfollowed = new java.util.ArrayList<>();
+        provider.handle(TestJobs.ocr(pdf, "application/pdf", Map.of(), java.time.Duration.ofSeconds(120), new dev.capfabric.spi.Cancellation() {
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+
+            @Override
+            public void partial(dev.capfabric.spi.Result piece) {
+                unfollowed.add(piece);
+            }
+        }));
+        assertEquals(List.of(), unfollowed, "nobody following: no pieces");
+    }
+
+    @Test
     void readsScannedPagesWithoutATextLayerEvenWhenTurned() throws Exception {
         int[] turns = {0, 180, 3};
         byte[] pdf = pdf(document -> {
