@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * <pre>
  * ./mvnw -q -Pbench -pl bench -am install -DskipTests
  * ./mvnw -q -Pbench -pl bench exec:exec -Dexec.executable="$JAVA_HOME/bin/java" \
- *     -Dexec.args="-classpath %classpath dev.capfabric.bench.fabric.FabricBench --out target/fabric.md [p1 p3 p4 p6]"
+ *     -Dexec.args="-classpath %classpath dev.capfabric.bench.fabric.FabricBench --out target/fabric.md [p1 p3 p3h p4 p6]"
  * </pre>
  */
 public final class FabricBench {
@@ -58,6 +58,11 @@ public final class FabricBench {
         if (only.contains("p3")) {
             report.append("\n### P3: four uneven nodes at 70 % of capacity, capfabric routing vs a NATS queue group\n\n");
             report.append(UnevenFleet.run(dir.resolve("p3")));
+            System.out.println(report);
+        }
+        if (only.contains("p3h")) {
+            report.append("\n### P3 with hedged second attempts off and on\n\n");
+            report.append(UnevenFleet.hedging(dir.resolve("p3h")));
             System.out.println(report);
         }
         if (only.contains("p4")) {

@@ -15,7 +15,9 @@ import java.util.spi.ToolProvider;
 /**
  * Builds the fabric benchmarks' plugin: provider {@code sleep} for a capability chosen at build time,
  * which sleeps {@code delay-ms} (its config; 0 does no work at all) and answers {@code {"text":"ok"}},
- * running {@code concurrency} (its config) jobs at once. Compiled at run time against the SPI, like a
+ * running {@code concurrency} (its config) jobs at once; a share {@code tail-share} of the jobs, drawn at
+ * random, sleeps {@code tail-factor} times as long (a node with a slow tail: a GC pause, a cold cache).
+ * An interrupt (the job cancelled) ends the sleep. Compiled at run time against the SPI, like a
  * third party's plugin.
  */
 final class SleepPlugin {
@@ -45,19 +47,26 @@ final class SleepPlugin {
                     public Capability capability() { return Capability.of("%s"); }
                     public Creation create(ProviderContext context) {
                         return Creation.ready(new Sleep(Long.parseLong(context.config("delay-ms", "0")),
-                                Integer.parseInt(context.config("concurrency", "1"))));
+                                Integer.parseInt(context.config("concurrency", "1")),
+                                Double.parseDouble(context.config("tail-share", "0")), Long.parseLong(context.config("tail-factor", "1"))));
                     }
 
                     static final class Sleep implements CapabilityProvider {
                         private static final Map<String, Object> ANSWER = Map.of("text", "ok");
                         private final long delayMs;
                         private final int concurrency;
-                        Sleep(long delayMs, int concurrency) { this.delayMs = delayMs; this.concurrency = concurrency; }
+                        private final double tailShare;
+                        private final long tailFactor;
+                        Sleep(long delayMs, int concurrency, double tailShare, long tailFactor) {
+                            this.delayMs = delayMs; this.concurrency = concurrency; this.tailShare = tailShare; this.tailFactor = tailFactor;
+                        }
                         public ProviderDescription describe() { return ProviderDescription.builder().concurrency(concurrency).build(); }
                         public Health health() { return Health.ok(); }
                         public Result handle(Job job) throws CapabilityException {
-                            if (delayMs > 0) {
-                                try { Thread.sleep(delayMs); }
+                            long millis = tailShare > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < tailShare
+                                    ? delayMs * tailFactor : delayMs;
+                            if (millis > 0) {
+                                try { Thread.sleep(millis); }
                                 catch (InterruptedException e) { Thread.currentThread().interrupt(); throw CapabilityException.unavailable("interrupted"); }
                             }
                             return Result.json(ANSWER);

@@ -70,6 +70,15 @@ final class AnswerTimes {
         windows.computeIfAbsent(nodeId + "/" + capability, k -> new Window()).add(Math.max(0, took.toMillis()));
     }
 
+    /**
+     * An attempt on the node was given up after {@code took} because another node answered first: it
+     * would have taken at least that long, which is kept as if answered, so a node's slow tail does
+     * not vanish from its answer times because hedges hide it. Does not count as an answer.
+     */
+    void outlasted(String nodeId, String capability, Duration took) {
+        windows.computeIfAbsent(nodeId + "/" + capability, k -> new Window()).add(Math.max(0, took.toMillis()));
+    }
+
     /** Whether the node ever answered a job of this node's (since it was last forgotten). */
     boolean everAnswered(String nodeId) {
         return answered.containsKey(nodeId);

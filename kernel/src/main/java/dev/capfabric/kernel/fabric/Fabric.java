@@ -93,7 +93,7 @@ public final class Fabric implements FabricView, AutoCloseable {
         // an attempt may take four times the slowest usual answer seen, and never less than a second
         this.seen = new AnswerTimes(Duration.ofSeconds(1), 4);
         this.route = new FabricRoute(local, registry, new NodeSelector(breakers, RandomGenerator.of("L64X128MixRandom"), seen), breakers,
-                client, seen, this::upConnection, metrics);
+                client, seen, this::upConnection, metrics, new Hedging(settings.hedge(), seen, clock));
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
         this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, breakers, seen, settings.heartbeatInterval(),
                 settings.heartbeatInterval(), this::upConnection);

@@ -16,11 +16,14 @@ import static java.util.Objects.requireNonNull;
 /**
  * The fabric's meters: offloads sent ({@code capfabric_offloads_sent_total{node, capability, outcome}})
  * and received ({@code capfabric_offloads_received_total{origin, capability, outcome}}), each peer's
- * circuit ({@code capfabric_fabric_breaker_open{node}}, 1 while open), and refusals decided by the
+ * circuit ({@code capfabric_fabric_breaker_open{node}}, 1 while open), hedged second attempts sent
+ * ({@code capfabric_fabric_hedges_sent_total{node, capability}}, by the node the hedge went to) and those
+ * whose answer was the one used ({@code capfabric_fabric_hedges_won_total{node, capability}}), and refusals decided by the
  * fabric route or the offload server (through {@link JobMetrics#refused(String, String, String)}).
  *
  * <p>Outcomes are a fixed set — {@code served}, {@code refused} (answered 429 or 503), {@code failed}
- * (any other error answer), and for sent offloads {@code unanswered} and {@code timeout} — so a peer
+ * (any other error answer), and for sent offloads {@code unanswered}, {@code timeout} and {@code superseded}
+ * (given up because another attempt of the job answered first) — so a peer
  * cannot grow the number of series with made-up error kinds. An origin that is not a node id (a
  * non-capfabric client) is counted as {@code external}.
  */
@@ -51,6 +54,25 @@ final class FabricMetrics {
     /** One attempt to offload a job to {@code node} ended with {@code outcome} ({@link #outcome(Outcome)}, or unanswered/timeout). */
     void sent(String node, String capability, String outcome) {
         count("capfabric.offloads.sent", "node", node, capability, outcome, "Jobs this node offloaded, by peer node and outcome");
+    }
+
+    /** A hedged second attempt of a job was sent to {@code node}. */
+    void hedgeSent(String node, String capability) {
+        hedge("capfabric.fabric.hedges.sent", node, capability, "Hedged second attempts this node sent, by the node they went to");
+    }
+
+    /** The hedge sent to {@code node} answered first, and its answer was the job's. */
+    void hedgeWon(String node, String capability) {
+        hedge("capfabric.fabric.hedges.won", node, capability, "Hedged second attempts whose answer was used, by the node that gave it");
+    }
+
+    private void hedge(String name, String node, String capability, String description) {
+        counters.computeIfAbsent(new Key(name, node, capability, ""), key -> Counter.builder(key.name())
+                        .description(description)
+                        .tag("node", key.peer())
+                        .tag("capability", key.capability())
+                        .register(registry))
+                .increment();
     }
 
     /** One offloaded job from {@code origin} was answered with {@code outcome}. */

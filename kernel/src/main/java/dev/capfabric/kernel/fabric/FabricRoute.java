@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.fabric;
 
+import dev.capfabric.kernel.auth.Caller;
 import dev.capfabric.kernel.config.NodeId;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
@@ -19,7 +20,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -37,6 +43,11 @@ import static java.util.Objects.requireNonNull;
  *     frozen node costs a job one short attempt, not its deadline; a node that never answered a job
  *     here (on probation) may take one extra attempt (two when no other node qualifies), which does
  *     not count against the two and may use at most half the time left;</li>
+ *     <li>a first attempt that outlasts most answers of its node ({@link Hedging}: by default its p95) gets
+ *     a hedged second attempt on the next best node with a free slot, within a budget of a share of the
+ *     jobs ({@link HedgeBudget}); the first answer wins, the other attempt is withdrawn (its node is sent a
+ *     cancel) and not counted against its node's circuit. The hedge is the job's second attempt: a job
+ *     goes to at most two nodes that answered before. A pinned job is never hedged;</li>
  *     <li>when this node's NATS link drops, offloaded jobs end at once with 503 and {@code Retry-After}:
  *     the node holding them may be running them, so they are not run again here (that node is told to
  *     stop them once the link is back);</li>
@@ -61,14 +72,16 @@ final class FabricRoute implements JobRoute {
     private final AnswerTimes seen;
     private final Supplier<Optional<Connection>> link;
     private final FabricMetrics metrics;
+    private final Hedging hedging;
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
 
     /**
-     * @param seen what this node observed of its peers: attempts are bounded by it and feed it
-     * @param link the NATS connection while it is up, empty while it is down
+     * @param seen    what this node observed of its peers: attempts are bounded by it and feed it
+     * @param link    the NATS connection while it is up, empty while it is down
+     * @param hedging when a slow attempt gets a second one
      */
     FabricRoute(LocalNode local, NodeRegistry registry, NodeSelector selector, CircuitBreakers breakers, OffloadClient client,
-                AnswerTimes seen, Supplier<Optional<Connection>> link, FabricMetrics metrics) {
+                AnswerTimes seen, Supplier<Optional<Connection>> link, FabricMetrics metrics, Hedging hedging) {
         this.local = requireNonNull(local, "local is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.selector = requireNonNull(selector, "selector is null");
@@ -77,6 +90,7 @@ final class FabricRoute implements JobRoute {
         this.seen = requireNonNull(seen, "seen is null");
         this.link = requireNonNull(link, "link is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.hedging = requireNonNull(hedging, "hedging is null");
     }
 
     /** A refusal this route decides (no node can serve, a pinned node out of reach ...), counted as such. */
@@ -163,6 +177,7 @@ final class FabricRoute implements JobRoute {
             try {
                 int attempts = 0;
                 int probationAttempts = 0;
+                hedging.offloaded();
                 while (attempts < MAX_ATTEMPTS && !job.timeLeft().isZero()) {
                     NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, tried, probationAttempts);
                     if (ranking.order().isEmpty()) {
@@ -180,7 +195,15 @@ final class FabricRoute implements JobRoute {
                         Duration half = job.timeLeft().dividedBy(2);
                         budget = Optional.of(budget.filter(b -> b.compareTo(half) < 0).orElse(half));
                     }
-                    Optional<Outcome> decided = attempt(nats.get(), target, job, prepared, budget, tried);
+                    Optional<Duration> hedgeAfter = attempts == 0 && !probation ? hedging.after(target, job, budget) : Optional.empty();
+                    Optional<Outcome> decided;
+                    if (hedgeAfter.isPresent()) {
+                        Round round = hedged(nats.get(), target, job, ask, prepared, budget, hedgeAfter.get(), tried);
+                        decided = round.outcome();
+                        attempts += round.attempts() - 1; // the hedge was the job's second attempt
+                    } else {
+                        decided = attempt(nats.get(), target, job, prepared, budget, tried, new CompletableFuture<>());
+                    }
                     if (decided.isPresent()) {
                         return decided.get();
                     }
@@ -214,15 +237,125 @@ final class FabricRoute implements JobRoute {
         return unavailable(job, ask, skipped, nats.isEmpty(), localRefusal);
     }
 
+    /** What a hedged round gave: the outcome to return, or empty to try the next node; and how many attempts it made (1 or 2). */
+    private record Round(Optional<Outcome> outcome, int attempts) {
+    }
+
+    /**
+     * One attempt on {@code target} that, when not answered {@code after}, is hedged on another node
+     * (see {@link Hedging}); the first attempt to decide the job's outcome wins, the other is withdrawn.
+     * Both attempts run on virtual threads of their own, as the caller's (with its {@link Caller}); both
+     * have ended when this returns, so nothing of the job is left running here.
+     */
+    private Round hedged(Connection nats, String target, Job job, NodeSelector.Ask ask, OffloadClient.Prepared prepared,
+                         Optional<Duration> budget, Duration after, Map<String, String> tried) {
+        String capability = job.capability().name();
+        Caller caller = Caller.current();
+        long start = System.nanoTime();
+        // each attempt notes its node's failure in a map of its own: the two run at once
+        Map<String, String> firstTried = new LinkedHashMap<>(tried);
+        CompletableFuture<String> withdrawFirst = new CompletableFuture<>();
+        CompletableFuture<Optional<Outcome>> first = async(caller, () -> attempt(nats, target, job, prepared, budget, firstTried, withdrawFirst));
+        try {
+            Optional<Outcome> early = first.get(after.toNanos(), TimeUnit.NANOSECONDS);
+            tried.putAll(firstTried);
+            return new Round(early, 1);
+        } catch (TimeoutException e) {
+            // outlasted most answers of its node: hedge it, if a node, the deadline and the budget allow
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Round(joined(first, firstTried, tried), 1);
+        } catch (ExecutionException e) {
+            throw unchecked(e.getCause());
+        }
+        Map<String, String> excluded = new LinkedHashMap<>(tried);
+        excluded.put(target, "holds the job's first attempt");
+        // probationTried 2: nodes that never answered a job of this node get no hedge
+        NodeSelector.Ranking ranking = selector.rank(ask, registry.nodes(), this::outstanding, excluded, 2);
+        Optional<String> second = hedging.pick(ranking, registry::node, this::outstanding, job);
+        if (second.isEmpty() || first.isDone()) {
+            return new Round(joined(first, firstTried, tried), 1);
+        }
+        String hedge = second.get();
+        metrics.hedgeSent(hedge, capability);
+        Map<String, String> secondTried = new LinkedHashMap<>(tried);
+        CompletableFuture<String> withdrawSecond = new CompletableFuture<>();
+        CompletableFuture<Optional<Outcome>> other = async(caller, () -> attempt(nats, hedge, job, prepared,
+                seen.attemptTimeout(hedge, capability, ranking.waits().getOrDefault(hedge, 0.0)), secondTried, withdrawSecond));
+        CompletableFuture.anyOf(first, other).join();
+        boolean firstEnded = first.isDone();
+        Optional<Outcome> outcome = joined(firstEnded ? first : other, firstEnded ? firstTried : secondTried, tried);
+        boolean hedgeWon;
+        if (outcome.isPresent()) {
+            hedgeWon = !firstEnded;
+            if (hedgeWon) {
+                // the first attempt would have taken at least this long: its node's tail stays in its answer times
+                seen.outlasted(target, capability, Duration.ofNanos(System.nanoTime() - start));
+            }
+            (firstEnded ? withdrawSecond : withdrawFirst).complete("node " + (firstEnded ? target : hedge) + " answered the job first");
+            joined(firstEnded ? other : first, firstEnded ? secondTried : firstTried, tried);
+        } else {
+            outcome = joined(firstEnded ? other : first, firstEnded ? secondTried : firstTried, tried);
+            hedgeWon = firstEnded && outcome.isPresent();
+        }
+        if (hedgeWon) {
+            metrics.hedgeWon(hedge, capability);
+        }
+        return new Round(outcome, 2);
+    }
+
+    /** Runs one attempt on a virtual thread of its own, as {@code caller}. */
+    private static CompletableFuture<Optional<Outcome>> async(Caller caller, Supplier<Optional<Outcome>> attempt) {
+        CompletableFuture<Optional<Outcome>> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("capfabric-attempt").start(() -> {
+            try {
+                ScopedValue.where(Caller.CURRENT, caller).run(() -> result.complete(attempt.get()));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Waits for an attempt to end and adds the nodes it tried to {@code tried}. */
+    private static Optional<Outcome> joined(CompletableFuture<Optional<Outcome>> attempt, Map<String, String> attemptTried,
+                                            Map<String, String> tried) {
+        try {
+            return attempt.join();
+        } catch (CompletionException e) {
+            throw unchecked(e.getCause());
+        } finally {
+            if (attempt.isDone()) {
+                attemptTried.forEach(tried::putIfAbsent);
+            }
+        }
+    }
+
+    private static RuntimeException unchecked(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(cause);
+    }
+
     /** Sends the job to {@code target}, counting it as outstanding there while it waits, and noting how long an answer took. */
     private OffloadClient.Attempt send(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Optional<Duration> budget) {
+        return send(nats, target, job, prepared, budget, new CompletableFuture<>());
+    }
+
+    /** As {@link #send(Connection, String, Job, OffloadClient.Prepared, Optional)}, given up when {@code withdrawn} completes. */
+    private OffloadClient.Attempt send(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Optional<Duration> budget,
+                                       CompletableFuture<String> withdrawn) {
         AtomicInteger count = outstanding.computeIfAbsent(target + "/" + job.capability().name(), k -> new AtomicInteger());
         count.incrementAndGet();
         metrics.watchBreaker(target, breakers);
         long start = System.nanoTime();
         OffloadClient.Attempt attempt;
         try {
-            attempt = client.send(nats, target, job, prepared, budget);
+            attempt = client.send(nats, target, job, prepared, budget, withdrawn);
             if (attempt instanceof OffloadClient.Attempt.Answered) {
                 seen.answered(target, job.capability().name(), Duration.ofNanos(System.nanoTime() - start));
             }
@@ -231,15 +364,16 @@ final class FabricRoute implements JobRoute {
         }
         metrics.sent(target, job.capability().name(), switch (attempt) {
             case OffloadClient.Attempt.Answered answered -> FabricMetrics.outcome(answered.outcome());
-            case OffloadClient.Attempt.Unanswered unanswered -> unanswered.timedOut() ? "timeout" : "unanswered";
+            case OffloadClient.Attempt.Unanswered unanswered -> unanswered.why() == OffloadClient.Why.SUPERSEDED ? "superseded"
+                    : unanswered.timedOut() ? "timeout" : "unanswered";
         });
         return attempt;
     }
 
     /** One attempt on {@code target}; the outcome to return, or empty to try the next node. */
     private Optional<Outcome> attempt(Connection nats, String target, Job job, OffloadClient.Prepared prepared, Optional<Duration> budget,
-                                      Map<String, String> tried) {
-        switch (send(nats, target, job, prepared, budget)) {
+                                      Map<String, String> tried, CompletableFuture<String> withdrawn) {
+        switch (send(nats, target, job, prepared, budget, withdrawn)) {
             case OffloadClient.Attempt.Answered answered -> {
                 Outcome outcome = answered.outcome();
                 if (outcome instanceof Outcome.Failed failed && (failed.status() == 503 || failed.status() == 429)) {

@@ -29,6 +29,7 @@ import static java.util.Objects.requireNonNull;
  * @param payloads           where payloads above the NATS max payload travel
  * @param maxServedOffloads  offloaded jobs this node accepts at once from other nodes; more get 429
  * @param admin              whether and how the node answers {@code <prefix>.node.<id>.admin.<verb>}
+ * @param hedge              when a slow attempt gets a second one on another node
  */
 public record FabricSettings(NatsSettings nats,
                              String subjectPrefix,
@@ -40,7 +41,8 @@ public record FabricSettings(NatsSettings nats,
                              BreakerSettings breaker,
                              PayloadStoreSettings payloads,
                              int maxServedOffloads,
-                             AdminSettings admin) {
+                             AdminSettings admin,
+                             HedgeSettings hedge) {
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
@@ -121,6 +123,39 @@ public record FabricSettings(NatsSettings nats,
         }
     }
 
+    /**
+     * Hedged second attempts ({@code fabric.hedge.*}): an offloaded attempt not answered after the
+     * node's {@code quantile} answer time (of those this node saw) gets a second attempt on the next
+     * best node with a free slot, the first answer wins and the other attempt is cancelled.
+     *
+     * @param enabled     whether attempts are hedged at all
+     * @param quantile    the share of a node's recent answers an attempt must outlast to be hedged, 0.5 to 0.999
+     * @param maxFraction the most hedges as a share of the jobs offloaded within {@code window}, 0 to 1
+     * @param window      how long an offloaded job counts towards the hedges allowed
+     */
+    public record HedgeSettings(boolean enabled, double quantile, double maxFraction, Duration window) {
+        /** The defaults: on, after the p95, at most 5 % of the jobs of the last 10 s. */
+        public static final HedgeSettings DEFAULT = new HedgeSettings(true, 0.95, 0.05, Duration.ofSeconds(10));
+
+        public HedgeSettings {
+            if (!(quantile >= 0.5 && quantile <= 0.999)) {
+                throw new InvalidSettingsException("fabric.hedge.quantile must be between 0.5 and 0.999");
+            }
+            if (!(maxFraction >= 0 && maxFraction <= 1)) {
+                throw new InvalidSettingsException("fabric.hedge.max-fraction must be between 0 and 1");
+            }
+            positive(window, "fabric.hedge.window-ms");
+        }
+    }
+
+    /** Settings with the default hedging. */
+    public FabricSettings(NatsSettings nats, String subjectPrefix, Duration heartbeatInterval, PeerIntervals peerIntervals,
+                          Duration discoveryWindow, List<String> expectedNodes, int maxNodes, BreakerSettings breaker,
+                          PayloadStoreSettings payloads, int maxServedOffloads, AdminSettings admin) {
+        this(nats, subjectPrefix, heartbeatInterval, peerIntervals, discoveryWindow, expectedNodes, maxNodes, breaker, payloads,
+                maxServedOffloads, admin, HedgeSettings.DEFAULT);
+    }
+
     public FabricSettings {
         requireNonNull(nats, "nats is null");
         if (subjectPrefix == null || !PREFIX.matcher(subjectPrefix).matches()) {
@@ -138,6 +173,7 @@ public record FabricSettings(NatsSettings nats,
         requireNonNull(breaker, "breaker is null");
         requireNonNull(payloads, "payloads is null");
         requireNonNull(admin, "admin is null");
+        requireNonNull(hedge, "hedge is null");
     }
 
     private static void positive(Duration duration, String key) {
@@ -175,7 +211,12 @@ public record FabricSettings(NatsSettings nats,
                         settings.pluginsDir(),
                         fabric.get("admin.max-jar-bytes").asLong().orElse(0L),
                         millis(fabric, "admin.timeout-ms", 30_000),
-                        dev.capfabric.kernel.config.ConfigDigest.of(settings.config())));
+                        dev.capfabric.kernel.config.ConfigDigest.of(settings.config())),
+                new HedgeSettings(
+                        fabric.get("hedge.enabled").asBoolean().orElse(HedgeSettings.DEFAULT.enabled()),
+                        fabric.get("hedge.quantile").asDouble().orElse(HedgeSettings.DEFAULT.quantile()),
+                        fabric.get("hedge.max-fraction").asDouble().orElse(HedgeSettings.DEFAULT.maxFraction()),
+                        millis(fabric, "hedge.window-ms", HedgeSettings.DEFAULT.window().toMillis())));
     }
 
     static Duration millis(Config config, String key, long fallback) {

@@ -77,12 +77,14 @@ final class OffloadClient {
         LINK_LOST,
         /** This node's caller went away. */
         CANCELLED,
+        /** Another attempt of the same job (a hedge) answered first: no fault of the node's. */
+        SUPERSEDED,
         /** The request itself failed. */
         FAILED;
 
         /** Whether the failure counts against the node's circuit. */
         boolean nodesFault() {
-            return this != NODE_LEFT && this != LINK_LOST && this != CANCELLED;
+            return this != NODE_LEFT && this != LINK_LOST && this != CANCELLED && this != SUPERSEDED;
         }
     }
 
@@ -172,6 +174,20 @@ final class OffloadClient {
      * the two as the job's deadline.
      */
     Attempt send(Connection nats, String nodeId, Job job, Prepared prepared, Optional<Duration> budget) {
+        return send(nats, nodeId, job, prepared, budget, new CompletableFuture<>());
+    }
+
+    /**
+     * As {@link #send(Connection, String, Job, Prepared, Optional)}, and the attempt is given up as
+     * soon as {@code withdrawn} completes (with the reason), whenever that is: before the job was sent
+     * (it is then not sent), while it waits (the node is sent a cancel), or not at all. The attempt
+     * then ends {@link Why#SUPERSEDED}, unless the node answered first.
+     */
+    Attempt send(Connection nats, String nodeId, Job job, Prepared prepared, Optional<Duration> budget,
+                 CompletableFuture<String> withdrawn) {
+        if (withdrawn.isDone()) {
+            return new Attempt.Unanswered("withdrawn before it was sent to node " + nodeId + ": " + withdrawn.getNow(""), Why.SUPERSEDED);
+        }
         Duration left = job.timeLeft();
         if (left.isZero()) {
             return new Attempt.Unanswered("the deadline passed before the job could be sent", Why.DEADLINE);
@@ -220,6 +236,8 @@ final class OffloadClient {
                 }
             });
         }
+        // registered after the request left: a withdrawal at any moment before or after ends the wait, and the node hears a cancel
+        withdrawn.thenAccept(reason -> answer.completeExceptionally(new Ended(reason, Why.SUPERSEDED)));
         try {
             Message reply = answer.get(wait.toMillis() + 50, TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
@@ -235,8 +253,9 @@ final class OffloadClient {
                 return noResponders(nodeId, job);
             }
             if (cause instanceof Ended ended) {
-                if (ended.why == Why.NODE_LOST) {
-                    cancel(nats, nodeId, job.id()); // stale, perhaps frozen: should it wake, it drops the job
+                if (ended.why == Why.NODE_LOST || ended.why == Why.SUPERSEDED) {
+                    // stale, perhaps frozen (should it wake, it drops the job), or beaten by a hedge: the job is not wanted there
+                    cancel(nats, nodeId, job.id());
                 }
                 return new Attempt.Unanswered(ended.getMessage(), ended.why);
             }

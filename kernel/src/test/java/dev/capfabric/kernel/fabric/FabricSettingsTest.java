@@ -63,6 +63,24 @@ class FabricSettingsTest {
     }
 
     @Test
+    void hedgingDefaultsToTheP95AndFivePercentAndIsSetFromTheEnvironment() {
+        FabricSettings.HedgeSettings defaults = read(Map.of()).hedge();
+        assertEquals(FabricSettings.HedgeSettings.DEFAULT, defaults);
+        assertEquals(0.95, defaults.quantile());
+        assertEquals(0.05, defaults.maxFraction());
+        assertEquals(Duration.ofSeconds(10), defaults.window());
+        FabricSettings.HedgeSettings set = read(Map.of("CAPFABRIC_FABRIC_HEDGE_ENABLED", String.valueOf(!defaults.enabled()),
+                "CAPFABRIC_FABRIC_HEDGE_QUANTILE", "0.9", "CAPFABRIC_FABRIC_HEDGE_MAX__FRACTION", "0.02",
+                "CAPFABRIC_FABRIC_HEDGE_WINDOW__MS", "30000")).hedge();
+        assertEquals(new FabricSettings.HedgeSettings(!defaults.enabled(), 0.9, 0.02, Duration.ofSeconds(30)), set);
+        for (Map<String, String> bad : List.of(Map.of("CAPFABRIC_FABRIC_HEDGE_QUANTILE", "1"),
+                Map.of("CAPFABRIC_FABRIC_HEDGE_QUANTILE", "0.2"), Map.of("CAPFABRIC_FABRIC_HEDGE_MAX__FRACTION", "1.5"),
+                Map.of("CAPFABRIC_FABRIC_HEDGE_MAX__FRACTION", "-0.1"), Map.of("CAPFABRIC_FABRIC_HEDGE_WINDOW__MS", "0"))) {
+            assertThrows(InvalidSettingsException.class, () -> read(bad), bad.toString());
+        }
+    }
+
+    @Test
     void everyKeyCanComeFromTheEnvironment() {
         FabricSettings settings = read(Map.of(
                 "CAPFABRIC_NATS_URL", "nats://n1:4222, nats://n2:4222,tls://n3:4443",

@@ -369,8 +369,9 @@ class FaultInjectionTest {
     // ---- the test plugin and its journal --------------------------------------------------------------
 
     /**
-     * A plugin serving {@code work} (concurrency 4): sleeps {@code sleep_ms}, checking every 5 ms whether
-     * the job was cancelled or its deadline passed, and journals {@code start <id> <ms>} and
+     * A plugin serving {@code work} (concurrency 4, or its config {@code concurrency}): sleeps {@code sleep_ms}
+     * ({@code slow_ms} instead on the node {@code slow_on} names), checking every 5 ms whether the job was
+     * cancelled or its deadline passed, and journals {@code start <id> <ms>} and
      * {@code end <id> ok|cancelled|late <ms>}: a job counts as run only when it ended {@code ok}.
      */
     static Path journalPlugin(Path dir) {
@@ -391,7 +392,8 @@ class FaultInjectionTest {
                         private final ProviderContext context;
                         Journaling(ProviderContext context) { this.context = context; }
                         public ProviderDescription describe() {
-                            return ProviderDescription.builder().concurrency(4).threading(ProviderDescription.Threading.PLATFORM).build();
+                            return ProviderDescription.builder().concurrency(Integer.parseInt(context.config("concurrency", "4")))
+                                .threading(ProviderDescription.Threading.PLATFORM).build();
                         }
                         public Health health() { return Health.ok(); }
                         private synchronized void log(String line) throws CapabilityException {
@@ -402,7 +404,9 @@ class FaultInjectionTest {
                         }
                         public Result handle(Job job) throws CapabilityException {
                             log("start " + job.id());
-                            long end = System.nanoTime() + Long.parseLong(job.parameter("sleep_ms").orElse("100")) * 1_000_000L;
+                            String sleep = job.parameter("slow_on").filter(context.nodeId()::equals).flatMap(n -> job.parameter("slow_ms"))
+                                    .or(() -> job.parameter("sleep_ms")).orElse("100");
+                            long end = System.nanoTime() + Long.parseLong(sleep) * 1_000_000L;
                             while (System.nanoTime() < end) {
                                 if (job.cancellation().isCancelled()) { log("end " + job.id() + " cancelled"); throw CapabilityException.unavailable("cancelled"); }
                                 if (job.abandoned()) { log("end " + job.id() + " late"); throw CapabilityException.timeout("late"); }
