@@ -88,14 +88,15 @@ public final class Fabric implements FabricView, AutoCloseable {
         FabricMetrics metrics = new FabricMetrics(requireNonNull(jobMetrics, "jobMetrics is null"));
         this.payloads = new LargePayloads(nodeId, settings.payloads(),
                 () -> link.connection().orElseThrow(() -> new IllegalStateException("NATS is not connected")));
-        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads(), metrics, clock);
-        this.client = new OffloadClient(nodeId, subjects, payloads);
+        PeerClocks clocks = PeerClocks.system();
+        this.server = new OffloadServer(local, subjects, payloads, kernelVersion, settings.maxServedOffloads(), metrics, clocks, clock);
+        this.client = new OffloadClient(nodeId, local.instance(), subjects, payloads);
         // an attempt may take four times the slowest usual answer seen, and never less than a second
         this.seen = new AnswerTimes(Duration.ofSeconds(1), 4);
         this.route = new FabricRoute(local, registry, new NodeSelector(breakers, RandomGenerator.of("L64X128MixRandom"), seen), breakers,
                 client, seen, this::upConnection, metrics, new Hedging(settings.hedge(), seen, clock));
         this.heartbeats = new HeartbeatPublisher(local, subjects, settings.heartbeatInterval(), clock);
-        this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, breakers, seen, settings.heartbeatInterval(),
+        this.feed = new RegistryFeed(nodeId, local.instance(), subjects, registry, client, breakers, seen, clocks, settings.heartbeatInterval(),
                 settings.heartbeatInterval(), this::upConnection);
         this.discovery = new Discovery(local, subjects, registry, settings.discoveryWindow(), feed::probe);
         this.watch = new NodeWatch(registry, client, subjects, clock, settings.heartbeatInterval(), this::upConnection);

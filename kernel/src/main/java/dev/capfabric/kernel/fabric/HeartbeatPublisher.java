@@ -51,8 +51,10 @@ final class HeartbeatPublisher {
 
     /** Publishes a heartbeat. */
     void publish(Connection nats, boolean withCaps) {
-        nats.publish(subjects.heartbeat(local.nodeId()), new Headers().put(OffloadWire.INSTANCE, local.instance()),
-                Json.bytes(next(withCaps)));
+        byte[] beat = Json.bytes(next(withCaps));
+        // stamped last, as near its sending as can be: peers find from it how long this node's requests wait (PeerClocks)
+        nats.publish(subjects.heartbeat(local.nodeId()), new Headers().put(OffloadWire.INSTANCE, local.instance())
+                .put(OffloadWire.CLOCK, String.valueOf(PeerClocks.stamp())), beat);
     }
 
     /** Says bye: peers take this node out of routing at once. */

@@ -131,14 +131,17 @@ final class OffloadClient {
     private static final int MAX_OWED_CANCELS = 10_000;
 
     private final String self;
+    private final String instance;
     private final Subjects subjects;
     private final LargePayloads payloads;
     private final Map<String, Set<CompletableFuture<Message>>> pending = new ConcurrentHashMap<>();
     private final Map<CompletableFuture<Message>, Held> held = new ConcurrentHashMap<>();
     private final Set<Held> owedCancels = ConcurrentHashMap.newKeySet();
 
-    OffloadClient(String self, Subjects subjects, LargePayloads payloads) {
+    /** @param instance this node's instance id: with the clock stamp on each request, what lets the other node see it waited */
+    OffloadClient(String self, String instance, Subjects subjects, LargePayloads payloads) {
         this.self = requireNonNull(self, "self is null");
+        this.instance = requireNonNull(instance, "instance is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.payloads = requireNonNull(payloads, "payloads is null");
     }
@@ -218,6 +221,7 @@ final class OffloadClient {
         // the caller follows the job: the node is told where to publish its events, heard until it answers
         Optional<OffloadEventRelay> events = OffloadEventRelay.open(nats, subjects, self, nodeId, job);
         events.ifPresent(relay -> headers.put(OffloadWire.EVENTS, relay.token()));
+        headers.put(OffloadWire.INSTANCE, instance).put(OffloadWire.CLOCK, String.valueOf(PeerClocks.stamp()));
         Message request = NatsMessage.builder()
                 .subject(subjects.capability(nodeId, job.capability()))
                 .headers(headers)

@@ -63,6 +63,7 @@ final class OffloadServer {
     private final int maxServed;
     private final Semaphore served;
     private final FabricMetrics metrics;
+    private final PeerClocks clocks;
     // offloaded jobs held now, by the node that sent them and job id: what a cancel message finds
     private final Map<Held, CancellationFlag> running = new ConcurrentHashMap<>();
 
@@ -89,8 +90,9 @@ final class OffloadServer {
     private String serviceDigest; // guarded by this
     private volatile boolean stopped;
 
+    /** @param clocks how long a request of another node waited before it was read here */
     OffloadServer(LocalNode local, Subjects subjects, LargePayloads payloads, String kernelVersion, int maxServed, FabricMetrics metrics,
-                  Clock clock) {
+                  PeerClocks clocks, Clock clock) {
         this.local = requireNonNull(local, "local is null");
         this.subjects = requireNonNull(subjects, "subjects is null");
         this.payloads = requireNonNull(payloads, "payloads is null");
@@ -98,6 +100,7 @@ final class OffloadServer {
         this.maxServed = maxServed;
         this.served = new Semaphore(maxServed);
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.clocks = requireNonNull(clocks, "clocks is null");
         this.service = new MicroService("capfabric", version, "capfabric node " + local.nodeId(), this::metadata, clock);
     }
 
@@ -266,6 +269,13 @@ final class OffloadServer {
                     local.nodeId())), jobId);
             return;
         }
+        if (job.timeLeft().isZero()) {
+            // read after the deadline its sender gave it (this node starved, frozen or backlogged): the sender gave the attempt
+            // up and may have sent the job elsewhere, so it is not started here
+            finish(nats, message, refused(capability, Outcome.Failed.of(504, "timeout", "the job was read on node " + local.nodeId()
+                    + " only after its deadline had passed; it was not started", local.nodeId())), jobId);
+            return;
+        }
         OffloadEventPublisher events = null;
         if (job.cancellation() instanceof CancellationFlag flag) {
             Held held = held(message, jobId);
@@ -383,8 +393,21 @@ final class OffloadServer {
             }
         }
         byte[] input = inputRef != null ? payloads.get(inputRef) : body == null ? new byte[0] : body;
-        Instant deadline = Instant.now().plusMillis(Math.max(0, timeoutMs));
+        // the deadline the sender set counts from its sending: a request read late (this node starved or frozen) has less left,
+        // none when its sender already gave it up and may have sent it elsewhere
+        Instant deadline = Instant.now().plusMillis(Math.max(0, timeoutMs) - waited(headers).toMillis());
         return new Job(jobId, capability, parameters, new Payload(mediaType, input), deadline, new CancellationFlag());
+    }
+
+    /** How long the request waited before it was read here, beyond the quickest delivery from its sender; zero when unknown. */
+    private Duration waited(Headers headers) {
+        String origin = headers.getFirst(OffloadWire.ORIGIN);
+        String instance = headers.getFirst(OffloadWire.INSTANCE);
+        String clock = headers.getFirst(OffloadWire.CLOCK);
+        if (origin == null || instance == null || clock == null || !clock.strip().matches("-?\\d{1,18}")) {
+            return Duration.ZERO;
+        }
+        return clocks.waited(origin.strip(), instance.strip(), Long.parseLong(clock.strip())).orElse(Duration.ZERO);
     }
 
     private void reply(Connection nats, MicroService.Request message, Outcome outcome, String jobId) {

@@ -65,6 +65,11 @@ final class OffloadWire {
     /** On heartbeats: which process sends them, so two nodes started with one id see each other. */
     static final String INSTANCE = "Capfabric-Instance";
     static final String KNOWN_NODES = "Capfabric-Known-Nodes";
+    /**
+     * On heartbeats and offload requests: the sender's monotonic clock, milliseconds, when it sent the
+     * message (with {@link #INSTANCE}): what {@link PeerClocks} finds a request's wait from.
+     */
+    static final String CLOCK = "Capfabric-Clock-Ms";
     /** The NATS micro-services error headers, so standard tooling sees failed requests. */
     static final String SERVICE_ERROR = "Nats-Service-Error";
     static final String SERVICE_ERROR_CODE = "Nats-Service-Error-Code";

@@ -52,6 +52,7 @@ final class RegistryFeed {
     private final OffloadClient client;
     private final CircuitBreakers breakers;
     private final AnswerTimes seen;
+    private final PeerClocks clocks;
     private final Duration capsTimeout;
     private final Duration byeGrace;
     private final Supplier<Optional<Connection>> link;
@@ -71,7 +72,7 @@ final class RegistryFeed {
      * @param link        the NATS connection while it is up
      */
     RegistryFeed(String self, String selfInstance, Subjects subjects, NodeRegistry registry, OffloadClient client,
-                 CircuitBreakers breakers, AnswerTimes seen, Duration capsTimeout,
+                 CircuitBreakers breakers, AnswerTimes seen, PeerClocks clocks, Duration capsTimeout,
                  Duration heartbeatInterval, Supplier<Optional<Connection>> link) {
         this.self = requireNonNull(self, "self is null");
         this.selfInstance = requireNonNull(selfInstance, "selfInstance is null");
@@ -82,6 +83,7 @@ final class RegistryFeed {
         this.client = requireNonNull(client, "client is null");
         this.breakers = requireNonNull(breakers, "breakers is null");
         this.seen = requireNonNull(seen, "seen is null");
+        this.clocks = requireNonNull(clocks, "clocks is null");
         this.capsTimeout = requireNonNull(capsTimeout, "capsTimeout is null");
         // answers the leaving node sent just before its bye may still be on their way
         this.byeGrace = heartbeatInterval.compareTo(Duration.ofSeconds(1)) < 0 ? heartbeatInterval : Duration.ofSeconds(1);
@@ -150,10 +152,17 @@ final class RegistryFeed {
             LOG.log(System.Logger.Level.DEBUG, "dropped a malformed heartbeat on {0}: {1}", message.getSubject(), e.getMessage());
             return;
         }
-        switch (registry.heartbeat(node.get(), instance, beat)) {
+        NodeRegistry.Received received = registry.heartbeat(node.get(), instance, beat);
+        switch (received) {
             case NEEDS_CAPS, PROBE -> probe(node.get());
             default -> {
             }
+        }
+        String clock = message.getHeaders() == null ? null : message.getHeaders().getFirst(OffloadWire.CLOCK);
+        if ((received == NodeRegistry.Received.ACCEPTED || received == NodeRegistry.Received.NEEDS_CAPS)
+                && instance != null && clock != null && clock.strip().matches("-?\\d{1,18}")) {
+            // only a heartbeat the registry took (the node answered as this instance) says anything of its clock
+            clocks.heard(node.get(), instance, Long.parseLong(clock.strip()));
         }
     }
 
@@ -233,11 +242,13 @@ final class RegistryFeed {
                 // whatever was seen of an earlier life of this id no longer applies
                 breakers.forget(nodeId);
                 seen.forget(nodeId);
+                clocks.forget(nodeId);
                 LOG.log(System.Logger.Level.INFO, "node {0} joined (answered on its own subject)", nodeId);
             }
             case RESTARTED -> {
                 breakers.forget(nodeId);
                 seen.forget(nodeId);
+                clocks.forget(nodeId);
                 LOG.log(System.Logger.Level.INFO, "node {0} came back as a new instance ({1}): its circuit starts closed", nodeId, instance);
             }
             default -> {
