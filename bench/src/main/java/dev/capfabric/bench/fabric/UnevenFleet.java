@@ -133,7 +133,7 @@ final class UnevenFleet {
         }
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Nodes %s; capacity %.0f jobs/s; Poisson arrivals (same seed in every case); %d s warm-up, "
-                + "%d s measured; hedging at the p95 of each node's answers, at most 5 %% of the jobs of the last 10 s (the defaults).%n%n",
+                + "%d s measured; hedging at the p95 of each node's answers, at most 5 %% of the jobs of the last 10 s (the default settings, hedging switched on per case).%n%n",
                 describe(), capacity, WARM_UP.toSeconds(), MEASURED.toSeconds()));
         out.append("| case | hedging | offered (jobs/s) | jobs | failed | jobs/s | p50 (ms) | p90 (ms) | p99 (ms) | hedges sent | hedges won | jobs per node |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");

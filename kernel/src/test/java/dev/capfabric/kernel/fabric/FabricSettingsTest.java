@@ -66,6 +66,7 @@ class FabricSettingsTest {
     void hedgingDefaultsToTheP95AndFivePercentAndIsSetFromTheEnvironment() {
         FabricSettings.HedgeSettings defaults = read(Map.of()).hedge();
         assertEquals(FabricSettings.HedgeSettings.DEFAULT, defaults);
+        assertFalse(defaults.enabled(), "off unless switched on");
         assertEquals(0.95, defaults.quantile());
         assertEquals(0.05, defaults.maxFraction());
         assertEquals(Duration.ofSeconds(10), defaults.window());

