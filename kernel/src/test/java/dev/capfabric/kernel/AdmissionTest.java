@@ -135,4 +135,57 @@ class AdmissionTest {
         assertEquals(200, slow.get().statusCode(), slow.get().body());
         callers.close();
     }
+    /**
+     * A queued job is held to the plan it was admitted on: when the job running ahead of it overruns (the
+     * machine slowed down), a queued job that can no longer end before its deadline is answered 429
+     * {@code overloaded} while it still has time left, and never run; one whose deadline still allows is
+     * served. Before, it sat in the queue until its deadline and ended 504. A variant per kind of
+     * threading, and deadlines of several lengths.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void aQueuedJobThatCanNoLongerMakeItsDeadlineIsAnsweredEarlyAndNotRun(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-one", "echo").threading(threading).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission-rejudge", Map.of());
+        nodes.add(node);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=400", "{}").statusCode()); // learns: 0.4 s a job
+        }
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        // the machine slows down: this job takes 7 s, not 0.4
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> node.postJson(
+                "/v1/capability/echo?sleep_ms=7000", "{}", "X-Request-Timeout", "60000"), callers);
+        node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() >= 1, java.time.Duration.ofSeconds(20), "the slow job running");
+        // planned on 0.4 s runs each of these fits (about 0.4 s of wait and 0.4 s of run); they end up
+        // behind a 7 s job, and the shorter deadlines cannot be met any more
+        Map<String, CompletableFuture<HttpResponse<String>>> queued = new java.util.LinkedHashMap<>();
+        Map<String, Long> sent = new java.util.HashMap<>();
+        for (String timeout : List.of("2500", "3500", "4500", "60000")) {
+            String id = "queued-" + threading.toLowerCase(java.util.Locale.ROOT) + "-" + timeout;
+            sent.put(id, System.nanoTime());
+            queued.put(timeout, CompletableFuture.supplyAsync(() -> node.postJson("/v1/capability/echo?sleep_ms=400", "{}",
+                    "X-Request-Timeout", timeout, "X-Capfabric-Job-Id", id), callers));
+            node.awaitCaps(c -> c.at("/load/queue_depth/echo").asInt() >= 1, java.time.Duration.ofSeconds(20), "a job queued");
+        }
+        for (String timeout : List.of("2500", "3500", "4500")) {
+            HttpResponse<String> late = queued.get(timeout).get();
+            String id = "queued-" + threading.toLowerCase(java.util.Locale.ROOT) + "-" + timeout;
+            long millis = (System.nanoTime() - sent.get(id)) / 1_000_000;
+            assertEquals(429, late.statusCode(), late.body());
+            JsonNode error = TestNode.json(late.body()).get("error");
+            assertEquals("overloaded", error.get("kind").asText(), late.body());
+            assertTrue(error.at("/details/waited_ms").asLong() > 0, late.body());
+            assertTrue(Integer.parseInt(late.headers().firstValue("Retry-After").orElseThrow()) >= 1, late.body());
+            assertTrue(millis < Long.parseLong(timeout), "answered before its deadline: " + millis + " ms of " + timeout);
+        }
+        assertEquals(200, queued.get("60000").get().statusCode(), queued.get("60000").get().body());
+        assertEquals(200, slow.get().statusCode(), slow.get().body());
+        callers.close();
+        List<String> ran = java.nio.file.Files.readAllLines(home.resolve("work/data/echo-one/seen.log"));
+        for (String timeout : List.of("2500", "3500", "4500")) {
+            assertTrue(!ran.contains("queued-" + threading.toLowerCase(java.util.Locale.ROOT) + "-" + timeout), "never run: " + ran);
+        }
+        assertTrue(ran.contains("queued-" + threading.toLowerCase(java.util.Locale.ROOT) + "-60000"), ran.toString());
+        assertTrue(node.get("/metrics").body().contains("outcome=\"overloaded\""));
+    }
 }

@@ -208,8 +208,12 @@ public final class OverloadBench {
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             Matcher kind = Pattern.compile("\"kind\"\\s*:\\s*\"([a-z_]+)\"").matcher(response.body());
-            return new Sample(phase, capability, response.statusCode(),
-                    response.statusCode() == 200 ? "" : kind.find() ? kind.group(1) : "?", (System.nanoTime() - start) / 1_000_000);
+            String name = response.statusCode() == 200 ? "" : kind.find() ? kind.group(1) : "?";
+            if (name.equals("overloaded") && response.body().contains("\"waited_ms\"")) {
+                // admitted, then answered from the queue unrun once it could no longer make its deadline
+                name = "overloaded_from_queue";
+            }
+            return new Sample(phase, capability, response.statusCode(), name, (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | InterruptedException e) {
             return new Sample(phase, capability, -1, e.getClass().getSimpleName(), (System.nanoTime() - start) / 1_000_000);
         }
@@ -283,6 +287,11 @@ public final class OverloadBench {
                     accepted.size(), timeouts, percentile(accepted, 0.5), percentile(accepted, 0.99),
                     percentile(accepted, 0.99) / (double) limit);
         });
+        List<Long> fromQueue = samples.stream().filter(s -> s.kind().equals("overloaded_from_queue")).map(Sample::millis).sorted().toList();
+        if (!fromQueue.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%nAnswered 429 from the queue (unrun): %d, answered after p50 %d ms, max %d ms (deadline %d ms)%n",
+                    fromQueue.size(), percentile(fromQueue, 0.5), fromQueue.getLast(), deadline);
+        }
         long peak = rss.stream().mapToLong(Rss::rssKb).max().orElse(0);
         System.out.printf(Locale.ROOT, "%nVmRSS MB: before the load %d, peak %d, at the end of the load (%d s) %d, %d s later %d "
                         + "(RssAnon %d)%n", rssBefore / 1024, peak / 1024, loadEnd / 1000, rssAtEnd / 1024, idleSeconds,

@@ -9,17 +9,17 @@ import dev.capfabric.spi.Result;
 import org.jctools.queues.MpmcArrayQueue;
 
 import java.time.Duration;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -41,6 +41,13 @@ import static java.util.Objects.requireNonNull;
  * ({@link #offer(QueuedJob, boolean)}, {@link #await}), which spares two thread hand-offs per job.
  * Jobs that find no free slot queue as before, for workers that are then virtual threads themselves.
  *
+ * <p>An admitted job that had to queue was admitted on a plan ({@link SlotPlan}) that its wait and run fit
+ * its deadline. The lane holds it to that: the queue is re-judged on the current figures while jobs wait
+ * (every {@link #REJUDGE_PERIOD}, and at each admission), and once more when a slot takes the job; a job
+ * that can no longer end in time is answered 429 {@code overloaded} with a {@code Retry-After} then and
+ * never run. A job admitted onto a free slot runs whatever its deadline: nothing was promised, and nothing
+ * else wanted the slot.
+ *
  * <p>A provider cannot take a worker down: whatever {@code handle} throws, {@link Error}s included, ends
  * that job with 500 {@code internal} and the worker goes on; an {@link OutOfMemoryError} is answered
  * likewise and then rethrown (the launcher's {@code -XX:+ExitOnOutOfMemoryError} ends the node), and its
@@ -55,8 +62,8 @@ final class CapabilityLane implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CapabilityLane.class.getName());
     // an idle worker looks around this often even unwoken: a safety net, not the way jobs reach it
     private static final Duration IDLE_CHECK = Duration.ofMillis(500);
-    // the least part of a planned run a running job is assumed to still need (see expectedWait)
-    private static final double LEAST_REMAINING = 0.25;
+    // while jobs wait, the queue is re-judged this often: a slowing machine shows first as running jobs overrunning
+    private static final Duration REJUDGE_PERIOD = Duration.ofMillis(200);
 
     private final Capability capability;
     private final String nodeId;
@@ -72,6 +79,9 @@ final class CapabilityLane implements AutoCloseable {
     private final AtomicInteger abandoned = new AtomicInteger();
     // slots taken by workers and callers running jobs; at most targetWorkers
     private final AtomicInteger slots = new AtomicInteger();
+    // jobs answered as late while queued, still in the queue until a worker polls them: not counted as waiting
+    private final AtomicInteger lateInQueue = new AtomicInteger();
+    private final AtomicBoolean rejudgeScheduled = new AtomicBoolean();
     private final ServiceTime serviceTime = new ServiceTime(100);
     // the jobs running now, holding their slots: admission counts how much of their run is left
     private final Set<RunningJob> active = ConcurrentHashMap.newKeySet();
@@ -125,13 +135,19 @@ final class CapabilityLane implements AutoCloseable {
             return true;
         }
         // MpmcArrayQueue rounds its capacity up to a power of two: enforce the configured bound ourselves
-        if (queue.size() >= settings.queueCapacity() || !queue.offer(job)) {
+        if (depth() >= settings.queueCapacity()) {
+            return false;
+        }
+        // queued behind other work: admission judged that its wait and run fit its deadline (see run)
+        job.promised = serviceTime.observed() && (!queue.isEmpty() || slots.get() >= targetWorkers);
+        if (!queue.offer(job)) {
             return false;
         }
         if (retired) {
             answerQueued("capability " + capability + " was removed from this node");
         }
         idle.wakeOne();
+        scheduleRejudge();
         return true;
     }
 
@@ -194,8 +210,9 @@ final class CapabilityLane implements AutoCloseable {
         }
     }
 
+    /** Jobs waiting for a slot. */
     int depth() {
-        return queue.size();
+        return Math.max(0, queue.size() - lateInQueue.get());
     }
 
     int running() {
@@ -224,58 +241,143 @@ final class CapabilityLane implements AutoCloseable {
     }
 
     /**
-     * The run time admission plans with for a job not yet started: the lane's observed service time, or
-     * longer while a job now running has already taken longer than that (the machine slowed down since
-     * the average was learnt, and the average follows only as jobs end).
+     * The run time admission plans with for a job not yet started: the lane's {@link ServiceTime#planMillis plan}
+     * (a high percentile of recent runs, or the last few if they ran longer), or longer while a job now running
+     * has already taken longer than that (the machine slowed down; the runs recorded show it only as jobs end).
      */
     double plannedServiceMillis() {
-        double planned = serviceTime.millis();
+        return Math.max(serviceTime.planMillis(), longestRunning());
+    }
+
+    /**
+     * The run a job will likely take: the lane's average ({@link ServiceTime#millis}), or longer once most
+     * of the jobs running now have taken longer than the plan, a machine that slowed down. Not the plan:
+     * a job already admitted on the plan is answered late only when it will probably miss its deadline,
+     * not at every wobble of the percentile times the jobs ahead of it. Not the longest running job alone
+     * either: one large job among small ones says nothing of the jobs queued behind it.
+     */
+    private double likelyServiceMillis() {
+        List<Double> elapsed = new ArrayList<>();
+        long now = System.nanoTime();
+        for (RunningJob job : active) {
+            if (!job.interrupted()) {
+                elapsed.add((now - job.startNanos) / 1e6);
+            }
+        }
+        elapsed.sort(java.util.Comparator.reverseOrder());
+        // the time more than half of the running jobs have run at least
+        double most = elapsed.isEmpty() ? 0 : elapsed.get(elapsed.size() / 2);
+        return Math.max(serviceTime.millis(), most > serviceTime.planMillis() ? most : 0);
+    }
+
+    /** How long the longest-running job now running has run, milliseconds; 0 when none runs. */
+    private double longestRunning() {
+        double longest = 0;
         long now = System.nanoTime();
         for (RunningJob job : active) {
             if (!job.interrupted()) {
                 // a job past its deadline says how long that job hangs, not how fast the lane is
-                planned = Math.max(planned, (now - job.startNanos) / 1e6);
+                longest = Math.max(longest, (now - job.startNanos) / 1e6);
             }
         }
-        return planned;
+        return longest;
     }
 
     /**
-     * How long a job admitted now would wait before a slot takes it: none while a slot is free and
-     * nothing queued; else the time until a slot is free for it, with each running job taking the rest of
-     * its {@link #plannedServiceMillis planned run} (at least {@link #LEAST_REMAINING} of one: the lane
-     * cannot tell a job about to end from one that overruns) and each queued job ahead a whole planned
-     * run, on whichever slot frees first. Slots are not interchangeable averages: two slots busy with jobs
-     * that just started keep a new job waiting a whole run, not half of one.
+     * How long a job admitted now would wait before a slot takes it ({@link SlotPlan#waitBehind}): none while
+     * a slot is free and nothing queued; else the time until a slot is free for it, behind the rest of the
+     * running jobs' runs and a whole run for each queued job, all at the {@link #plannedServiceMillis planned}
+     * run. Queued jobs that can no longer make their deadline are answered first ({@link #rejudge}).
      */
     Duration expectedWait() {
-        int capacity = Math.max(1, targetWorkers);
-        int ahead = queue.size();
-        if (ahead == 0 && slots.get() < capacity) {
+        if (depth() == 0 && slots.get() < Math.max(1, targetWorkers)) {
             return Duration.ZERO;
         }
-        double planned = plannedServiceMillis();
+        rejudge();
+        return Duration.ofMillis((long) Math.ceil(SlotPlan.waitBehind(targetWorkers, plannedServiceMillis(), elapsed(),
+                unseenBusy(), depth())));
+    }
+
+    private List<Double> elapsed() {
         long now = System.nanoTime();
-        PriorityQueue<Double> free = new PriorityQueue<>();
+        List<Double> elapsed = new ArrayList<>();
         for (RunningJob job : active) {
-            double elapsed = (now - job.startNanos) / 1e6;
-            free.add(Math.max(planned - elapsed, planned * LEAST_REMAINING));
+            elapsed.add((now - job.startNanos) / 1e6);
         }
-        // slots held by no job admission can see (a caller between taking a slot and starting) count as busy
-        for (int i = Math.max(0, slots.get() - free.size()); i > 0 && free.size() < capacity; i--) {
-            free.add(planned);
+        return elapsed;
+    }
+
+    // slots held by no job admission can see (a caller between taking a slot and starting) count as busy
+    private int unseenBusy() {
+        return Math.max(0, slots.get() - active.size());
+    }
+
+    /**
+     * Answers, with 429 {@code overloaded}, every queued job that would now end past its deadline on the
+     * likely figures ({@link SlotPlan#late}, at the {@link #likelyServiceMillis likely} run: admitted on the
+     * plan, a job is dropped only when it will probably miss, not at every wobble of the percentile),
+     * instead of keeping it until its deadline or running it into a 504: its caller learns early (and may
+     * go elsewhere), and no slot is spent on a job nobody will get in time. Jobs are judged only once the
+     * lane has a service time to go by.
+     */
+    private void rejudge() {
+        if (!serviceTime.observed()) {
+            return;
         }
-        while (free.size() < capacity) {
-            free.add(0.0);
+        List<SlotPlan.Waiting<QueuedJob>> waiting = new ArrayList<>();
+        for (QueuedJob job : queue) {
+            // a job whose caller gave up (deadline, gone) is dropped unrun when polled: it holds no slot in the plan
+            if (job.waiting() && !job.outcome.isDone()) {
+                waiting.add(new SlotPlan.Waiting<>(job, job.job.timeLeft().toMillis()));
+            }
         }
-        while (free.size() > capacity) {
-            // more jobs than slots (a stuck job's replacement started): the latest to end free no slot
-            free.remove(Collections.max(free));
+        double likely = likelyServiceMillis();
+        for (SlotPlan.Late<QueuedJob> late : SlotPlan.late(targetWorkers, likely, elapsed(), unseenBusy(), waiting)) {
+            if (late.job().settle()) {
+                lateInQueue.incrementAndGet();
+                answerLate(late.job(), late.startMillis(), likely, late.overMillis());
+            }
         }
-        for (int i = 0; i < ahead; i++) {
-            free.add(free.poll() + planned);
+    }
+
+    private void scheduleRejudge() {
+        if (rejudgeScheduled.compareAndSet(false, true)) {
+            deadlines.after(REJUDGE_PERIOD, this::rejudgeWhileQueued);
         }
-        return Duration.ofMillis((long) Math.ceil(free.peek()));
+    }
+
+    // on the sweeper's thread, every REJUDGE_PERIOD while jobs wait
+    private void rejudgeWhileQueued() {
+        if (!closed && !retired && depth() > 0) {
+            rejudge();
+            if (depth() > 0) {
+                deadlines.after(REJUDGE_PERIOD, this::rejudgeWhileQueued);
+                return;
+            }
+        }
+        rejudgeScheduled.set(false);
+        if (depth() > 0 && !closed && !retired) {
+            // a job queued between the check and the reset
+            scheduleRejudge();
+        }
+    }
+
+    /** Answers a job the lane will not run because it cannot end before its deadline: 429 {@code overloaded}. */
+    private void answerLate(QueuedJob job, double startMillis, double runMillis, double overMillis) {
+        long left = job.job.timeLeft().toMillis();
+        long waited = (System.nanoTime() - job.enqueuedNanos) / 1_000_000;
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("expected_wait_ms", Math.round(startMillis));
+        details.put("service_ms", Math.round(runMillis));
+        details.put("time_left_ms", left);
+        details.put("waited_ms", waited);
+        details.put("queue_depth", depth());
+        Duration retry = Duration.ofMillis((long) Math.ceil(overMillis));
+        metrics.outcome(capability, "-", "overloaded", 0);
+        job.outcome.complete(new Outcome.Failed(429, "overloaded", capability + " can no longer serve this job before its"
+                + " deadline: after " + waited + " ms in the queue it would start in " + Math.round(startMillis) + " ms and run "
+                + Math.round(runMillis) + " ms, with " + left + " ms left; it was not run", nodeId, Optional.empty(),
+                Optional.of(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry), details));
     }
 
     /**
@@ -383,6 +485,11 @@ final class CapabilityLane implements AutoCloseable {
      * stuck meanwhile, its slot given to another thread.
      */
     private boolean run(QueuedJob queuedJob, int worker) {
+        if (!queuedJob.settle()) {
+            // answered as late while it waited: it leaves the queue now, unrun
+            lateInQueue.decrementAndGet();
+            return true;
+        }
         if (queuedJob.job.cancellation().isCancelled()) {
             metrics.outcome(capability, "-", "cancelled", 0);
             queuedJob.outcome.complete(Outcome.Failed.of(499, "cancelled", "the caller went away before the job started", nodeId));
@@ -393,6 +500,15 @@ final class CapabilityLane implements AutoCloseable {
             queuedJob.outcome.complete(Outcome.Failed.of(504, "timeout",
                     "the job's deadline passed while it waited in the queue; it was not run", nodeId));
             return true;
+        }
+        if (queuedJob.promised && serviceTime.observed()) {
+            // admitted on a plan that did not hold (the jobs ahead ran longer): it would end past its deadline
+            double planned = plannedServiceMillis();
+            double over = planned - queuedJob.job.timeLeft().toMillis();
+            if (over > 0) {
+                answerLate(queuedJob, 0, planned, over);
+                return true;
+            }
         }
         Optional<ProviderSlot> chosen = choose(queuedJob);
         if (chosen.isEmpty()) {
@@ -528,6 +644,10 @@ final class CapabilityLane implements AutoCloseable {
     private void answerQueued(String why) {
         QueuedJob left;
         while ((left = queue.poll()) != null) {
+            if (!left.settle()) {
+                lateInQueue.decrementAndGet();
+                continue;
+            }
             left.outcome.complete(new Outcome.Failed(503, "unavailable", why, nodeId,
                     Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
         }

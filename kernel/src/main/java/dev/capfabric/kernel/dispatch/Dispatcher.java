@@ -243,10 +243,12 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
     /**
      * Admission by expected wait: a job that would wait for a slot ({@link CapabilityLane#expectedWait}: the
      * rest of the running jobs' runs and the queue ahead) and then run for the lane's planned service time
-     * ({@link CapabilityLane#plannedServiceMillis}) past its deadline is refused now with 429, rather
-     * than accepted only to end in 504 (until a job ran, the lane has no service time to go by and admits
-     * up to the queue bound). {@code Retry-After} is how much sooner it would have had to be
-     * served: the time for that much of the backlog ahead of it to be worked off.
+     * ({@link CapabilityLane#plannedServiceMillis}: a high percentile of recent runs, not their average) past
+     * its deadline is refused now with 429, rather than accepted only to end in 504 (until a job ran, the
+     * lane has no service time to go by and admits up to the queue bound). {@code Retry-After} is how much
+     * sooner it would have had to be served: the time for that much of the backlog ahead of it to be worked
+     * off. An admitted job is judged again while it waits and when a slot takes it; one that can no longer
+     * make its deadline is answered the same way then, unrun (see {@link CapabilityLane}).
      */
     private Optional<Outcome.Failed> tooLate(CapabilityLane lane, Job job) {
         Duration wait = lane.expectedWait();
