@@ -17,6 +17,8 @@ import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
 import dev.capfabric.kernel.dispatch.LocalRoute;
 import dev.capfabric.kernel.dispatch.NodeLifecycle;
+import dev.capfabric.kernel.dispatch.SplitSettings;
+import dev.capfabric.kernel.dispatch.SplittingRoute;
 import dev.capfabric.kernel.fabric.AloneView;
 import dev.capfabric.kernel.fabric.Fabric;
 import dev.capfabric.kernel.fabric.FabricSettings;
@@ -134,8 +136,10 @@ public final class Kernel implements AutoCloseable {
         fabric.ifPresent(f -> f.whenLinkUp(jobs::linkUp));
         this.lifecycle = new NodeLifecycle(settings.nodeId());
         // every job, whichever HTTP route it came by, passes the gate: 503 while starting or draining
-        JobRoute route = new GatedRoute(lifecycle,
-                fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins)));
+        // and a job that a provider here splits runs in parts, each routed like any job (SplittingRoute)
+        JobRoute route = new GatedRoute(lifecycle, new SplittingRoute(settings.nodeId(),
+                fabric.<JobRoute>map(Fabric::route).orElseGet(() -> new LocalRoute(settings.nodeId(), dispatcher, plugins)),
+                plugins, SplitSettings.of(settings.section("dispatch"))));
         FabricView view = fabric.<FabricView>map(f -> f).orElseGet(() -> new AloneView(settings.nodeId(), describer, dispatcher, plugins, clock));
         this.keyCheck = keyCheck(settings, clock, meters);
         this.console = ConsoleSettings.of(settings.section("console"));

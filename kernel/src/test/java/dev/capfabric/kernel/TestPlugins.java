@@ -98,7 +98,10 @@ public final class TestPlugins {
      *   then appending the job id to {@code cancelled.log}.</li>
      * </ul>
      * It answers JSON {@code {"provider", "node", "input", "params", "tag"}} and appends every job id it
-     * sees to {@code seen.log} in its data folder.
+     * sees to {@code seen.log} in its data folder. With {@code split=lines} it splits a job into one part per
+     * line of its text input (parameters {@code p<i>.<key>} become part {@code i}'s {@code <key>}) and merges
+     * them into {@code {"merged_on", "provider", "parts": [{"index", "node", "ran_on", "input", "params"}]}};
+     * {@code split=refuse} refuses to split (bad input), {@code merge=fail} refuses to merge.
      */
     public static Builder provider(String module, String providerId, String capability) {
         return new Builder(module, providerId, capability);
@@ -373,6 +376,38 @@ public final class TestPlugins {
                                 out.put("tag", %11$s);
                                 out.put("virtual_thread", Thread.currentThread().isVirtual());
                                 out.put("most_at_once", MOST_AT_ONCE.get());
+                                return Result.json(out);
+                            }
+                            public List<JobPart> split(Job job) throws CapabilityException {
+                                String split = job.parameter("split").orElse("");
+                                if (split.equals("refuse")) { throw CapabilityException.badInput("refusing to split on purpose"); }
+                                if (!split.equals("lines")) { return List.of(); }
+                                String[] lines = job.input().asText().split("\\n");
+                                List<JobPart> parts = new ArrayList<>();
+                                for (int i = 0; i < lines.length; i++) {
+                                    String prefix = "p" + i + ".";
+                                    Map<String, String> own = new HashMap<>();
+                                    job.parameters().forEach((k, v) -> { if (k.startsWith(prefix)) { own.put(k.substring(prefix.length()), v); } });
+                                    parts.add(new JobPart(own, Payload.text(lines[i])));
+                                }
+                                return parts;
+                            }
+                            public Result merge(Job job, List<PartResult> parts) throws CapabilityException {
+                                if (job.parameter("merge").orElse("").equals("fail")) { throw CapabilityException.unprocessable("refusing to merge on purpose"); }
+                                List<Object> merged = new ArrayList<>();
+                                for (PartResult part : parts) {
+                                    Map<String, Object> entry = new LinkedHashMap<>();
+                                    entry.put("index", part.index());
+                                    entry.put("node", part.node());
+                                    entry.put("ran_on", part.result().metadata().get("node"));
+                                    entry.put("input", part.result().metadata().get("input"));
+                                    entry.put("params", part.result().metadata().get("params"));
+                                    merged.add(entry);
+                                }
+                                Map<String, Object> out = new LinkedHashMap<>();
+                                out.put("merged_on", context.nodeId());
+                                out.put("provider", %3$s);
+                                out.put("parts", merged);
                                 return Result.json(out);
                             }
                             private static int recurse(int depth) { return recurse(depth + 1) + 1; }

@@ -215,6 +215,16 @@ final class CapabilityLane implements AutoCloseable {
         return Math.max(0, queue.size() - lateInQueue.get());
     }
 
+    /** Whether a job admitted now would start at once: nothing queued and a slot free. */
+    boolean hasFreeSlot() {
+        return queue.isEmpty() && slots.get() < Math.max(1, targetWorkers);
+    }
+
+    /** How many jobs the lane runs at once. */
+    int capacity() {
+        return Math.max(1, targetWorkers);
+    }
+
     int running() {
         return running.get();
     }

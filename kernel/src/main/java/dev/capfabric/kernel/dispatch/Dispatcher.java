@@ -354,6 +354,18 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         return lane != null && lane.depth() < lane.settings().queueCapacity();
     }
 
+    /** Whether a job of {@code capability} admitted now would start at once, without queueing behind others. */
+    public boolean hasFreeSlot(Capability capability) {
+        CapabilityLane lane = lanes.get(capability);
+        return lane != null && lane.hasFreeSlot();
+    }
+
+    /** How many jobs of {@code capability} this node runs at once; 0 when it has no usable provider of it. */
+    public int concurrency(Capability capability) {
+        CapabilityLane lane = lanes.get(capability);
+        return lane == null || lane.usableProviders().isEmpty() ? 0 : lane.capacity();
+    }
+
     /** Recent service time of a capability, milliseconds; 0 when it never ran here. */
     public double serviceTimeMillis(Capability capability) {
         CapabilityLane lane = lanes.get(capability);

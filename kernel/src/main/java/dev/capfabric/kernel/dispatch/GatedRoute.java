@@ -48,6 +48,11 @@ public final class GatedRoute implements JobRoute {
     }
 
     @Override
+    public int parallelism(Capability capability, Optional<String> provider) {
+        return route.parallelism(capability, provider);
+    }
+
+    @Override
     public Set<String> knownCapabilities() {
         return route.knownCapabilities();
     }

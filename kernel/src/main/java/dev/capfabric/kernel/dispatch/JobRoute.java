@@ -29,6 +29,15 @@ public interface JobRoute {
      */
     long maxInputBytes(dev.capfabric.spi.Capability capability, Optional<String> provider);
 
+    /**
+     * How many jobs of {@code capability} the nodes this route reaches can run at once now, this node's
+     * included ({@code provider}'s nodes alone when given); at least 1. Bounds how many parts of a split
+     * job are in flight ({@link SplittingRoute}).
+     */
+    default int parallelism(dev.capfabric.spi.Capability capability, Optional<String> provider) {
+        return 1;
+    }
+
     /** Capability names reachable by this route, for the 404 body. */
     java.util.Set<String> knownCapabilities();
 }

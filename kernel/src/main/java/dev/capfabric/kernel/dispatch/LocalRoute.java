@@ -60,6 +60,11 @@ public final class LocalRoute implements JobRoute {
     }
 
     @Override
+    public int parallelism(Capability capability, Optional<String> provider) {
+        return Math.max(1, dispatcher.concurrency(capability));
+    }
+
+    @Override
     public Set<String> knownCapabilities() {
         Set<String> names = new TreeSet<>();
         plugins.inventory().known().forEach(c -> names.add(c.name()));

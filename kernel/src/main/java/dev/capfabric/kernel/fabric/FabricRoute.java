@@ -2,6 +2,7 @@ package dev.capfabric.kernel.fabric;
 
 import dev.capfabric.kernel.auth.Caller;
 import dev.capfabric.kernel.config.NodeId;
+import dev.capfabric.kernel.dispatch.Asked;
 import dev.capfabric.kernel.dispatch.Dispatcher;
 import dev.capfabric.kernel.dispatch.JobMetrics;
 import dev.capfabric.kernel.dispatch.JobRoute;
@@ -10,6 +11,7 @@ import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.kernel.node.CapabilitySummary;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
+import dev.capfabric.spi.JobPart;
 import io.nats.client.Connection;
 
 import java.time.Duration;
@@ -35,7 +37,9 @@ import static java.util.Objects.requireNonNull;
  * Routes a job across the fabric (DESIGN.md, "Routing a capability request"):
  * <ol>
  *     <li>a pinned node ({@code X-Capfabric-Node}) gets the job, or the caller a clear error;</li>
- *     <li>else this node runs it when it has a usable provider offering what the job asks and queue headroom;</li>
+ *     <li>else this node runs it when it has a usable provider offering what the job asks and queue headroom;
+ *     a part of a split job ({@link JobPart}) runs here only on a free slot, else on the remote node with
+ *     the lowest expected wait, and waits in this node's queue only when no other node takes it;</li>
  *     <li>else the remote node with the lowest expected wait gets it ({@link NodeSelector});</li>
  *     <li>a node that fails before answering (no responders, no answer, 503, or busy with 429) is
  *     replaced once by the next best while the deadline allows, and counts towards its circuit breaker;
@@ -74,6 +78,7 @@ final class FabricRoute implements JobRoute {
     private final FabricMetrics metrics;
     private final Hedging hedging;
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+    private final Object partAdmission = new Object();
 
     /**
      * @param seen    what this node observed of its peers: attempts are bounded by it and feed it
@@ -118,10 +123,13 @@ final class FabricRoute implements JobRoute {
                 return ran.outcome();
             }
             case LocalTry.Refused refused -> localRefusal = Optional.of(refused.outcome());
+            case LocalTry.Busy ignored -> {
+                return remote(job, ask, skipped, Optional.empty(), true);
+            }
             case LocalTry.Skipped ignored -> {
             }
         }
-        return remote(job, ask, skipped, localRefusal);
+        return remote(job, ask, skipped, localRefusal, false);
     }
 
     /** What trying this node gave. */
@@ -133,6 +141,10 @@ final class FabricRoute implements JobRoute {
         }
 
         record Skipped() implements LocalTry {
+        }
+
+        /** This node could run it, but not at once: a part of a split job looks for a free slot elsewhere first. */
+        record Busy() implements LocalTry {
         }
     }
 
@@ -150,13 +162,30 @@ final class FabricRoute implements JobRoute {
             return new LocalTry.Skipped();
         }
         Dispatcher dispatcher = local.dispatcher();
+        if (JobPart.isPart(job)) {
+            // the parts of a split job run side by side: a free slot on another node beats a queue here; parts
+            // started together take this node's free slots one at a time, not all of them the same one
+            Dispatcher.Admission admission;
+            synchronized (partAdmission) {
+                if (!dispatcher.hasFreeSlot(capability)) {
+                    return new LocalTry.Busy();
+                }
+                admission = dispatcher.submitAndWait(job);
+            }
+            return admitted(admission, skipped);
+        }
         if (!dispatcher.hasHeadroom(capability)) {
             skipped.put(local.nodeId(), "this node: its " + capability + " queue is full");
             // busy rather than unable: when no other node has the capability, the caller gets 429, not 503
             return new LocalTry.Refused(new Outcome.Failed(429, "queue_full", capability + " queue is full on this node",
                     local.nodeId(), Optional.empty(), Optional.of(Duration.ofSeconds(1)), Map.of()));
         }
-        return switch (dispatcher.submitAndWait(job)) {
+        return admitted(dispatcher.submitAndWait(job), skipped);
+    }
+
+    /** What the local dispatcher's admission of a job gave. */
+    private LocalTry admitted(Dispatcher.Admission admission, Map<String, String> skipped) {
+        return switch (admission) {
             case Dispatcher.Admission.Refused refused -> {
                 Outcome.Failed outcome = refused.outcome();
                 if (outcome.status() == 429 || outcome.status() == 503 || outcome.status() == 413) {
@@ -169,7 +198,9 @@ final class FabricRoute implements JobRoute {
         };
     }
 
-    private Outcome remote(Job job, NodeSelector.Ask ask, Map<String, String> skipped, Optional<Outcome.Failed> localRefusal) {
+    /** @param queueHere run the job in this node's queue when no other node takes it (this node is only busy) */
+    private Outcome remote(Job job, NodeSelector.Ask ask, Map<String, String> skipped, Optional<Outcome.Failed> localRefusal,
+                           boolean queueHere) {
         Optional<Connection> nats = link.get();
         Map<String, String> tried = new LinkedHashMap<>();
         if (nats.isPresent()) {
@@ -215,6 +246,10 @@ final class FabricRoute implements JobRoute {
                     }
                 }
             } catch (LargePayloads.StoreException e) {
+                if (queueHere && !job.timeLeft().isZero()) {
+                    // too large to send without JetStream: this node can still read it
+                    return LocalRoute.runHere(local.dispatcher(), job, local.nodeId());
+                }
                 return refused(job, new Outcome.Failed(503, "unavailable", e.getMessage(), local.nodeId(), Optional.empty(),
                         Optional.of(DEFAULT_RETRY_AFTER), Map.of()));
             } finally {
@@ -222,6 +257,9 @@ final class FabricRoute implements JobRoute {
                     prepared.close();
                 }
             }
+        }
+        if (queueHere && !job.timeLeft().isZero()) {
+            return LocalRoute.runHere(local.dispatcher(), job, local.nodeId());
         }
         NodeSelector.Ranking last = selector.rank(ask, registry.nodes(), this::outstanding, tried);
         last.skipped().forEach(skipped::putIfAbsent);
@@ -520,6 +558,21 @@ final class FabricRoute implements JobRoute {
     private int outstanding(String nodeId, String capability) {
         AtomicInteger count = outstanding.get(nodeId + "/" + capability);
         return count == null ? 0 : count.get();
+    }
+
+    /**
+     * This node's slots for the capability and those of every remote node routing would send such a job
+     * to now (ok, not draining, circuit closed, with {@code provider} when given).
+     */
+    @Override
+    public int parallelism(Capability capability, Optional<String> provider) {
+        int slots = local.dispatcher().concurrency(capability);
+        NodeSelector.Ask ask = new NodeSelector.Ask(capability, new Asked(Optional.empty(), Optional.empty(), Optional.empty()),
+                provider, 0);
+        for (String nodeId : selector.rank(ask, registry.nodes(), (node, cap) -> 0, Map.of()).order()) {
+            slots += registry.node(nodeId).map(node -> node.concurrency(capability.name())).orElse(1);
+        }
+        return Math.max(1, slots);
     }
 
     @Override

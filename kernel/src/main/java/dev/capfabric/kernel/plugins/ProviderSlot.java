@@ -5,6 +5,8 @@ import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Health;
 import dev.capfabric.spi.Job;
+import dev.capfabric.spi.JobPart;
+import dev.capfabric.spi.PartResult;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
 
@@ -160,6 +162,42 @@ public final class ProviderSlot {
         }
         try {
             return provider.handle(job);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Asks the provider to split a job ({@link CapabilityProvider#split}); counted as a job in flight while
+     * it runs, so a retiring provider is not closed under it.
+     *
+     * @throws CapabilityException of kind unavailable when the slot takes no jobs
+     */
+    public List<JobPart> split(Job job) throws CapabilityException {
+        if (provider == null || !tryAcquire()) {
+            throw CapabilityException.unavailable("provider " + id + " is not taking jobs: " + reason());
+        }
+        try {
+            return List.copyOf(requireNonNull(provider.split(job), "split() returned null"));
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Asks the provider to merge a split job's parts ({@link CapabilityProvider#merge}); counted as a job in
+     * flight while it runs. A provider retired since it split the job still merges it: its parts are done.
+     */
+    public Result merge(Job job, List<PartResult> parts) throws CapabilityException {
+        if (provider == null || closed.get()) {
+            throw CapabilityException.unavailable("provider " + id + " was closed before it could merge the job's parts");
+        }
+        inflight.incrementAndGet();
+        try {
+            if (closed.get()) {
+                throw CapabilityException.unavailable("provider " + id + " was closed before it could merge the job's parts");
+            }
+            return requireNonNull(provider.merge(job, parts), "merge() returned null");
         } finally {
             release();
         }

@@ -2,6 +2,7 @@ package dev.capfabric.plugin.ocr.document;
 
 import dev.capfabric.spi.CapabilityException;
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.multipdf.Splitter;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
@@ -12,7 +13,10 @@ import org.apache.pdfbox.text.PDFTextStripper;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
@@ -144,6 +148,48 @@ public final class PdfDocument implements AutoCloseable {
         } catch (IOException | RuntimeException damaged) {
             throw CapabilityException.badInput("page " + (index + 1) + " of the PDF could not be drawn: " + describe(damaged));
         }
+    }
+
+    /**
+     * Whether some page has no text layer worth trusting (see {@link #textLayer}), so that reading the
+     * document means OCR.
+     */
+    public boolean needsOcr() throws CapabilityException {
+        for (int index = 0; index < pageCount(); index++) {
+            if (textLayer(index).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Each page as a PDF of its own, in order, with the resources it uses (fonts, images): what a node
+     * given one page reads as it would read the whole document's.
+     *
+     * @throws CapabilityException {@code BAD_INPUT} when a page cannot be written out on its own
+     */
+    public List<byte[]> pagesApart() throws CapabilityException {
+        List<PDDocument> singles;
+        try {
+            singles = new Splitter().split(document);
+        } catch (IOException | RuntimeException damaged) {
+            throw CapabilityException.badInput("the PDF's pages could not be taken apart: " + describe(damaged));
+        }
+        List<byte[]> pages = new ArrayList<>(singles.size());
+        try {
+            for (PDDocument single : singles) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                single.save(out);
+                pages.add(out.toByteArray());
+            }
+        } catch (IOException | RuntimeException damaged) {
+            throw CapabilityException.badInput("page " + (pages.size() + 1) + " of the PDF could not be written on its own: "
+                    + describe(damaged));
+        } finally {
+            singles.forEach(PdfDocument::closeQuietly);
+        }
+        return pages;
     }
 
     /** A rendered page and the resolution it was drawn at. */

@@ -3,6 +3,7 @@ package dev.capfabric.plugin.ocr.tesseract;
 import dev.capfabric.plugin.ocr.document.PdfDocument;
 import dev.capfabric.plugin.ocr.image.ImageFormat;
 import dev.capfabric.plugin.ocr.image.ImageHeader;
+import dev.capfabric.plugin.ocr.job.DocumentParts;
 import dev.capfabric.plugin.ocr.job.DocumentText;
 import dev.capfabric.plugin.ocr.job.OcrParameters;
 import dev.capfabric.plugin.ocr.job.RecognisedText;
@@ -10,6 +11,8 @@ import dev.capfabric.spi.CapabilityException;
 import dev.capfabric.spi.CapabilityProvider;
 import dev.capfabric.spi.Health;
 import dev.capfabric.spi.Job;
+import dev.capfabric.spi.JobPart;
+import dev.capfabric.spi.PartResult;
 import dev.capfabric.spi.Payload;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.Result;
@@ -128,6 +131,23 @@ final class TesseractProvider implements CapabilityProvider {
         } finally {
             engines.giveBack(engine);
         }
+    }
+
+    /**
+     * A PDF or multi-page TIFF of two or more pages, one part per page, for the fleet to read side by side
+     * ({@link PageSplitter}); a PDF whose every page has a trusted text layer is read whole here, at once.
+     */
+    @Override
+    public List<JobPart> split(Job job) throws CapabilityException {
+        OcrParameters.from(job); // malformed parameters are refused once, not by every page
+        return new PageSplitter(settings.limits(), settings.documents()).split(job);
+    }
+
+    /** The pages read on several nodes, as one document's answer, each page naming the node that read it. */
+    @Override
+    public Result merge(Job job, List<PartResult> parts) throws CapabilityException {
+        String language = OcrParameters.from(job).language().orElse(settings.defaultLanguage());
+        return DocumentParts.merge(parts, TesseractFactory.ID, Optional.of(language));
     }
 
     /** Reads one decoded page, taking it over: it is released before this returns. */
