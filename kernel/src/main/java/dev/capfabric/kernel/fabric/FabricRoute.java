@@ -421,6 +421,13 @@ final class FabricRoute implements JobRoute {
                     tried.put(target, "tried: answered " + failed.status() + " " + failed.kind() + ": " + failed.message());
                     return Optional.empty();
                 }
+                if (outcome instanceof Outcome.Failed failed && failed.status() == 504 && !job.timeLeft().isZero()) {
+                    // the node gave up at the shorter deadline this attempt was sent with, or read the job only after it: it did
+                    // not run it to the end, and the job's own time is not up, so the next node is tried, as for an attempt timeout
+                    breakers.failure(target);
+                    tried.put(target, "tried: answered 504: " + failed.message());
+                    return Optional.empty();
+                }
                 breakers.success(target);
                 return Optional.of(outcome);
             }

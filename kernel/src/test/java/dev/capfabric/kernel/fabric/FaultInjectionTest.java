@@ -567,14 +567,22 @@ class FaultInjectionTest {
 
     /** Job ids of this case that ended {@code ok} more than once across all workers, with the nodes that ran them. */
     private static Map<String, List<String>> runTwice(String tag) {
+        return runTwice(List.of("w1", "w2", "w3", "w4"), dir, tag);
+    }
+
+    /**
+     * Job ids of case {@code tag} that ended {@code ok} more than once in the journals of {@code nodes} (each at
+     * {@code dir}/its id), with the nodes that ran them.
+     */
+    static Map<String, List<String>> runTwice(List<String> nodes, Path dir, String tag) {
         Map<String, List<String>> ran = new HashMap<>();
         List<Entry> all = new ArrayList<>();
-        for (String node : List.of("w1", "w2", "w3", "w4")) {
+        for (String node : nodes) {
             all.addAll(journal(node, dir.resolve(node)));
         }
         all.stream().filter(e -> e.event().equals("end") && e.how().equals("ok") && e.jobId().startsWith(tag + "-"))
                 .forEach(e -> ran.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(e.node()));
-        ran.values().removeIf(nodes -> nodes.size() < 2);
+        ran.values().removeIf(ranOn -> ranOn.size() < 2);
         return ran;
     }
 

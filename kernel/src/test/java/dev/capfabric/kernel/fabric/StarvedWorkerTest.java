@@ -87,7 +87,7 @@ class StarvedWorkerTest {
         bursts.join();
         w2.signal("CONT");
         TestNode.sleep(2000);
-        Map<String, List<String>> twice = runTwice(tag);
+        Map<String, List<String>> twice = FaultInjectionTest.runTwice(List.copyOf(workers.keySet()), dir, tag);
         List<String> late = startedAfterRetry(tag);
         System.out.println("starved worker, frozen " + frozenMs + " ms at a time: statuses " + statuses + ", run twice " + twice.size()
                 + " " + twice + ", started on w2 " + started("w2", tag) + ", ok on w2 " + ok("w2", tag) + ", started on w2 after w1 "
@@ -124,17 +124,6 @@ class StarvedWorkerTest {
             }
         }
         return statuses;
-    }
-
-    private static Map<String, List<String>> runTwice(String tag) {
-        Map<String, List<String>> ran = new HashMap<>();
-        for (String node : workers.keySet()) {
-            FaultInjectionTest.journal(node, dir.resolve(node)).stream()
-                    .filter(e -> e.event().equals("end") && e.how().equals("ok") && e.jobId().startsWith(tag + "-"))
-                    .forEach(e -> ran.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(node));
-        }
-        ran.values().removeIf(nodes -> nodes.size() < 2);
-        return ran;
     }
 
     /** Jobs that started on w2 later than on w1: w2 read them after the router had given their attempt up. */
