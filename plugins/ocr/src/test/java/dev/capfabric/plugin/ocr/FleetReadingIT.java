@@ -9,11 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -101,20 +96,10 @@ class FleetReadingIT {
     @Test
     @Order(3)
     void aMultiPageTiffIsReadPageByPageAcrossTheFleet() throws Exception {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(stream);
-            writer.prepareWriteSequence(null);
-            for (int i = 0; i < 6; i++) {
-                writer.writeToSequence(new IIOImage(TextImages.render(ScannedDocuments.lines(i), TextImages.SERIF_32), null, null), null);
-            }
-            writer.endWriteSequence();
-        } finally {
-            writer.dispose();
-        }
+        byte[] tiff = TextImages.tiff(IntStream.range(0, 6)
+                .mapToObj(i -> TextImages.render(ScannedDocuments.lines(i), TextImages.SERIF_32)).toList());
 
-        HttpResponse<String> response = fleet.read(a, out.toByteArray(), "image/tiff", DEADLINE);
+        HttpResponse<String> response = fleet.read(a, tiff, "image/tiff", DEADLINE);
 
         assertEquals(200, response.statusCode(), response.body());
         List<Map<String, Object>> pages = pages(response);

@@ -99,6 +99,25 @@ public final class TextImages {
         return page;
     }
 
+    /** A TIFF of {@code pages}, one image a page, written with ImageIO. */
+    public static byte[] tiff(List<BufferedImage> pages) {
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.prepareWriteSequence(null);
+            for (BufferedImage page : pages) {
+                writer.writeToSequence(new javax.imageio.IIOImage(page, null, null), null);
+            }
+            writer.endWriteSequence();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
     public static byte[] png(String... lines) {
         return encode(render(List.of(lines), SERIF_32), "png");
     }

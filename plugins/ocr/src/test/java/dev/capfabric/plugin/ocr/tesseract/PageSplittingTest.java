@@ -16,17 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -154,20 +149,9 @@ class PageSplittingTest {
         assertEquals(kind, refused.kind(), refused.getMessage());
     }
 
-    private static byte[] tiff(int pages) throws IOException {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(stream);
-            writer.prepareWriteSequence(null);
-            for (int i = 0; i < pages; i++) {
-                writer.writeToSequence(new IIOImage(TextImages.render(ScannedDocuments.lines(i), TextImages.SERIF_32), null, null), null);
-            }
-            writer.endWriteSequence();
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+    private static byte[] tiff(int pages) {
+        return TextImages.tiff(IntStream.range(0, pages)
+                .mapToObj(i -> TextImages.render(ScannedDocuments.lines(i), TextImages.SERIF_32)).toList());
     }
 
     @SuppressWarnings("unchecked")
