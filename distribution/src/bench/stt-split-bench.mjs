@@ -9,6 +9,7 @@
 // Each configuration starts a fresh fleet, sends the recording to node n1 once, and stops the fleet.
 // Prints Markdown for docs/BENCHMARKS.md, with `uptime` before each run.
 import { execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { Fleet, spokenRecording, wordErrorRate } from '../test/split/fleet.mjs';
 
@@ -37,6 +38,20 @@ const env = {
     CAPFABRIC_FABRIC_HEARTBEAT__INTERVAL__MS: '500',
 };
 
+/** POSTs a body and reads the whole answer, however long it takes: `{status, body}`. */
+function post(url, headers, body) {
+    return new Promise((ok, fail) => {
+        const request = httpRequest(url, { method: 'POST', headers: { ...headers, 'Content-Length': body.length } }, response => {
+            const chunks = [];
+            response.on('data', chunk => chunks.push(chunk));
+            response.on('end', () => ok({ status: response.statusCode, body: Buffer.concat(chunks).toString() }));
+            response.on('error', fail);
+        });
+        request.on('error', fail);
+        request.end(body);
+    });
+}
+
 async function run(nodeCount, whole) {
     const fleet = new Fleet(tarball);
     try {
@@ -46,10 +61,10 @@ async function run(nodeCount, whole) {
         await fleet.awaitModelOn(nodes[0], 'pocketsphinx', ids);
         const uptime = execFileSync('uptime').toString().trim();
         const begin = performance.now();
-        const response = await fetch(`${nodes[0].url}/v1/capability/stt?provider=pocketsphinx&language=en${whole ? '&part=0/1' : ''}`, {
-            method: 'POST', headers: { 'Content-Type': 'audio/wav', 'X-Request-Timeout': '3600000' }, body: recording.wav,
-        });
-        const body = await response.text();
+        // node:http, not fetch: fetch gives up on an answer whose headers take more than 300 s (a 30-minute recording whole)
+        const response = await post(`${nodes[0].url}/v1/capability/stt?provider=pocketsphinx&language=en${whole ? '&part=0/1' : ''}`,
+            { 'Content-Type': 'audio/wav', 'X-Request-Timeout': '3600000' }, recording.wav);
+        const body = response.body;
         const seconds = (performance.now() - begin) / 1000;
         if (response.status !== 200) throw new Error(`${response.status}: ${body.slice(0, 2000)}`);
         const answer = JSON.parse(body);
