@@ -53,8 +53,10 @@ public final class RouteScopes {
                 return false;
             }
             if (pattern.endsWith("/*")) {
-                String prefix = pattern.substring(0, pattern.length() - 2);
-                return path.equals(prefix) || path.startsWith(prefix + "/");
+                // the prefix, alone or followed by '/': compared in place, as this runs for every request
+                int prefix = pattern.length() - 2;
+                return path.regionMatches(0, pattern, 0, prefix)
+                        && (path.length() == prefix || path.length() > prefix && path.charAt(prefix) == '/');
             }
             return path.equals(pattern);
         }

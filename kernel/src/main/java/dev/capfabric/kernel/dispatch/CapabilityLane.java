@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -64,6 +65,8 @@ final class CapabilityLane implements AutoCloseable {
     private static final Duration IDLE_CHECK = Duration.ofMillis(500);
     // while jobs wait, the queue is re-judged this often: a slowing machine shows first as running jobs overrunning
     private static final Duration REJUDGE_PERIOD = Duration.ofMillis(200);
+    // admissions judge the queue again at most this often (see rejudgeNowAndThen)
+    private static final Duration REJUDGE_AT_ADMISSION = Duration.ofMillis(10);
 
     private final Capability capability;
     private final String nodeId;
@@ -82,6 +85,7 @@ final class CapabilityLane implements AutoCloseable {
     // jobs answered as late while queued, still in the queue until a worker polls them: not counted as waiting
     private final AtomicInteger lateInQueue = new AtomicInteger();
     private final AtomicBoolean rejudgeScheduled = new AtomicBoolean();
+    private final AtomicLong lastAdmissionRejudge = new AtomicLong(System.nanoTime() - REJUDGE_AT_ADMISSION.toNanos());
     private final ServiceTime serviceTime = new ServiceTime(100);
     // the jobs running now, holding their slots: admission counts how much of their run is left
     private final Set<RunningJob> active = ConcurrentHashMap.newKeySet();
@@ -303,7 +307,7 @@ final class CapabilityLane implements AutoCloseable {
         if (depth() == 0 && slots.get() < Math.max(1, targetWorkers)) {
             return Duration.ZERO;
         }
-        rejudge();
+        rejudgeNowAndThen();
         return Duration.ofMillis((long) Math.ceil(SlotPlan.waitBehind(targetWorkers, plannedServiceMillis(), elapsed(),
                 unseenBusy(), depth())));
     }
@@ -347,6 +351,20 @@ final class CapabilityLane implements AutoCloseable {
                 lateInQueue.incrementAndGet();
                 answerLate(late.job(), late.startMillis(), likely, late.overMillis());
             }
+        }
+    }
+
+    /**
+     * {@link #rejudge} from admission, at most once per {@link #REJUDGE_AT_ADMISSION}: judging the whole queue on
+     * every admission of a busy lane (tens of thousands a second for short jobs) made a no-op job cost half as
+     * much again (docs/BENCHMARKS.md, Dispatch); the queue is judged every {@link #REJUDGE_PERIOD} anyway, and
+     * a job once more when a slot takes it.
+     */
+    private void rejudgeNowAndThen() {
+        long now = System.nanoTime();
+        long last = lastAdmissionRejudge.get();
+        if (now - last >= REJUDGE_AT_ADMISSION.toNanos() && lastAdmissionRejudge.compareAndSet(last, now)) {
+            rejudge();
         }
     }
 

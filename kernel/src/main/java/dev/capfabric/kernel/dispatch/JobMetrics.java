@@ -26,6 +26,8 @@ public final class JobMetrics {
     static final Duration[] BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000,
             60_000, 120_000, 300_000, 600_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
+    private static final String SERVED = "served";
+
     private final MeterRegistry registry;
     // meters found once: building a meter id from tags on every job is most of what recording costs
     private final Map<Key, Counter> outcomes = new ConcurrentHashMap<>();
@@ -43,24 +45,48 @@ public final class JobMetrics {
     private record Refusal(String capability, String stage, String reason) {
     }
 
+    /** The meters of the last job served: a lane serves job after job on the same provider. */
+    private record Served(Capability capability, String provider, Counter count, Timer duration) {
+    }
+
+    private volatile Served lastServed;
+
     /** Counts one finished job and, when it ran, its duration. */
     void outcome(Capability capability, String provider, String outcome, double millis) {
-        outcomes.computeIfAbsent(new Key(capability, provider, outcome), key -> Counter.builder("capfabric.jobs")
+        Served last = lastServed;
+        // compared by identity: the lane passes the same capability and provider id objects job after job
+        if (last != null && last.capability() == capability && last.provider() == provider && outcome.equals(SERVED)) {
+            last.count().increment();
+            if (millis > 0) {
+                last.duration().record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        if (outcome.equals(SERVED)) {
+            lastServed = new Served(capability, provider, counter(capability, provider, outcome), timer(capability, provider));
+        }
+        counter(capability, provider, outcome).increment();
+        if (millis > 0) {
+            timer(capability, provider).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Counter counter(Capability capability, String provider, String outcome) {
+        return outcomes.computeIfAbsent(new Key(capability, provider, outcome), key -> Counter.builder("capfabric.jobs")
                         .description("Jobs by capability, provider and outcome")
                         .tag("capability", key.capability().name())
                         .tag("provider", key.provider())
                         .tag("outcome", key.outcome())
-                        .register(registry))
-                .increment();
-        if (millis > 0) {
-            durations.computeIfAbsent(new Key(capability, provider, ""), key -> Timer.builder("capfabric.job.duration")
-                            .description("Time providers spent on jobs")
-                            .tag("capability", key.capability().name())
-                            .tag("provider", key.provider())
-                            .serviceLevelObjectives(BUCKETS)
-                            .register(registry))
-                    .record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
-        }
+                        .register(registry));
+    }
+
+    private Timer timer(Capability capability, String provider) {
+        return durations.computeIfAbsent(new Key(capability, provider, ""), key -> Timer.builder("capfabric.job.duration")
+                .description("Time providers spent on jobs")
+                .tag("capability", key.capability().name())
+                .tag("provider", key.provider())
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry));
     }
 
     /**

@@ -46,12 +46,7 @@ public final class LocalRoute implements JobRoute {
 
     @Override
     public boolean knows(Capability capability) {
-        for (ProviderSlot slot : plugins.inventory().providers()) {
-            if (capability.equals(slot.capability())) {
-                return true;
-            }
-        }
-        return false;
+        return plugins.inventory().claims(capability);
     }
 
     @Override

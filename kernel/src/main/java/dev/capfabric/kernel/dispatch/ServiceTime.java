@@ -27,6 +27,7 @@ public final class ServiceTime {
 
     private final double[] recent = new double[WINDOW]; // guarded by this; a ring, oldest overwritten
     private int recorded; // guarded by this
+    private double quantile; // guarded by this: the percentile of the runs in recent
     private volatile double average;
     private volatile double plan;
     private volatile boolean observed;
@@ -41,9 +42,15 @@ public final class ServiceTime {
         // the first job replaces the initial guess outright: blending a 10 s job into a 100 ms guess would
         // take a dozen jobs to be believed, and admission would trust the guess meanwhile
         average = observed ? average + WEIGHT * (millis - average) : millis;
+        double evicted = recent[recorded % WINDOW];
         recent[recorded % WINDOW] = millis;
         recorded++;
-        plan = Math.max(quantile(), medianOfLastThree());
+        // with the window full, a run in and a run out both below the percentile leave it where it was (as many
+        // runs below it, as many at or above): sorting is skipped for most runs of a steady lane
+        if (recorded <= WINDOW || millis >= quantile || evicted >= quantile) {
+            quantile = quantile();
+        }
+        plan = Math.max(quantile, medianOfLastThree());
         observed = true;
     }
 

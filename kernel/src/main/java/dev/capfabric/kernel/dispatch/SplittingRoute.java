@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.dispatch;
 
+import dev.capfabric.kernel.plugins.Inventory;
 import dev.capfabric.kernel.plugins.PluginHost;
 import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
@@ -100,14 +101,19 @@ public final class SplittingRoute implements JobRoute {
      * that offers what it asks and takes its input.
      */
     private Optional<ProviderSlot> splitter(Job job) {
+        Inventory inventory = plugins.inventory();
+        // most capabilities have no provider that splits (none overrides split): nothing more to look at
+        if (!inventory.splits(job.capability())) {
+            return Optional.empty();
+        }
         Optional<String> named = job.parameter("provider");
         Asked asked = Asked.of(job);
-        for (ProviderSlot slot : plugins.inventory().usable(job.capability())) {
-            if (named.isPresent() && !named.get().equals(slot.id())) {
+        for (ProviderSlot slot : inventory.ranked(job.capability())) {
+            if (!slot.usable() || named.isPresent() && !named.get().equals(slot.id())) {
                 continue;
             }
             if (Dispatcher.offers(slot, asked) && Dispatcher.accepts(slot, job.input()) && Dispatcher.takesSize(slot, job)) {
-                return Optional.of(slot);
+                return slot.splits() ? Optional.of(slot) : Optional.empty();
             }
         }
         return Optional.empty();

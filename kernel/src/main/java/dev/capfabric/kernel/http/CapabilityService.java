@@ -159,8 +159,8 @@ public final class CapabilityService implements HttpService {
         RequestBodies.Body body;
         try {
             long max = bodyLimit(request, capability, limits);
-            body = bodies.read(request, max, capability
-                    + (max < limits.maxBodyBytes() ? " (the largest input its usable providers take)" : ""));
+            body = bodies.read(request, max, max < limits.maxBodyBytes()
+                    ? capability + " (the largest input its usable providers take)" : capability.name());
         } catch (RequestBodies.Refused e) {
             // the rest of the body is unread: the answer closes the connection (CloseAfterAnswer)
             if (e.status() == 503) {

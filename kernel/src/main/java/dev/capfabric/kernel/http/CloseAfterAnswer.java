@@ -40,11 +40,45 @@ public final class CloseAfterAnswer implements Filter {
     }
 
     /**
-     * Whether headers say {@code Connection: close}. Most requests and answers carry no {@code Connection}
-     * header at all, so a plain look-up comes first: Helidon's token check splits and streams every value,
-     * and on each request it cost about 5 % of a no-op job's CPU (docs/BENCHMARKS.md, Dispatch).
+     * Whether headers say {@code Connection: close}. Most requests carry no {@code Connection} header, and
+     * answers carry {@code keep-alive}: Helidon's token check splits and streams every value, and on each
+     * request it cost about 5 % of a no-op job's CPU (docs/BENCHMARKS.md, Dispatch), so the values are
+     * scanned here for the token instead.
      */
     static boolean saysClose(Headers headers) {
-        return headers.contains(HeaderNames.CONNECTION) && headers.containsToken(HeaderValues.CONNECTION_CLOSE);
+        if (!headers.contains(HeaderNames.CONNECTION)) {
+            return false;
+        }
+        for (String value : headers.get(HeaderNames.CONNECTION).allValues()) {
+            if (hasToken(value, "close")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a comma-separated header value holds {@code token}, ignoring case and blanks around each item. */
+    static boolean hasToken(String value, String token) {
+        int start = 0;
+        while (start <= value.length()) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int from = start;
+            int to = end;
+            while (from < to && Character.isWhitespace(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
+                to--;
+            }
+            if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
+        return false;
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -129,7 +130,7 @@ public final class Json {
     /** Sends a value as a JSON response with the given status. */
     public static void send(ServerResponse response, Status status, Object value) {
         response.status(status);
-        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
         response.send(bytes(value));
     }
 }

@@ -2,7 +2,10 @@ package dev.capfabric.kernel.plugins;
 
 import dev.capfabric.spi.Capability;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,32 +16,70 @@ import java.util.function.Function;
 import static java.util.Objects.requireNonNull;
 
 /**
- * An immutable view of what the node's plugins supply, replaced whole on every change.
- *
- * @param providers   every provider id found, in whatever state (usable, unavailable, disabled)
- * @param plugins     every plugin found, loaded or failed
- * @param jars        the jars of loaded plugins
- * @param preferences per capability, preferred provider ids first
+ * An immutable view of what the node's plugins supply, replaced whole on every change. Each capability's
+ * providers are ranked once, when the view is made: jobs look them up on every request.
  */
-public record Inventory(List<ProviderSlot> providers,
-                        List<PluginReport> plugins,
-                        List<PluginJar> jars,
-                        Map<String, List<String>> preferences) {
+public final class Inventory {
 
-    public Inventory {
-        providers = List.copyOf(providers);
-        plugins = List.copyOf(plugins);
-        jars = List.copyOf(jars);
-        preferences = Map.copyOf(requireNonNull(preferences, "preferences is null"));
+    private final List<ProviderSlot> providers;
+    private final List<PluginReport> plugins;
+    private final List<PluginJar> jars;
+    private final Map<String, List<String>> preferences;
+    private final Map<Capability, List<ProviderSlot>> ranked;
+    private final Set<Capability> splitting;
+
+    /**
+     * @param providers   every provider id found, in whatever state (usable, unavailable, disabled)
+     * @param plugins     every plugin found, loaded or failed
+     * @param jars        the jars of loaded plugins
+     * @param preferences per capability, preferred provider ids first
+     */
+    public Inventory(List<ProviderSlot> providers, List<PluginReport> plugins, List<PluginJar> jars,
+                     Map<String, List<String>> preferences) {
+        this.providers = List.copyOf(providers);
+        this.plugins = List.copyOf(plugins);
+        this.jars = List.copyOf(jars);
+        this.preferences = Map.copyOf(requireNonNull(preferences, "preferences is null"));
+        this.ranked = rank(this.providers, this.preferences);
+        Set<Capability> splitting = new HashSet<>();
+        for (ProviderSlot slot : this.providers) {
+            if (slot.splits() && slot.capability() != null) {
+                splitting.add(slot.capability());
+            }
+        }
+        this.splitting = Set.copyOf(splitting);
     }
 
     static Inventory empty() {
         return new Inventory(List.of(), List.of(), List.of(), Map.of());
     }
 
+    public List<ProviderSlot> providers() {
+        return providers;
+    }
+
+    public List<PluginReport> plugins() {
+        return plugins;
+    }
+
+    public List<PluginJar> jars() {
+        return jars;
+    }
+
+    public Map<String, List<String>> preferences() {
+        return preferences;
+    }
+
     /** Usable providers of a capability, the configured preference first, then by id. */
     public List<ProviderSlot> usable(Capability capability) {
-        return ranked(capability).stream().filter(ProviderSlot::usable).toList();
+        List<ProviderSlot> all = ranked(capability);
+        List<ProviderSlot> usable = new ArrayList<>(all.size());
+        for (ProviderSlot slot : all) {
+            if (slot.usable()) {
+                usable.add(slot);
+            }
+        }
+        return usable;
     }
 
     /**
@@ -46,15 +87,37 @@ public record Inventory(List<ProviderSlot> providers,
      * inventory, so callers on a hot path may keep it and filter by {@link ProviderSlot#usable()}.
      */
     public List<ProviderSlot> ranked(Capability capability) {
-        List<String> preference = preferences.getOrDefault(capability.name(), List.of());
-        Function<ProviderSlot, Integer> rank = slot -> {
-            int index = preference.indexOf(slot.id());
-            return index < 0 ? Integer.MAX_VALUE : index;
-        };
-        return providers.stream()
-                .filter(slot -> capability.equals(slot.capability()))
-                .sorted(Comparator.comparing(rank).thenComparing(ProviderSlot::id))
-                .toList();
+        return ranked.getOrDefault(capability, List.of());
+    }
+
+    /** Whether any provider, usable or not, claims the capability. */
+    public boolean claims(Capability capability) {
+        return ranked.containsKey(capability);
+    }
+
+    /** Whether any provider of the capability may split its jobs ({@link ProviderSlot#splits}). */
+    public boolean splits(Capability capability) {
+        return splitting.contains(capability);
+    }
+
+    private static Map<Capability, List<ProviderSlot>> rank(List<ProviderSlot> providers, Map<String, List<String>> preferences) {
+        Map<Capability, List<ProviderSlot>> byCapability = new HashMap<>();
+        for (ProviderSlot slot : providers) {
+            if (slot.capability() != null) {
+                byCapability.computeIfAbsent(slot.capability(), capability -> new ArrayList<>()).add(slot);
+            }
+        }
+        Map<Capability, List<ProviderSlot>> ranked = new HashMap<>();
+        byCapability.forEach((capability, slots) -> {
+            List<String> preference = preferences.getOrDefault(capability.name(), List.of());
+            Function<ProviderSlot, Integer> rank = slot -> {
+                int index = preference.indexOf(slot.id());
+                return index < 0 ? Integer.MAX_VALUE : index;
+            };
+            slots.sort(Comparator.comparing(rank).thenComparing(ProviderSlot::id));
+            ranked.put(capability, List.copyOf(slots));
+        });
+        return Map.copyOf(ranked);
     }
 
     /** Capabilities with at least one usable provider. */

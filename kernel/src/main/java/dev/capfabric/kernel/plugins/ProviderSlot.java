@@ -35,6 +35,8 @@ public final class ProviderSlot {
     private final ProviderStatus fixedStatus;
     private final String fixedReason;
     private final CapabilityProvider provider;
+    // whether the provider overrides split(): fixed by its class, so the dispatcher asks only those that may split
+    private final boolean splits;
     private final Runnable onClosed;
 
     private final AtomicInteger inflight = new AtomicInteger();
@@ -53,7 +55,16 @@ public final class ProviderSlot {
         this.fixedStatus = fixedStatus;
         this.fixedReason = fixedReason;
         this.provider = provider;
+        this.splits = provider != null && overridesSplit(provider.getClass());
         this.onClosed = onClosed;
+    }
+
+    private static boolean overridesSplit(Class<?> type) {
+        try {
+            return type.getMethod("split", Job.class).getDeclaringClass() != CapabilityProvider.class;
+        } catch (NoSuchMethodException | SecurityException e) {
+            return true; // cannot tell: ask it, as before
+        }
     }
 
     /**
@@ -165,6 +176,14 @@ public final class ProviderSlot {
         } finally {
             release();
         }
+    }
+
+    /**
+     * Whether the provider may split jobs: its class overrides {@link CapabilityProvider#split}. One that does
+     * not would answer every job "whole", so it is not asked.
+     */
+    public boolean splits() {
+        return splits;
     }
 
     /**

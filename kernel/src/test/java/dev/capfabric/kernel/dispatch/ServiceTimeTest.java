@@ -90,4 +90,38 @@ class ServiceTimeTest {
         }
         assertEquals(1000, rare.planMillis(), 1e-9);
     }
+
+    @Test
+    void thePlanIsThePercentileOfTheWindowAfterEveryRunThoughMostRunsSkipTheSort() {
+        // the percentile is re-sorted only when a run in or out reaches it: check it against sorting every time,
+        // on steady, jittery, rising, falling and repeating runs
+        Random random = new Random(7);
+        for (int shape = 0; shape < 5; shape++) {
+            ServiceTime time = new ServiceTime(100);
+            java.util.ArrayDeque<Double> window = new java.util.ArrayDeque<>();
+            for (int i = 0; i < 500; i++) {
+                double run = switch (shape) {
+                    case 0 -> 0.01 + random.nextDouble() * 0.005;
+                    case 1 -> random.nextInt(4) == 0 ? 50 + random.nextInt(50) : 1 + random.nextInt(3);
+                    case 2 -> 1 + i * 0.5;
+                    case 3 -> 500 - i * 0.9;
+                    default -> (i % 7) * 3;
+                };
+                time.record(run);
+                window.addLast(run);
+                if (window.size() > ServiceTime.WINDOW) {
+                    window.removeFirst();
+                }
+                double[] sorted = window.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                double percentile = sorted[Math.max(0, (int) Math.ceil(0.9 * sorted.length) - 1)];
+                assertTrue(time.planMillis() >= percentile - 1e-12, "shape " + shape + " run " + i + ": plan "
+                        + time.planMillis() + " below the percentile " + percentile);
+                if (i >= 3) {
+                    double[] last = {run, (double) window.toArray()[window.size() - 2], (double) window.toArray()[window.size() - 3]};
+                    java.util.Arrays.sort(last);
+                    assertEquals(Math.max(percentile, last[1]), time.planMillis(), 1e-12, "shape " + shape + " run " + i);
+                }
+            }
+        }
+    }
 }
