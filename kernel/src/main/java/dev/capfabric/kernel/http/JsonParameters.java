@@ -1,7 +1,6 @@
 package dev.capfabric.kernel.http;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.capfabric.spi.Payload;
@@ -25,12 +24,6 @@ public final class JsonParameters {
         }
     }
 
-    // field names are not interned: a parameter object is read once, and interning its few names (a symbol
-    // table child per body) cost more than the names themselves on every request
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .build();
-
     private JsonParameters() {
     }
 
@@ -43,7 +36,7 @@ public final class JsonParameters {
     public static Map<String, String> of(byte[] body) throws Malformed {
         Map<String, String> parameters = new LinkedHashMap<>();
         // streamed rather than read as a tree: a parameter object is small, a tree of it costs more than the job
-        try (JsonParser parser = FACTORY.createParser(body)) {
+        try (JsonParser parser = Json.bodyParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new Malformed("the JSON body must be an object");
             }

@@ -96,8 +96,12 @@ final class FrontDoorJobs {
     /** Runs a job and returns what it served, or throws the failure as an OpenAI error. */
     Outcome.Served run(ServerRequest request, ServerResponse response, FleetModel model, Map<String, String> parameters,
                        Payload input) {
-        Map<String, String> all = new java.util.LinkedHashMap<>(parameters);
-        all.putAll(model.jobParameters());
+        Map<String, String> all = parameters;
+        Map<String, String> chosen = model.jobParameters();
+        if (!chosen.isEmpty()) {
+            all = new java.util.LinkedHashMap<>(parameters);
+            all.putAll(chosen);
+        }
         Capability capability = model.capability();
         Job job;
         try {

@@ -6,13 +6,13 @@ import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Payload;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -76,59 +76,73 @@ final class ImagesService implements HttpService {
          * a streaming generator still a sixth (making the generator, its buffers and checks per call):
          * docs/BENCHMARKS.md, "OpenAI-compatible front door".
          */
+        // the answer's fixed parts, encoded once: per answer only the values are
+        private static final byte[] CREATED = ascii("{\"created\":");
+        private static final byte[] DATA = ascii(",\"data\":[");
+        private static final byte[] URL = ascii("{\"url\":");
+        private static final byte[] OPEN = ascii("{");
+        private static final byte[] CLOSE = ascii("}");
+        private static final byte[] COMMA = ascii(",");
+        private static final byte[] QUOTE_COMMA = ascii("\",");
+        private static final byte[] B64_JSON = ascii("\"b64_json\":\"");
+        private static final byte[] REVISED_PROMPT = ascii("\"revised_prompt\":");
+        private static final byte[] END = ascii("]}");
+
         byte[] json() {
-            int size = 64;
-            for (Image image : data) {
-                size += 64 + image.revisedPrompt().length() * 2
-                        + (image.b64Json() == null ? image.url().length() * 2 : (image.b64Json().length + 2) / 3 * 4);
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-            out.writeBytes(("{\"created\":" + created + ",\"data\":[").getBytes(StandardCharsets.US_ASCII));
+            // every part encoded first, then copied once into an array of the answer's exact size
+            List<byte[]> parts = new ArrayList<>(4 + 8 * data.size());
+            parts.add(CREATED);
+            parts.add(ascii(Long.toString(created)));
+            parts.add(DATA);
             for (int i = 0; i < data.size(); i++) {
                 Image image = data.get(i);
                 if (i > 0) {
-                    out.write(',');
+                    parts.add(COMMA);
                 }
-                out.write('{');
                 if (image.url() != null) {
-                    field(out, "url");
-                    quoted(out, image.url());
-                    out.write(',');
+                    parts.add(URL);
+                    parts.add(quoted(image.url()));
+                    parts.add(COMMA);
+                } else {
+                    parts.add(OPEN);
                 }
                 if (image.b64Json() != null) {
-                    field(out, "b64_json");
-                    out.write('"');
-                    out.writeBytes(Base64.getEncoder().encode(image.b64Json())); // standard base64, no line breaks
-                    out.write('"');
-                    out.write(',');
+                    parts.add(B64_JSON);
+                    parts.add(Base64.getEncoder().encode(image.b64Json())); // standard base64, no line breaks
+                    parts.add(QUOTE_COMMA);
                 }
-                field(out, "revised_prompt");
-                quoted(out, image.revisedPrompt());
-                out.write('}');
+                parts.add(REVISED_PROMPT);
+                parts.add(quoted(image.revisedPrompt()));
+                parts.add(CLOSE);
             }
-            out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
-            return out.toByteArray();
+            parts.add(END);
+            int size = 0;
+            for (byte[] part : parts) {
+                size += part.length;
+            }
+            byte[] json = new byte[size];
+            int at = 0;
+            for (byte[] part : parts) {
+                System.arraycopy(part, 0, json, at, part.length);
+                at += part.length;
+            }
+            return json;
         }
 
-        private static void field(ByteArrayOutputStream out, String name) {
-            quoted(out, name);
-            out.write(':');
+        private static byte[] ascii(String text) {
+            return text.getBytes(StandardCharsets.US_ASCII);
         }
 
-        private static void quoted(ByteArrayOutputStream out, String text) {
-            out.write('"');
-            out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(text));
-            out.write('"');
+        private static byte[] quoted(String text) {
+            byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+            byte[] quoted = new byte[inner.length + 2];
+            quoted[0] = '"';
+            System.arraycopy(inner, 0, quoted, 1, inner.length);
+            quoted[quoted.length - 1] = '"';
+            return quoted;
         }
     }
 
-    /**
-     * One image: {@code url} or {@code b64_json} (the PNG's bytes, written as base64).
-     *
-     * @param url           where the node serves it, or null
-     * @param b64Json       the PNG, or null
-     * @param revisedPrompt the prompt it was made from
-     */
     record Image(String url, byte[] b64Json, String revisedPrompt) {
     }
 
@@ -168,7 +182,7 @@ final class ImagesService implements HttpService {
                     : new Image(null, png, prompt));
         }
         response.status(Status.OK_200);
-        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
         response.send(new Answer(clock.instant().getEpochSecond(), data).json());
     }
 

@@ -38,7 +38,7 @@ final class JsonFields {
     /** The fields of {@code body}; 400 {@code invalid_json} when it is not one JSON object. */
     static JsonFields of(byte[] body) {
         Map<String, Field> fields = new HashMap<>();
-        try (JsonParser parser = Json.MAPPER.createParser(body)) {
+        try (JsonParser parser = Json.bodyParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw OpenAiError.invalid("the body must be a JSON object", null, "invalid_json");
             }
