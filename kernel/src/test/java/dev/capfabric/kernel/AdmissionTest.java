@@ -188,4 +188,104 @@ class AdmissionTest {
         assertTrue(ran.contains("queued-" + threading.toLowerCase(java.util.Locale.ROOT) + "-60000"), ran.toString());
         assertTrue(node.get("/metrics").body().contains("outcome=\"overloaded\""));
     }
+
+    /**
+     * A job whose own run is longer than its deadline is refused at admission with 429 {@code overloaded} and a
+     * {@code Retry-After}, though a slot is free for it (before, it was admitted, since nothing waited ahead of it,
+     * and ended in 504): deadlines of several lengths, both threadings; one with time enough is served.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void aJobWhoseOwnRunIsLongerThanItsDeadlineIsRefusedThoughASlotIsFree(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-two", "echo").threading(threading).concurrency(2).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission-own-run", Map.of());
+        nodes.add(node);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=900", "{}").statusCode()); // learns: 0.9 s a job
+        }
+        String tag = threading.toLowerCase(java.util.Locale.ROOT);
+        for (String timeout : List.of("300", "500", "800")) {
+            HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=900", "{}", "X-Request-Timeout", timeout,
+                    "X-Capfabric-Job-Id", "own-run-" + tag + "-" + timeout);
+            assertEquals(429, refused.statusCode(), refused.body());
+            JsonNode error = TestNode.json(refused.body()).get("error");
+            assertEquals("overloaded", error.get("kind").asText(), refused.body());
+            assertEquals(0, error.at("/details/expected_wait_ms").asLong(), "a slot was free: " + refused.body());
+            assertTrue(error.at("/details/service_ms").asLong() >= 900, refused.body());
+            assertTrue(error.get("message").asText().contains("X-Request-Timeout"), refused.body());
+            assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1, refused.body());
+        }
+        HttpResponse<String> patient = node.postJson("/v1/capability/echo?sleep_ms=900", "{}", "X-Request-Timeout", "5000");
+        assertEquals(200, patient.statusCode(), patient.body());
+        List<String> ran = java.nio.file.Files.readAllLines(home.resolve("work/data/echo-two/seen.log"));
+        assertTrue(ran.stream().noneMatch(id -> id.startsWith("own-run-")), "never run: " + ran);
+        assertTrue(node.get("/metrics").body().contains("reason=\"expected_run\""));
+    }
+
+    /**
+     * A lane that knows nothing refuses nothing: the first jobs are admitted whatever their deadline, and one run
+     * cut at its deadline may be an outlier; after two, a job with the same deadline is refused. Runs of larger
+     * jobs say nothing of a small one, which is served.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void noHistoryNoRefusalThenRunsCutAtTheDeadlineRefuseJobsLikeThem(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-one", "echo").threading(threading).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission-history", Map.of());
+        nodes.add(node);
+        String page = "{\"page\":\"" + "x".repeat(16_000) + "\"}";
+        for (int i = 0; i < 2; i++) {
+            // no history, then one run: admitted, and cut at the deadline
+            HttpResponse<String> late = node.postJson("/v1/capability/echo?sleep_ms=3000", page, "X-Request-Timeout", "400");
+            assertEquals(504, late.statusCode(), "admitted, run " + i + ": " + late.body());
+            // the caller is answered at the deadline; the run it was cut from ends a moment later
+            node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() == 0, java.time.Duration.ofSeconds(10), "the cut run ended");
+            Thread.sleep(50);
+        }
+        HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=3000", page, "X-Request-Timeout", "400");
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals("overloaded", TestNode.json(refused.body()).at("/error/kind").asText(), refused.body());
+        assertEquals(2, TestNode.json(refused.body()).at("/error/details/runs_too_long").asInt(), refused.body());
+        // a small job is not judged by the runs of pages: it is served within the same deadline
+        HttpResponse<String> small = node.postJson("/v1/capability/echo?sleep_ms=50", "{}", "X-Request-Timeout", "400");
+        assertEquals(200, small.statusCode(), small.body());
+    }
+
+    /**
+     * A lane that slows down refuses sooner than its runs show it: two jobs running past a new job's time left
+     * count against it before either has ended, so the new job is refused though a slot is free (the old rule
+     * admitted it on the fast runs seen before). Once they end, their runs go on refusing; a job with time
+     * enough is served.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void aLaneThatSlowsDownRefusesSooner(String threading) throws Exception {
+        TestPlugins.provider("test.echo", "echo-three", "echo").threading(threading).concurrency(3).build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, "admission-slowing", Map.of());
+        nodes.add(node);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=100", "{}").statusCode()); // learns: 0.1 s a job
+        }
+        assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=100", "{}", "X-Request-Timeout", "1500").statusCode());
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        // the machine slows down: jobs now take 5 s
+        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            slow.add(CompletableFuture.supplyAsync(() -> node.postJson("/v1/capability/echo?sleep_ms=5000", "{}",
+                    "X-Request-Timeout", "60000"), callers));
+        }
+        node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() >= 2, java.time.Duration.ofSeconds(20), "the slow jobs running");
+        Thread.sleep(2000);
+        HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=100", "{}", "X-Request-Timeout", "1500");
+        assertEquals(429, refused.statusCode(), "a slot is free, but two jobs have run longer than 1.5 s already: " + refused.body());
+        assertEquals("overloaded", TestNode.json(refused.body()).at("/error/kind").asText(), refused.body());
+        assertTrue(TestNode.json(refused.body()).at("/error/details/service_ms").asLong() >= 1500, refused.body());
+        for (CompletableFuture<HttpResponse<String>> job : slow) {
+            assertEquals(200, job.get().statusCode(), job.get().body());
+        }
+        callers.close();
+        assertEquals(429, node.postJson("/v1/capability/echo?sleep_ms=100", "{}", "X-Request-Timeout", "1500").statusCode(),
+                "the slow runs ended: they go on refusing");
+        assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=100", "{}", "X-Request-Timeout", "10000").statusCode());
+    }
 }

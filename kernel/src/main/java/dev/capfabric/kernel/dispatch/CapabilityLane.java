@@ -3,12 +3,14 @@ package dev.capfabric.kernel.dispatch;
 import dev.capfabric.kernel.plugins.ProviderSlot;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.CapabilityException;
+import dev.capfabric.spi.Job;
 import dev.capfabric.spi.ProviderDescription;
 import dev.capfabric.spi.ProviderDescription.Threading;
 import dev.capfabric.spi.Result;
 import org.jctools.queues.MpmcArrayQueue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,8 +48,9 @@ import static java.util.Objects.requireNonNull;
  * its deadline. The lane holds it to that: the queue is re-judged on the current figures while jobs wait
  * (every {@link #REJUDGE_PERIOD}, and at each admission), and once more when a slot takes the job; a job
  * that can no longer end in time is answered 429 {@code overloaded} with a {@code Retry-After} then and
- * never run. A job admitted onto a free slot runs whatever its deadline: nothing was promised, and nothing
- * else wanted the slot.
+ * never run. A job is admitted at all only if its own run fits its deadline too, free slot or not
+ * ({@link #ownRunTooLong}, judged on the lane's recent runs of jobs like it); one admitted onto a free slot
+ * then runs whatever happens, since nothing else wanted the slot.
  *
  * <p>A provider cannot take a worker down: whatever {@code handle} throws, {@link Error}s included, ends
  * that job with 500 {@code internal} and the worker goes on; an {@link OutOfMemoryError} is answered
@@ -87,6 +90,8 @@ final class CapabilityLane implements AutoCloseable {
     private final AtomicBoolean rejudgeScheduled = new AtomicBoolean();
     private final AtomicLong lastAdmissionRejudge = new AtomicLong(System.nanoTime() - REJUDGE_AT_ADMISSION.toNanos());
     private final ServiceTime serviceTime = new ServiceTime(100);
+    // the runs a job's own run is judged by at admission, with their sizes and deadlines
+    private final RecentRuns recentRuns = new RecentRuns();
     // the jobs running now, holding their slots: admission counts how much of their run is left
     private final Set<RunningJob> active = ConcurrentHashMap.newKeySet();
     // by worker index: a written-off worker's index goes to its replacement
@@ -537,6 +542,12 @@ final class CapabilityLane implements AutoCloseable {
                 answerLate(queuedJob, 0, planned, over);
                 return true;
             }
+            // or the runs since it was admitted say that what is left of its time is too short for it
+            Optional<RecentRuns.Refusal> tooLong = ownRunTooLong(queuedJob.job);
+            if (tooLong.isPresent()) {
+                answerLate(queuedJob, 0, tooLong.get().runMillis(), tooLong.get().retryMillis());
+                return true;
+            }
         }
         Optional<ProviderSlot> chosen = choose(queuedJob);
         if (chosen.isEmpty()) {
@@ -572,13 +583,17 @@ final class CapabilityLane implements AutoCloseable {
         }
         boolean held = current.finish();
         active.remove(current);
-        double millis = (System.nanoTime() - current.startNanos) / 1e6;
+        long end = System.nanoTime();
+        double millis = (end - current.startNanos) / 1e6;
         if (held) {
             running.decrementAndGet();
             if (current.interrupted()) {
                 abandoned.decrementAndGet();
             }
             serviceTime.record(millis);
+            if (millis >= RecentRuns.KEPT_FROM_MILLIS) {
+                recentRuns.add(keptRun(queuedJob, end, millis));
+            }
         } else {
             stuckJobReturned(current, millis);
         }
@@ -588,6 +603,37 @@ final class CapabilityLane implements AutoCloseable {
             throw fatal;
         }
         return held;
+    }
+
+    /** A run for {@link RecentRuns}: cut when it ended after its deadline (its provider stopped there, or overran it). */
+    private static RecentRuns.Run keptRun(QueuedJob job, long endNanos, double millis) {
+        double leftAtEnd = Duration.between(Instant.now(), job.job.deadline()).toNanos() / 1e6;
+        return new RecentRuns.Run(endNanos, job.job.input().size(), millis, leftAtEnd <= 0,
+                leftAtEnd + (endNanos - job.enqueuedNanos) / 1e6);
+    }
+
+    /**
+     * Whether a job's own run would likely end past its deadline, judged on the lane's recent runs of jobs like
+     * it ({@link RecentRuns}, with the jobs running now): whether or not a slot is free for it. Empty, at the
+     * cost of one volatile read, while the lane has kept fewer than two runs (a lane of short jobs keeps none),
+     * and of a clock read while none of them is recent: a lane that knows nothing refuses nothing.
+     */
+    Optional<RecentRuns.Refusal> ownRunTooLong(Job job) {
+        if (!recentRuns.keptTwo()) {
+            return Optional.empty();
+        }
+        long now = System.nanoTime();
+        if (!recentRuns.judgeable(now)) {
+            return Optional.empty();
+        }
+        List<RecentRuns.Ongoing> ongoing = new ArrayList<>();
+        for (RunningJob current : active) {
+            if (!current.interrupted()) {
+                // one cut off at its deadline counts once it returns, as a run cut short
+                ongoing.add(new RecentRuns.Ongoing(current.job.job.input().size(), (now - current.startNanos) / 1e6));
+            }
+        }
+        return recentRuns.judge(now, job.input().size(), job.timeLeft().toNanos() / 1e6, ongoing);
     }
 
     private Outcome.Failed internal(ProviderSlot slot, Throwable e) {

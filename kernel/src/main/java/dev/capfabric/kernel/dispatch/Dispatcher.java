@@ -220,6 +220,10 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         if (late.isPresent()) {
             return refused(capability, "expected_wait", late.get());
         }
+        Optional<Outcome.Failed> tooLong = runTooLong(lane, job);
+        if (tooLong.isPresent()) {
+            return refused(capability, "expected_run", tooLong.get());
+        }
         QueuedJob queued = new QueuedJob(job);
         if (job.cancellation() instanceof CancellationFlag flag) {
             // whoever waits for the outcome stops at once; the lane drops the job if it has not started
@@ -272,6 +276,35 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         return Optional.of(new Outcome.Failed(429, "overloaded", job.capability() + " is too busy to serve this job before its deadline:"
                 + " expected wait " + wait.toMillis() + " ms (" + lane.running() + " running, " + lane.depth() + " queued, " + Math.round(planned)
                 + " ms each) plus its run leave none of its " + left.toMillis() + " ms", nodeId, Optional.empty(),
+                Optional.of(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry), details));
+    }
+
+    /**
+     * Admission by the job's own run: a job that recent runs of jobs like it on this lane say would end past its
+     * deadline ({@link CapabilityLane#ownRunTooLong}) is refused now with 429 {@code overloaded}, even when a slot
+     * is free for it, rather than run into a 504 (a page that takes longer than its deadline on a machine slowed
+     * by other work). {@code Retry-After} is how long this lane would refuse it on those runs alone; with a
+     * longer {@code X-Request-Timeout} it may be served at once. Costs two volatile reads on a lane of short jobs.
+     */
+    private Optional<Outcome.Failed> runTooLong(CapabilityLane lane, Job job) {
+        Optional<RecentRuns.Refusal> refusal = lane.ownRunTooLong(job);
+        if (refusal.isEmpty()) {
+            return Optional.empty();
+        }
+        RecentRuns.Refusal why = refusal.get();
+        long left = job.timeLeft().toMillis();
+        long service = (long) Math.ceil(why.runMillis());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("expected_wait_ms", 0L);
+        details.put("service_ms", service);
+        details.put("time_left_ms", left);
+        details.put("queue_depth", lane.depth());
+        details.put("runs_too_long", why.misses());
+        details.put("runs_compared", why.comparable());
+        Duration retry = Duration.ofMillis(why.retryMillis());
+        return Optional.of(new Outcome.Failed(429, "overloaded", job.capability() + " cannot serve this job before its deadline: "
+                + why.misses() + " of its last " + why.comparable() + " runs of jobs this size took longer than the " + left
+                + " ms it has (" + service + " ms or more); a longer X-Request-Timeout may be served", nodeId, Optional.empty(),
                 Optional.of(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry), details));
     }
 
