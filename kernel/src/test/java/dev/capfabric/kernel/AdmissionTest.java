@@ -189,6 +189,18 @@ class AdmissionTest {
         assertTrue(node.get("/metrics").body().contains("outcome=\"overloaded\""));
     }
 
+    /** A node with an echo provider whose lane has run {@code runs} jobs of {@code sleepMs} each. */
+    private TestNode learnt(String provider, String threading, int concurrency, String name, long sleepMs, int runs) {
+        TestPlugins.provider("test.echo", provider, "echo").threading(threading).concurrency(concurrency)
+                .build(home.resolve("plugins/echo.jar"));
+        TestNode node = TestNode.start(home, name, Map.of());
+        nodes.add(node);
+        for (int i = 0; i < runs; i++) {
+            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=" + sleepMs, "{}").statusCode());
+        }
+        return node;
+    }
+
     /**
      * A job whose own run is longer than its deadline is refused at admission with 429 {@code overloaded} and a
      * {@code Retry-After}, though a slot is free for it (before, it was admitted, since nothing waited ahead of it,
@@ -197,12 +209,7 @@ class AdmissionTest {
     @ParameterizedTest
     @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
     void aJobWhoseOwnRunIsLongerThanItsDeadlineIsRefusedThoughASlotIsFree(String threading) throws Exception {
-        TestPlugins.provider("test.echo", "echo-two", "echo").threading(threading).concurrency(2).build(home.resolve("plugins/echo.jar"));
-        TestNode node = TestNode.start(home, "admission-own-run", Map.of());
-        nodes.add(node);
-        for (int i = 0; i < 2; i++) {
-            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=900", "{}").statusCode()); // learns: 0.9 s a job
-        }
+        TestNode node = learnt("echo-two", threading, 2, "admission-own-run", 900, 2); // 0.9 s a job
         String tag = threading.toLowerCase(java.util.Locale.ROOT);
         for (String timeout : List.of("300", "500", "800")) {
             HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=900", "{}", "X-Request-Timeout", timeout,
@@ -230,9 +237,7 @@ class AdmissionTest {
     @ParameterizedTest
     @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
     void noHistoryNoRefusalThenRunsCutAtTheDeadlineRefuseJobsLikeThem(String threading) throws Exception {
-        TestPlugins.provider("test.echo", "echo-one", "echo").threading(threading).build(home.resolve("plugins/echo.jar"));
-        TestNode node = TestNode.start(home, "admission-history", Map.of());
-        nodes.add(node);
+        TestNode node = learnt("echo-one", threading, 1, "admission-history", 0, 0);
         String page = "{\"page\":\"" + "x".repeat(16_000) + "\"}";
         for (int i = 0; i < 2; i++) {
             // no history, then one run: admitted, and cut at the deadline
@@ -260,19 +265,16 @@ class AdmissionTest {
     @ParameterizedTest
     @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
     void aLaneThatSlowsDownRefusesSooner(String threading) throws Exception {
-        TestPlugins.provider("test.echo", "echo-three", "echo").threading(threading).concurrency(3).build(home.resolve("plugins/echo.jar"));
-        TestNode node = TestNode.start(home, "admission-slowing", Map.of());
-        nodes.add(node);
-        for (int i = 0; i < 3; i++) {
-            assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=100", "{}").statusCode()); // learns: 0.1 s a job
-        }
+        TestNode node = learnt("echo-three", threading, 3, "admission-slowing", 100, 3); // 0.1 s a job
         assertEquals(200, node.postJson("/v1/capability/echo?sleep_ms=100", "{}", "X-Request-Timeout", "1500").statusCode());
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
         // the machine slows down: jobs now take 5 s
         List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
+            // one after the other: runs that end together count as one (a process stopped for a while)
             slow.add(CompletableFuture.supplyAsync(() -> node.postJson("/v1/capability/echo?sleep_ms=5000", "{}",
                     "X-Request-Timeout", "60000"), callers));
+            Thread.sleep(300);
         }
         node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() >= 2, java.time.Duration.ofSeconds(20), "the slow jobs running");
         Thread.sleep(2000);

@@ -616,14 +616,18 @@ final class CapabilityLane implements AutoCloseable {
      * Whether a job's own run would likely end past its deadline, judged on the lane's recent runs of jobs like
      * it ({@link RecentRuns}, with the jobs running now): whether or not a slot is free for it. Empty, at the
      * cost of one volatile read, while the lane has kept fewer than two runs (a lane of short jobs keeps none),
-     * and of a clock read while none of them is recent: a lane that knows nothing refuses nothing.
+     * and of a clock read while fewer than two of them are recent and fewer than two of its long jobs run: a lane
+     * that knows nothing refuses nothing.
      */
     Optional<RecentRuns.Refusal> ownRunTooLong(Job job) {
         if (!recentRuns.keptTwo()) {
             return Optional.empty();
         }
         long now = System.nanoTime();
-        if (!recentRuns.judgeable(now)) {
+        // jobs running past the time left count too, on a lane of long jobs (a lane of short ones keeps no runs recent
+        // enough, and does not look at its running jobs for this)
+        boolean ongoingMayCount = running.get() >= RecentRuns.LEAST_MISSES && serviceTime.millis() >= RecentRuns.KEPT_FROM_MILLIS;
+        if (!recentRuns.judgeable(now) && !ongoingMayCount) {
             return Optional.empty();
         }
         List<RecentRuns.Ongoing> ongoing = new ArrayList<>();

@@ -27,10 +27,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       the part of its time that was left after its wait.</li>
  * </ul>
  *
+ * <p>Runs that ended together (within 20 ms) count as one: a process stopped for a while ends all it ran at
+ * once. None of the runs count once the last two runs of jobs like it would both have made the deadline: a machine
+ * that sped up again (its other workload ended, its process was stopped for a while) shows within two jobs, as a
+ * slowdown does; only jobs running past the time left count then.
+ *
  * <p>Why jobs like it, and why recent: a lane's jobs are not all alike (a page and a hundred pages, a clip and
  * an hour of speech). Sizes keep a long job's run from refusing short ones, and a run counts for
- * {@value #FRESH_RUNS} times its length, at least a minute: a lane that refused everything would otherwise
- * never run a job again to learn that the machine has recovered. Runs shorter than {@value #KEPT_FROM_MILLIS}
+ * {@value #FRESH_RUNS} times its length (at least a second) after it ended: a lane that refused everything
+ * would otherwise never run a job again to learn that the machine has recovered, and one whose process was
+ * stopped for a few seconds would refuse short deadlines long after. Runs shorter than {@value #KEPT_FROM_MILLIS}
  * ms are not kept at all: no deadline is that short in practice, and a lane of short jobs then pays one
  * volatile read per admission for the rule ({@link #keptTwo}).
  *
@@ -45,13 +51,15 @@ final class RecentRuns {
     static final double KEPT_FROM_MILLIS = 50;
     /** A run counts this many times its own length after it ended, and at least {@link #FRESH_LEAST_NANOS}. */
     static final int FRESH_RUNS = 3;
-    static final long FRESH_LEAST_NANOS = 60_000_000_000L;
+    static final long FRESH_LEAST_NANOS = 1_000_000_000L;
     /** How many runs must show a job would miss its deadline before it is refused: one may be an outlier. */
     static final int LEAST_MISSES = 2;
     // more than this share of the comparable runs must have missed: the 90th percentile of them is too long
     private static final double MISS_SHARE = 0.1;
     // a run cut at its deadline counts against jobs with up to this much more time than it ran
     private static final double CUT_MARGIN = 1.1;
+    // runs that ended within this of each other ended together (see endedWithOneOf)
+    private static final long TOGETHER_NANOS = 20_000_000L;
     // jobs whose input is at most a quarter larger, and this much, are alike enough to judge one by the other
     private static final long SIZE_SLACK_BYTES = 1024;
 
@@ -93,9 +101,8 @@ final class RecentRuns {
 
     private final AtomicReferenceArray<Run> runs = new AtomicReferenceArray<>(WINDOW);
     private int next; // guarded by this
-    private int kept; // guarded by this
-    // until when the latest-ending and the second latest-ending kept runs count
-    private long latestFresh; // guarded by this
+    // until when the kept runs count: the latest two of those moments, guarded by this
+    private final LatestTwo fresh = new LatestTwo();
     private volatile long secondFresh;
     private volatile boolean twoKept;
 
@@ -107,17 +114,9 @@ final class RecentRuns {
         synchronized (this) {
             runs.set(next, run);
             next = (next + 1) % WINDOW;
-            long fresh = run.freshUntilNanos();
-            if (kept == 0) {
-                latestFresh = fresh;
-            } else if (fresh - latestFresh > 0) {
-                secondFresh = latestFresh;
-                latestFresh = fresh;
-            } else if (kept == 1 || fresh - secondFresh > 0) {
-                secondFresh = fresh;
-            }
-            kept = Math.min(kept + 1, WINDOW);
-            twoKept = kept >= LEAST_MISSES;
+            fresh.add(run.freshUntilNanos());
+            secondFresh = fresh.second;
+            twoKept = fresh.count >= LEAST_MISSES;
         }
     }
 
@@ -141,18 +140,20 @@ final class RecentRuns {
      * @param running the jobs running now (only those not yet cut off at their deadline)
      */
     Optional<Refusal> judge(long nowNanos, long inputBytes, double leftMillis, Collection<Ongoing> running) {
-        if (!judgeable(nowNanos)) {
+        if (!twoKept) {
+            // no history, no refusal: jobs running long say nothing until the lane has seen runs end
             return Optional.empty();
         }
         int comparable = 0;
-        // the three comparable runs that ended last, latest first
+        // the three runs of jobs like it that ended last, latest first, however long ago: the latest runs are what the
+        // machine does now, whereas a run counts as a miss only while it is recent
         Run[] last = new Run[3];
         for (int i = 0; i < WINDOW; i++) {
-            Run run = counting(runs.get(i), nowNanos, inputBytes);
-            if (run == null) {
+            Run run = runs.get(i);
+            if (run == null || !alike(run.inputBytes(), inputBytes)) {
                 continue;
             }
-            comparable++;
+            comparable += counting(run, nowNanos, inputBytes) != null ? 1 : 0;
             for (int j = 0; j < last.length; j++) {
                 if (last[j] == null || run.endNanos() - last[j].endNanos() > 0) {
                     System.arraycopy(last, j, last, j + 1, last.length - j - 1);
@@ -169,10 +170,16 @@ final class RecentRuns {
         // too far for what is left after a wait), and a job given no more time than they were will fail too,
         // however short a part of it they could run
         boolean failing = lastCut >= LEAST_MISSES;
+        // and the other way: the last two runs would both have made it, so the machine is as fast as it needs to be
+        // now (it was slowed, or stopped, for a while), whatever runs before them took
+        boolean recovered = last[1] != null && !last[0].missed(leftMillis) && !last[1].missed(leftMillis) && !failing;
         Misses misses = new Misses();
+        long[] missEnds = new long[WINDOW];
         for (int i = 0; i < WINDOW; i++) {
             Run run = counting(runs.get(i), nowNanos, inputBytes);
-            if (run != null && (run.missed(leftMillis) || (failing && run.cut() && leftMillis <= run.givenMillis() * CUT_MARGIN))) {
+            if (run != null && !recovered && !endedWithOneOf(run, missEnds, misses.until.count)
+                    && (run.missed(leftMillis) || (failing && run.cut() && leftMillis <= run.givenMillis() * CUT_MARGIN))) {
+                missEnds[misses.until.count] = run.endNanos();
                 misses.add(run.millis(), run.freshUntilNanos());
             }
         }
@@ -183,32 +190,55 @@ final class RecentRuns {
                 misses.add(job.elapsedMillis(), new Run(nowNanos, job.inputBytes(), job.elapsedMillis(), false, 0).freshUntilNanos());
             }
         }
-        if (misses.count < LEAST_MISSES || misses.count <= MISS_SHARE * comparable) {
+        int count = misses.until.count;
+        if (count < LEAST_MISSES || count <= MISS_SHARE * comparable) {
             return Optional.empty();
         }
-        return Optional.of(new Refusal(misses.shortest, misses.count, comparable,
-                Math.max(0, (misses.secondLatest - nowNanos) / 1_000_000)));
+        return Optional.of(new Refusal(misses.shortest, count, comparable, Math.max(0, (misses.until.second - nowNanos) / 1_000_000)));
     }
 
     /** The runs that would have missed a deadline: how many, the shortest, and until when the second latest counts. */
     private static final class Misses {
-        int count;
+        final LatestTwo until = new LatestTwo();
         double shortest = Double.POSITIVE_INFINITY;
-        long latest;
-        long secondLatest;
 
         void add(double millis, long freshUntil) {
             shortest = Math.min(shortest, millis);
-            if (count == 0) {
-                latest = freshUntil;
-            } else if (freshUntil - latest > 0) {
-                secondLatest = latest;
-                latest = freshUntil;
-            } else if (count == 1 || freshUntil - secondLatest > 0) {
-                secondLatest = freshUntil;
-            }
-            count++;
+            until.add(freshUntil);
         }
+    }
+
+    /** The latest two of the moments added ({@link System#nanoTime()} scale), and how many were added. */
+    private static final class LatestTwo {
+        int count;
+        long latest;
+        long second;
+
+        void add(long moment) {
+            if (count == 0) {
+                latest = moment;
+            } else if (moment - latest > 0) {
+                second = latest;
+                latest = moment;
+            } else if (count == 1 || moment - second > 0) {
+                second = moment;
+            }
+            count = count == Integer.MAX_VALUE ? count : count + 1;
+        }
+    }
+
+    /**
+     * Whether a run ended together with one of the first {@code count} of {@code ends}: a process stopped for a while
+     * (SIGSTOP, a long pause) ends all it ran at once, long, which is one event and says little of how fast the
+     * machine is; runs ending one by one, as a slowed machine's do, count one by one.
+     */
+    private static boolean endedWithOneOf(Run run, long[] ends, int count) {
+        for (int i = 0; i < count; i++) {
+            if (Math.abs(run.endNanos() - ends[i]) < TOGETHER_NANOS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The run if it still counts for a job of {@code inputBytes} at {@code nowNanos}, else null. */

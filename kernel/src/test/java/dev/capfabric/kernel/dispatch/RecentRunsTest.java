@@ -18,12 +18,17 @@ class RecentRunsTest {
     private static final long SECOND = 1_000_000_000L;
     private static final long NOW = 1_000 * SECOND;
 
-    private static RecentRuns.Run ran(double millis, long bytes) {
-        return new RecentRuns.Run(NOW - SECOND, bytes, millis, false, 60_000);
+    // each run made up ends 25 ms after the one before (not together), within the last 0.6 s before NOW
+    private long ended = NOW - 600_000_000L;
+
+    private RecentRuns.Run ran(double millis, long bytes) {
+        ended += 25_000_000;
+        return new RecentRuns.Run(ended, bytes, millis, false, 60_000);
     }
 
-    private static RecentRuns.Run cut(double millis) {
-        return new RecentRuns.Run(NOW - SECOND, 100, millis, true, millis);
+    private RecentRuns.Run cut(double millis) {
+        ended += 25_000_000;
+        return new RecentRuns.Run(ended, 100, millis, true, millis);
     }
 
     private static Optional<RecentRuns.Refusal> judge(RecentRuns runs, double leftMillis) {
@@ -88,6 +93,33 @@ class RecentRunsTest {
     }
 
     @Test
+    void theLastTwoRunsMakingItShowAMachineThatIsFastAgain() {
+        RecentRuns runs = new RecentRuns();
+        runs.add(new RecentRuns.Run(NOW - 9 * SECOND, 100, 4000, false, 10_000)); // the process was stopped for a while
+        runs.add(new RecentRuns.Run(NOW - 8 * SECOND, 100, 4000, false, 10_000));
+        runs.add(new RecentRuns.Run(NOW - 7 * SECOND, 100, 4000, false, 10_000));
+        assertTrue(judge(runs, 2000).isPresent());
+        runs.add(new RecentRuns.Run(NOW - 2 * SECOND, 100, 200, false, 10_000));
+        assertTrue(judge(runs, 2000).isPresent(), "one fast run may be luck");
+        runs.add(new RecentRuns.Run(NOW - SECOND, 100, 200, false, 10_000));
+        assertTrue(judge(runs, 2000).isEmpty(), "two are the machine back at speed");
+        assertTrue(judge(runs, 100, 2000, List.of(new RecentRuns.Ongoing(100, 2500), new RecentRuns.Ongoing(100, 2600))).isPresent(),
+                "unless jobs running now have run longer than the time left");
+    }
+
+    @Test
+    void runsEndingTogetherAreOneStopOfTheProcessNotASlowMachine() {
+        RecentRuns runs = new RecentRuns();
+        for (int i = 0; i < 4; i++) {
+            // a worker stopped (SIGSTOP) for 4 s: all four jobs it ran end as it resumes
+            runs.add(new RecentRuns.Run(NOW - SECOND + i * 3_000_000L, 100, 4000, false, 10_000));
+        }
+        assertTrue(judge(runs, 2000).isEmpty(), "one stop, counted once");
+        runs.add(new RecentRuns.Run(NOW - SECOND / 2, 100, 4000, false, 10_000));
+        assertTrue(judge(runs, 2000).isPresent(), "a second long run, on its own, is a slow machine");
+    }
+
+    @Test
     void runsOfLargerJobsSayNothingOfASmallOne() {
         RecentRuns runs = new RecentRuns();
         for (int i = 0; i < 3; i++) {
@@ -125,9 +157,9 @@ class RecentRunsTest {
         // admitted with 20 s each, the jobs waited 12-15 s for a slot and were cut after the 5-8 s left: the machine
         // slowed down too far for what is left after a wait, though no run shows a 20 s job would miss
         RecentRuns failing = new RecentRuns();
-        failing.add(new RecentRuns.Run(NOW - SECOND, 100, 5000, true, 20_000));
+        failing.add(new RecentRuns.Run(NOW - 3 * SECOND, 100, 2000, false, 20_000));
+        failing.add(new RecentRuns.Run(NOW - 2 * SECOND, 100, 5000, true, 20_000));
         failing.add(new RecentRuns.Run(NOW - SECOND, 100, 8000, true, 20_000));
-        failing.add(new RecentRuns.Run(NOW - SECOND, 100, 2000, false, 20_000));
         assertTrue(judge(failing, 20_000).isPresent(), "2 of 3 runs failed with as much time");
         assertTrue(judge(failing, 30_000).isEmpty(), "a job given half as much again may make it");
         // the same two cut runs before several that ended in time: the lane is not failing, and they say nothing of 20 s
@@ -159,27 +191,27 @@ class RecentRunsTest {
     @Test
     void runsAgeOutSoALaneThatRefusedEverythingRunsAJobAgain() {
         RecentRuns runs = new RecentRuns();
-        runs.add(ran(1000, 100));
-        runs.add(ran(1200, 100));
-        long ended = NOW - SECOND;
-        // a second-long run counts for a minute after it ended
-        assertTrue(runs.judgeable(ended + 59 * SECOND));
-        assertFalse(runs.judgeable(ended + 61 * SECOND), "after a minute the lane takes such a job again, to learn");
-        assertTrue(runs.judge(ended + 61 * SECOND, 100, 900, List.of()).isEmpty());
-        // a long run counts for three times its length
-        RecentRuns slow = new RecentRuns();
-        slow.add(new RecentRuns.Run(NOW, 100, 40_000, false, 60_000));
-        slow.add(new RecentRuns.Run(NOW, 100, 40_000, false, 60_000));
-        assertTrue(slow.judgeable(NOW + 119 * SECOND));
-        assertFalse(slow.judgeable(NOW + 121 * SECOND));
+        // 20 s pages: they count for a minute after they ended
+        runs.add(new RecentRuns.Run(NOW - SECOND, 100, 20_000, true, 20_000));
+        runs.add(new RecentRuns.Run(NOW, 100, 20_000, true, 20_000));
+        assertTrue(runs.judgeable(NOW + 58 * SECOND));
+        assertTrue(runs.judge(NOW + 58 * SECOND, 100, 20_000, List.of()).isPresent());
+        assertFalse(runs.judgeable(NOW + 61 * SECOND), "after three runs' time the lane takes such a job again, to learn");
+        assertTrue(runs.judge(NOW + 61 * SECOND, 100, 20_000, List.of()).isEmpty());
+        // a process stopped for 4 s: its runs of that time count for 12 s, not longer
+        RecentRuns stopped = new RecentRuns();
+        stopped.add(new RecentRuns.Run(NOW, 100, 4000, false, 10_000));
+        stopped.add(new RecentRuns.Run(NOW, 100, 4000, false, 10_000));
+        assertTrue(stopped.judgeable(NOW + 11 * SECOND));
+        assertFalse(stopped.judgeable(NOW + 13 * SECOND));
     }
 
     @Test
     void retryAfterIsWhenAllButOneOfTheRunsThatRefuseHaveAgedOut() {
         RecentRuns runs = new RecentRuns();
-        runs.add(new RecentRuns.Run(NOW - 10 * SECOND, 100, 1000, false, 60_000)); // counts until NOW + 50 s
-        runs.add(new RecentRuns.Run(NOW - 20 * SECOND, 100, 1000, false, 60_000)); // until NOW + 40 s
-        runs.add(new RecentRuns.Run(NOW - 5 * SECOND, 100, 1000, false, 60_000));  // until NOW + 55 s
-        assertEquals(50_000, runs.judge(NOW, 100, 900, List.of()).orElseThrow().retryMillis());
+        runs.add(new RecentRuns.Run(NOW - 20 * SECOND, 100, 20_000, false, 60_000)); // counts until NOW + 40 s
+        runs.add(new RecentRuns.Run(NOW - 10 * SECOND, 100, 20_000, false, 60_000)); // until NOW + 50 s
+        runs.add(new RecentRuns.Run(NOW - 5 * SECOND, 100, 20_000, false, 60_000));  // until NOW + 55 s
+        assertEquals(50_000, runs.judge(NOW, 100, 15_000, List.of()).orElseThrow().retryMillis());
     }
 }
