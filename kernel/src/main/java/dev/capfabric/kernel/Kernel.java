@@ -256,12 +256,13 @@ public final class Kernel implements AutoCloseable {
         JobRunner runner = new JobRunner(route);
         // and one body reader: the same limits, budget, 413s and timeouts on both
         RequestBodies bodies = new RequestBodies(edge.bodyIdleTimeout());
+        CapabilityService capabilityService = new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics, bodies);
+        // the routes jobs come by first: Helidon tries registered services in order, on every request
+        routing.register("/v1/capability", capabilityService);
         new FrontDoor(settings.nodeId(), dispatcher, runner, bodies, view, OpenAiSettings.of(settings.section("openai")), clock)
                 .register(routing);
-        CapabilityService capabilityService = new CapabilityService(settings.nodeId(), dispatcher, runner, jobMetrics, bodies);
         routing.register("/caps", new CapsService(describer))
                 .register("/capabilities/installed", new InstalledService(settings.nodeId(), plugins, settings.scanPaths()))
-                .register("/v1/capability", capabilityService)
                 .register("/v1/jobs", new JobsService(jobs, capabilityService))
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))

@@ -45,9 +45,11 @@ public final class ServiceTime {
         double evicted = recent[recorded % WINDOW];
         recent[recorded % WINDOW] = millis;
         recorded++;
-        // with the window full, a run in and a run out both below the percentile leave it where it was (as many
-        // runs below it, as many at or above): sorting is skipped for most runs of a steady lane
-        if (recorded <= WINDOW || millis >= quantile || evicted >= quantile) {
+        // the percentile q is the k-th shortest run while fewer than k runs are shorter than q and at least k are
+        // no longer: a run in at or below q and a run out below it (or both equal to q) keep both counts on their
+        // side, so with the window full the sort is skipped for most runs of a steady lane
+        boolean kept = millis <= quantile && evicted < quantile || millis == quantile && evicted == quantile;
+        if (recorded <= WINDOW || !kept) {
             quantile = quantile();
         }
         plan = Math.max(quantile, medianOfLastThree());

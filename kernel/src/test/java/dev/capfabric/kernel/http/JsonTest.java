@@ -54,4 +54,32 @@ class JsonTest {
             assertEquals(new String(Json.MAPPER.writeValueAsBytes(value)), new String(Json.bytes(value)));
         }
     }
+
+    @Test
+    void smallFlatMapsAreWrittenAsTheDatabindWritesThem() throws Exception {
+        // the direct path for text, whole numbers, booleans and nulls: every escape Jackson makes, and the edges of it
+        StringBuilder controls = new StringBuilder();
+        for (char c = 0; c < 0x20; c++) {
+            controls.append(c);
+        }
+        List<String> texts = List.of("", "ok", "\"quoted\"", "back\\slash", controls.toString(), "\u007f", "</script>",
+                "a/b", "héllo wörld", "日本語", "emoji \uD83D\uDE00", "\u2028\u2029", "tab\tnew\nline", " ".repeat(300));
+        for (String text : texts) {
+            Map<String, Object> value = new LinkedHashMap<>();
+            value.put("text", text);
+            value.put(text, "key " + text);
+            value.put("n", 42);
+            value.put("min", Integer.MIN_VALUE);
+            value.put("long", Long.MIN_VALUE);
+            value.put("yes", true);
+            value.put("no", false);
+            value.put("none", null);
+            assertEquals(new String(Json.MAPPER.writeValueAsBytes(value)), new String(Json.bytes(value)), text);
+        }
+        Map<String, Object> many = new LinkedHashMap<>();
+        for (int i = 0; i < 40; i++) {
+            many.put("k" + i, i % 2 == 0 ? "v" + i : i);
+        }
+        assertEquals(new String(Json.MAPPER.writeValueAsBytes(many)), new String(Json.bytes(many)), "more entries than the direct path takes");
+    }
 }
