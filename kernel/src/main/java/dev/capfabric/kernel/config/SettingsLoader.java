@@ -1,11 +1,14 @@
 package dev.capfabric.kernel.config;
 
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import io.helidon.config.yaml.YamlConfigParser;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +50,16 @@ public final class SettingsLoader {
                 .disableFilterServices()
                 .addSource(ConfigSources.create(EnvironmentOverrides.keys(environment)));
         if (Files.isRegularFile(file)) {
-            builder.addSource(ConfigSources.file(file));
+            // read here and handed over as YAML text: Helidon's file source would probe the file's media type
+            // (a scan of every jar for type mappings) and digest it for change detection, which the node never
+            // uses; together about a tenth of the start-up (docs/BENCHMARKS.md, P5)
+            String yaml;
+            try {
+                yaml = Files.readString(file);
+            } catch (IOException | UncheckedIOException e) {
+                throw new InvalidSettingsException("cannot read configuration " + file + ": " + e.getMessage(), e);
+            }
+            builder.addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_YAML));
         }
         Config root;
         try {
