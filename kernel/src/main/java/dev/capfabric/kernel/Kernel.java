@@ -214,6 +214,8 @@ public final class Kernel implements AutoCloseable {
         kernel.plugins.start();
         kernel.lifecycle.serving();
         kernel.fabric.ifPresent(Fabric::start);
+        // the JVM's meters are for /metrics only (which waits for them): bound now, off the path to the first answer
+        kernel.runtimeMeters.bindInBackground();
         LOG.log(System.Logger.Level.INFO, "capfabric {0} node {1} serving on {5}://{2}:{3} with capabilities {4}",
                 kernel.describer.version(), settings.nodeId(), settings.host(), String.valueOf(kernel.port()),
                 kernel.plugins.inventory().capabilities(), kernel.scheme);
@@ -267,7 +269,7 @@ public final class Kernel implements AutoCloseable {
                 .register("/v1/capabilities", new GlobalViewService(view))
                 .register("/v1/nodes", new NodesService(view))
                 .register("/v1/nodes", new FleetEventsService(fleetFeed, view, console.keepAlive()))
-                .register("/metrics", new MetricsService(meters))
+                .register("/metrics", new MetricsService(meters, runtimeMeters))
                 .register("/admin", new AdminService(settings.nodeId(), fabric))
                 // last: the console's pages at / and /ui/..., after every API route
                 .register("/", ConsolePages.service())

@@ -91,7 +91,10 @@ class MetricsTest {
 
     @Test
     void jvmAndProcessMetricsCarryTheNamesStockJvmDashboardsQuery() {
-        System.gc(); // the GC pause timer appears with the first collection
+        // the node binds the JVM's meters once it serves; a scrape waits for them, and the GC pause timer
+        // appears with the first collection after that
+        assertFalse(named(scrape(worker), "jvm_memory_used_bytes").isEmpty(), "the first scrape has the JVM's meters");
+        System.gc();
         await(() -> !named(scrape(worker), "jvm_gc_pause_seconds_count").isEmpty(), Duration.ofSeconds(5), "a GC pause recorded");
         List<Sample> samples = scrape(worker);
         for (String name : List.of("jvm_memory_used_bytes", "jvm_memory_committed_bytes", "jvm_memory_max_bytes",
@@ -228,6 +231,7 @@ class MetricsTest {
         // what a fleet shows after a little work: an offloaded job, a refusal, a collection
         assertEquals(200, router.postJson("/v1/capability/echo", "{}").statusCode());
         assertEquals(404, router.postJson("/v1/capability/nothing-here", "{}").statusCode());
+        scrape(worker); // waits for the JVM's meters, bound once the node serves: the collection below is then seen
         System.gc();
         await(() -> !named(scrape(worker), "jvm_gc_pause_seconds_sum").isEmpty(), Duration.ofSeconds(5), "a GC pause recorded");
         java.util.Set<String> exposed = new java.util.TreeSet<>();
