@@ -87,6 +87,29 @@ class SettingsTest {
     }
 
     @Test
+    void theInstallationsOwnConfigFileIsReadWithoutBeingNamed() throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        // a comment in Latin-1 (not UTF-8) does not stop the file from loading, as with Helidon's file source
+        byte[] latin1 = "# caf\u00e9 node\ncapfabric:\n  node:\n    id: from-conf\n  port: 9001\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(home.resolve("conf/capfabric.yaml"), latin1);
+        NodeSettings settings = SettingsLoader.load(Map.of(), home);
+        assertEquals("from-conf", settings.nodeId());
+        assertEquals(9001, settings.port());
+    }
+
+    @Test
+    void malformedYamlIsRefusedNamingTheFile() throws Exception {
+        for (String broken : List.of("capfabric:\n  port: [9000\n", "capfabric:\n\tport: 9000\n", "capfabric:\n  port: 1\n port: 2\n",
+                "capfabric: {port: 9000\n")) {
+            Path yaml = home.resolve("broken.yaml");
+            Files.writeString(yaml, broken);
+            InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                    () -> SettingsLoader.load(Map.of("CAPFABRIC_CONFIG", yaml.toString()), home), broken);
+            assertTrue(e.getMessage().contains(yaml.toString()), e.getMessage());
+        }
+    }
+
+    @Test
     void missingConfigFileNamedByTheEnvironmentIsRefused() {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
                 () -> SettingsLoader.load(Map.of("CAPFABRIC_CONFIG", home.resolve("nope.yaml").toString()), home));

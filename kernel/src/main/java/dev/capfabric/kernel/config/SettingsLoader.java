@@ -8,8 +8,8 @@ import io.helidon.config.yaml.YamlConfigParser;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +55,9 @@ public final class SettingsLoader {
             // uses; together about a tenth of the start-up (docs/BENCHMARKS.md, P5)
             String yaml;
             try {
-                yaml = Files.readString(file);
-            } catch (IOException | UncheckedIOException e) {
+                // bytes that are not UTF-8 become U+FFFD, as Helidon's own file source reads them
+                yaml = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            } catch (IOException e) {
                 throw new InvalidSettingsException("cannot read configuration " + file + ": " + e.getMessage(), e);
             }
             builder.addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_YAML));
