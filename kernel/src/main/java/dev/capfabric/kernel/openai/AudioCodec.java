@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.util.Objects.requireNonNull;
 
@@ -48,7 +49,10 @@ final class AudioCodec {
 
     private final Path ffmpeg;
     private final long maxDecodedBytes;
-    private final CompletableFuture<Abilities> abilities;
+    private static final Duration PROBE_AFTER = Duration.ofSeconds(3);
+
+    private final CompletableFuture<Abilities> abilities = new CompletableFuture<>();
+    private final AtomicBoolean probeStarted = new AtomicBoolean();
 
     /** What the ffmpeg here can do. */
     private record Abilities(boolean present, Set<String> decoders, Set<String> encoders, String why) {
@@ -71,8 +75,27 @@ final class AudioCodec {
     AudioCodec(Path ffmpeg, double maxDecodedSeconds) {
         this.ffmpeg = requireNonNull(ffmpeg, "ffmpeg is null");
         this.maxDecodedBytes = (long) (maxDecodedSeconds * DECODED_RATE * 2);
-        // asked beside start-up: each listing takes ffmpeg tens of milliseconds
-        this.abilities = CompletableFuture.supplyAsync(this::probe, command -> Thread.ofVirtual().name("capfabric-ffmpeg-probe").start(command));
+        // asked a little after start-up, or at the first audio request if sooner: the two listings cost ffmpeg about
+        // 200 ms of CPU, which on a 2-core machine the node's own start (P5, docs/BENCHMARKS.md) would wait for
+        CompletableFuture.delayedExecutor(PROBE_AFTER.toMillis(), TimeUnit.MILLISECONDS).execute(this::startProbe);
+    }
+
+    private void startProbe() {
+        if (probeStarted.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("capfabric-ffmpeg-probe").start(() -> {
+                try {
+                    abilities.complete(probe());
+                } catch (RuntimeException | Error e) {
+                    abilities.completeExceptionally(e);
+                }
+            });
+        }
+    }
+
+    /** What ffmpeg here can do; probed now if it was not yet. */
+    private Abilities can() {
+        startProbe();
+        return abilities.join();
     }
 
     private static Map<String, List<String>> inputs() {
@@ -112,7 +135,7 @@ final class AudioCodec {
 
     /** The upload formats this node decodes. */
     Set<String> inputFormats() {
-        Abilities can = abilities.join();
+        Abilities can = can();
         Set<String> formats = new LinkedHashSet<>();
         INPUTS.forEach((format, decoders) -> {
             if (format.equals("wav") || can.present() && decoders.stream().anyMatch(can.decoders()::contains)) {
@@ -124,7 +147,7 @@ final class AudioCodec {
 
     /** The speech formats this node encodes. */
     Set<String> outputFormats() {
-        Abilities can = abilities.join();
+        Abilities can = can();
         Set<String> formats = new LinkedHashSet<>();
         OUTPUTS.forEach((format, encoders) -> {
             if (format.equals("wav") || can.present() && encoders.stream().anyMatch(can.encoders()::contains)) {
@@ -141,7 +164,7 @@ final class AudioCodec {
      *               finds out from the bytes
      */
     byte[] decodeToWav(byte[] upload, String format, Instant deadline) throws CodecException {
-        Abilities can = abilities.join();
+        Abilities can = can();
         if (!format.isEmpty() && !inputFormats().contains(format)) {
             throw new CodecException(415, "this node cannot decode " + format + " audio" + (can.present() ? "" : " (" + can.why() + ")")
                     + "; it decodes: " + String.join(", ", inputFormats()));
@@ -186,7 +209,7 @@ final class AudioCodec {
      */
     void encode(byte[] wav, String format, OutputStream out, Instant deadline) throws CodecException, IOException {
         if (!outputFormats().contains(format)) {
-            Abilities can = abilities.join();
+            Abilities can = can();
             throw new CodecException(415, "this node cannot encode " + format + (can.present() ? "" : " (" + can.why() + ")")
                     + "; it encodes: " + String.join(", ", outputFormats()));
         }
@@ -223,7 +246,7 @@ final class AudioCodec {
     }
 
     private String encoder(String format) {
-        Set<String> encoders = abilities.join().encoders();
+        Set<String> encoders = can().encoders();
         return OUTPUTS.get(format).stream().filter(encoders::contains).findFirst().orElseThrow();
     }
 
