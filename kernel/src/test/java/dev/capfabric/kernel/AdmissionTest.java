@@ -239,15 +239,17 @@ class AdmissionTest {
     void noHistoryNoRefusalThenRunsCutAtTheDeadlineRefuseJobsLikeThem(String threading) throws Exception {
         TestNode node = learnt("echo-one", threading, 1, "admission-history", 0, 0);
         String page = "{\"page\":\"" + "x".repeat(16_000) + "\"}";
+        // deadlines long enough that the first cut run still counts when the third job comes: a run counts for three
+        // of its lengths, and at 400 ms the two runs and the waits between them took longer than that on an idle machine
         for (int i = 0; i < 2; i++) {
             // no history, then one run: admitted, and cut at the deadline
-            HttpResponse<String> late = node.postJson("/v1/capability/echo?sleep_ms=3000", page, "X-Request-Timeout", "400");
+            HttpResponse<String> late = node.postJson("/v1/capability/echo?sleep_ms=6000", page, "X-Request-Timeout", "1500");
             assertEquals(504, late.statusCode(), "admitted, run " + i + ": " + late.body());
             // the caller is answered at the deadline; the run it was cut from ends a moment later
             node.awaitCaps(c -> c.at("/load/inflight/echo").asInt() == 0, java.time.Duration.ofSeconds(10), "the cut run ended");
             Thread.sleep(50);
         }
-        HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=3000", page, "X-Request-Timeout", "400");
+        HttpResponse<String> refused = node.postJson("/v1/capability/echo?sleep_ms=6000", page, "X-Request-Timeout", "1500");
         assertEquals(429, refused.statusCode(), refused.body());
         assertEquals("overloaded", TestNode.json(refused.body()).at("/error/kind").asText(), refused.body());
         assertEquals(2, TestNode.json(refused.body()).at("/error/details/runs_too_long").asInt(), refused.body());
