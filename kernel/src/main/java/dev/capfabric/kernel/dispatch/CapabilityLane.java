@@ -592,7 +592,7 @@ final class CapabilityLane implements AutoCloseable {
             }
             serviceTime.record(millis);
             if (millis >= RecentRuns.KEPT_FROM_MILLIS) {
-                recentRuns.add(keptRun(queuedJob, end, millis));
+                recentRuns.add(keptRun(queuedJob, end, millis, current.interrupted()));
             }
         } else {
             stuckJobReturned(current, millis);
@@ -605,12 +605,21 @@ final class CapabilityLane implements AutoCloseable {
         return held;
     }
 
-    /** A run for {@link RecentRuns}: cut when it ended after its deadline (its provider stopped there, or overran it). */
-    private static RecentRuns.Run keptRun(QueuedJob job, long endNanos, double millis) {
+    /**
+     * A run for {@link RecentRuns}: cut when it ended after its deadline (its provider stopped there, or overran it),
+     * or was interrupted for its deadline and ended just before it: a caller waiting on a platform worker gives up
+     * after the time left in whole milliseconds, so its interrupt can come up to a millisecond early, and such a run
+     * read as not cut said nothing against the next job like it (AdmissionTest, seen in fresh-clone CI).
+     */
+    private static RecentRuns.Run keptRun(QueuedJob job, long endNanos, double millis, boolean interrupted) {
         double leftAtEnd = Duration.between(Instant.now(), job.job.deadline()).toNanos() / 1e6;
-        return new RecentRuns.Run(endNanos, job.job.input().size(), millis, leftAtEnd <= 0,
+        boolean cut = leftAtEnd <= 0 || interrupted && leftAtEnd < INTERRUPTED_NEAR_DEADLINE_MILLIS;
+        return new RecentRuns.Run(endNanos, job.job.input().size(), millis, cut,
                 leftAtEnd + (endNanos - job.enqueuedNanos) / 1e6);
     }
+
+    // an interrupt this close to the deadline was the deadline's (a caller that left interrupts long before it)
+    private static final double INTERRUPTED_NEAR_DEADLINE_MILLIS = 10;
 
     /**
      * Whether a job's own run would likely end past its deadline, judged on the lane's recent runs of jobs like
