@@ -26,8 +26,8 @@ public final class ServiceTime {
     private static final double QUANTILE = 0.9;
 
     private final double[] recent = new double[WINDOW]; // guarded by this; a ring, oldest overwritten
+    private final double[] sorted = new double[WINDOW]; // guarded by this; the runs in recent, shortest first
     private int recorded; // guarded by this
-    private double quantile; // guarded by this: the percentile of the runs in recent
     private volatile double average;
     private volatile double plan;
     private volatile boolean observed;
@@ -42,27 +42,25 @@ public final class ServiceTime {
         // the first job replaces the initial guess outright: blending a 10 s job into a 100 ms guess would
         // take a dozen jobs to be believed, and admission would trust the guess meanwhile
         average = observed ? average + WEIGHT * (millis - average) : millis;
-        double evicted = recent[recorded % WINDOW];
+        int held = Math.min(recorded, WINDOW);
+        if (recorded >= WINDOW) {
+            // the run leaving the window leaves the sorted copy too: one binary search and a shift of at
+            // most WINDOW values per job, where sorting a copy of the window cost a no-op job ~1.5 % of its CPU
+            int at = Arrays.binarySearch(sorted, 0, held, recent[recorded % WINDOW]);
+            System.arraycopy(sorted, at + 1, sorted, at, held - at - 1);
+            held--;
+        }
         recent[recorded % WINDOW] = millis;
         recorded++;
-        // the percentile q is the k-th shortest run while fewer than k runs are shorter than q and at least k are
-        // no longer: a run in at or below q and a run out below it (or both equal to q) keep both counts on their
-        // side, so with the window full the sort is skipped for most runs of a steady lane
-        boolean kept = millis <= quantile && evicted < quantile || millis == quantile && evicted == quantile;
-        if (recorded <= WINDOW || !kept) {
-            quantile = quantile();
-        }
+        int at = Arrays.binarySearch(sorted, 0, held, millis);
+        at = at < 0 ? -at - 1 : at;
+        System.arraycopy(sorted, at, sorted, at + 1, held - at);
+        sorted[at] = millis;
+        held++;
+        // nearest rank: of 20 runs the 18th shortest, so two outliers in twenty do not move it
+        double quantile = sorted[Math.max(0, (int) Math.ceil(QUANTILE * held) - 1)];
         plan = Math.max(quantile, medianOfLastThree());
         observed = true;
-    }
-
-    // guarded by this
-    private double quantile() {
-        int n = Math.min(recorded, WINDOW);
-        double[] sorted = Arrays.copyOf(recent, n);
-        Arrays.sort(sorted);
-        // nearest rank: of 20 runs the 18th shortest, so two outliers in twenty do not move it
-        return sorted[Math.max(0, (int) Math.ceil(QUANTILE * n) - 1)];
     }
 
     // guarded by this; 0 until three runs are recorded

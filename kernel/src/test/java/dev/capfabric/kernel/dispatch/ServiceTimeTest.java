@@ -92,8 +92,8 @@ class ServiceTimeTest {
     }
 
     @Test
-    void thePlanIsThePercentileOfTheWindowAfterEveryRunThoughMostRunsSkipTheSort() {
-        // the percentile is re-sorted only when a run in or out reaches it: check it against sorting every time,
+    void thePlanIsThePercentileOfTheWindowAfterEveryRun() {
+        // the window is kept sorted by moving one run in and one out per job: check it against sorting every time,
         // on steady, jittery, rising, falling and repeating runs
         Random random = new Random(7);
         for (int shape = 0; shape < 5; shape++) {
