@@ -119,6 +119,28 @@ class ClientDisconnectTest {
     }
 
     @Test
+    void keepAliveClientThatPausesAndThenLeavesALongJobIsNoticed() throws Exception {
+        // the node looks over a connection while its jobs keep coming and lets it go after a second without
+        // one: a job sent after a longer pause must bring it back, or its client's leaving goes unnoticed
+        start();
+        try (Socket client = new Socket("127.0.0.1", node.kernel.port())) {
+            OutputStream out = client.getOutputStream();
+            InputStream in = client.getInputStream();
+            for (String id : List.of("before-pause-1", "before-pause-2")) {
+                out.write(request(id, "?sleep_ms=50").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertEquals(200, RawResponse.read(in).status());
+            }
+            TestNode.sleep(2500);
+            out.write(request("after-pause", "?sleep_ms=60000").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            node.awaitCaps(caps -> caps.at("/load/inflight/echo").asInt() == 1, Duration.ofSeconds(10), "the job to run");
+        }
+        node.awaitCaps(caps -> caps.at("/load/inflight/echo").asInt() == 0, Duration.ofSeconds(20), "the job to stop");
+        assertTrue(seen().contains("after-pause"), seen().toString());
+    }
+
+    @Test
     void keepAliveClientIsServedBeforeAndAfterWaitingInTheQueue() throws Exception {
         start();
         CompletableFuture<HttpResponse<String>> blocker = occupyWorker(800);

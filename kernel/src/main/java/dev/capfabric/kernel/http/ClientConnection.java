@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -51,12 +52,16 @@ final class ClientConnection implements Supplier<byte[]> {
 
     /** How long a handler waits before its client is watched. */
     static final Duration WATCH_AFTER = Duration.ofMillis(20);
+    private static final long WATCH_AFTER_NANOS = WATCH_AFTER.toNanos();
+    /** How long a connection whose handlers opened no watch stays with the sweeper. */
+    private static final long SWEPT_WHILE_IDLE_NANOS = Duration.ofSeconds(1).toNanos();
 
     /** One handler's watch on its client; closing it stops the watch. */
     final class Watch implements AutoCloseable {
         private final Runnable onGone;
         private final long openedNanos = System.nanoTime();
         private volatile boolean gone;
+        private boolean swept; // only the sweeper's thread reads and writes it
 
         private Watch(Runnable onGone) {
             this.onGone = onGone;
@@ -65,15 +70,6 @@ final class ClientConnection implements Supplier<byte[]> {
         /** Whether the client went away while this watch was open. */
         boolean clientGone() {
             return gone;
-        }
-
-        long openedNanos() {
-            return openedNanos;
-        }
-
-        /** Starts reading ahead for this watch, if it is still open (called by the {@link WatchSweeper}). */
-        void startReading() {
-            ClientConnection.this.startReading(this);
         }
 
         private void fire() {
@@ -150,7 +146,9 @@ final class ClientConnection implements Supplier<byte[]> {
     private boolean ended;
     private RuntimeException failure;
     private boolean reading;
-    private Watch watch;
+    private volatile Watch watch; // written under the lock; the sweeper reads it without
+    private volatile long lastWatchNanos;
+    private final AtomicBoolean swept = new AtomicBoolean(); // whether the sweeper holds this connection
     private BodyRead body;
     private boolean firstLineChecked;
     private volatile boolean lingerOnClose;
@@ -161,7 +159,8 @@ final class ClientConnection implements Supplier<byte[]> {
      * @param alreadyRead what Helidon read before handing the connection over (while telling
      *                    protocols apart); served first
      * @param budget      the server's request-body budget
-     * @param sweeper     starts watches that have waited {@link #WATCH_AFTER}
+     * @param sweeper     looks over this connection while its handlers open watches, and starts reading
+     *                    for a watch open {@link #WATCH_AFTER}
      */
     ClientConnection(HelidonSocket socket, DataWriter writer, DataReader alreadyRead, BodyBudget budget, WatchSweeper sweeper) {
         this.socket = requireNonNull(socket, "socket is null");
@@ -370,10 +369,42 @@ final class ClientConnection implements Supplier<byte[]> {
         }
         if (goneAlready) {
             opened.fire();
-        } else {
-            sweeper.add(opened);
+            return opened;
+        }
+        lastWatchNanos = opened.openedNanos;
+        // a connection stays with the sweeper while its handlers keep opening watches: a job costs no
+        // set operations, only the first of a run of jobs on the connection (see sweep)
+        if (!swept.get() && swept.compareAndSet(false, true)) {
+            sweeper.add(this);
         }
         return opened;
+    }
+
+    /**
+     * The sweeper's look at this connection ({@link WatchSweeper}, twice per {@link #WATCH_AFTER}): starts
+     * reading for a watch open that long. Returns false once no handler opened a watch for a second: the
+     * sweeper then lets the connection go ({@link #unswept}) until its next watch.
+     */
+    boolean sweep(long now) {
+        Watch open = watch;
+        if (open == null) {
+            return now - lastWatchNanos < SWEPT_WHILE_IDLE_NANOS;
+        }
+        if (!open.swept && now - open.openedNanos >= WATCH_AFTER_NANOS) {
+            open.swept = true;
+            startReading(open);
+        }
+        return true;
+    }
+
+    /**
+     * Called by the sweeper after it let this connection go; true if a watch opened meanwhile, and the
+     * sweeper must take the connection back. A watch opened at the same moment either sees the flag
+     * cleared and adds the connection itself, or is seen here (both sides write, then read, volatiles).
+     */
+    boolean unswept() {
+        swept.set(false);
+        return watch != null && swept.compareAndSet(false, true);
     }
 
     private void startReading(Watch waiting) {
@@ -398,7 +429,6 @@ final class ClientConnection implements Supplier<byte[]> {
         } finally {
             lock.unlock();
         }
-        sweeper.remove(closed);
     }
 
     /** Runs on the watch thread, which owns {@code reading} until it leaves. */

@@ -8,25 +8,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Starts watching the clients of handlers that have waited {@link ClientConnection#WATCH_AFTER}.
  *
- * <p>One virtual thread per server looks over the waiting handlers twice per delay, and only while
- * some handler waits. A handler costs two set operations, where a timer per request would cost a
- * scheduled task and its cancellation on every job, most of which end long before the delay.
+ * <p>One virtual thread per server looks over the connections whose handlers open watches, twice per
+ * delay, and only while there are any. A connection joins at its first watch and leaves after a second
+ * without one, so a job costs no set operation (a keep-alive client sends job after job on one
+ * connection), where a timer per request would cost a scheduled task and its cancellation on every
+ * job, most of which end long before the delay.
  */
 final class WatchSweeper {
 
-    private final Set<ClientConnection.Watch> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean sweeping = new AtomicBoolean();
-    private final long afterNanos = ClientConnection.WATCH_AFTER.toNanos();
 
-    void add(ClientConnection.Watch watch) {
-        waiting.add(watch);
+    void add(ClientConnection connection) {
+        connections.add(connection);
         if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
             Thread.ofVirtual().name("capfabric-client-watch-sweeper").start(this::sweep);
         }
-    }
-
-    void remove(ClientConnection.Watch watch) {
-        waiting.remove(watch);
     }
 
     private void sweep() {
@@ -39,15 +36,18 @@ final class WatchSweeper {
                 return;
             }
             long now = System.nanoTime();
-            for (ClientConnection.Watch watch : waiting) {
-                if (now - watch.openedNanos() >= afterNanos && waiting.remove(watch)) {
-                    watch.startReading();
+            for (ClientConnection connection : connections) {
+                if (!connection.sweep(now)) {
+                    connections.remove(connection);
+                    if (connection.unswept()) {
+                        connections.add(connection);
+                    }
                 }
             }
-            if (waiting.isEmpty()) {
+            if (connections.isEmpty()) {
                 sweeping.set(false);
-                // a handler may have started waiting since the check: whoever wins the flag sweeps on
-                if (waiting.isEmpty() || !sweeping.compareAndSet(false, true)) {
+                // a connection may have been added since the check: whoever wins the flag sweeps on
+                if (connections.isEmpty() || !sweeping.compareAndSet(false, true)) {
                     return;
                 }
             }
