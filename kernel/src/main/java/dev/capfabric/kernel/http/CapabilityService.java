@@ -143,7 +143,8 @@ public final class CapabilityService implements HttpService {
         }
         String name = segment.get();
         Capability capability = knownNames.get(name);
-        if (capability == null) {
+        boolean named = capability != null;
+        if (!named) {
             if (!Capability.isValid(name)) {
                 refuse(response, "unknown", 404, "not_found", "'" + shortened(name) + "' is not a capability name", Map.of("known", route.knownCapabilities()));
                 return;
@@ -154,7 +155,9 @@ public final class CapabilityService implements HttpService {
             refuse(response, "unknown", 404, "not_found", "no node knows capability '" + name + "'", Map.of("known", route.knownCapabilities()));
             return;
         }
-        knownNames.putIfAbsent(name, capability);
+        if (!named) {
+            knownNames.putIfAbsent(name, capability);
+        }
         DispatchSettings limits = dispatcher.settingsFor(capability);
         RequestBodies.Body body;
         try {
