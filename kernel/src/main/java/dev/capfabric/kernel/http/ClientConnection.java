@@ -148,6 +148,7 @@ final class ClientConnection implements Supplier<byte[]> {
     private boolean reading;
     private volatile Watch watch; // written under the lock; the sweeper reads it without
     private volatile long lastWatchNanos;
+    private volatile boolean served; // Helidon is done with the connection
     private final AtomicBoolean swept = new AtomicBoolean(); // whether the sweeper holds this connection
     private BodyRead body;
     private boolean firstLineChecked;
@@ -382,19 +383,25 @@ final class ClientConnection implements Supplier<byte[]> {
 
     /**
      * The sweeper's look at this connection ({@link WatchSweeper}, twice per {@link #WATCH_AFTER}): starts
-     * reading for a watch open that long. Returns false once no handler opened a watch for a second: the
-     * sweeper then lets the connection go ({@link #unswept}) until its next watch.
+     * reading for a watch open that long. Returns false once no handler opened a watch for a second, or
+     * the connection was {@linkplain #served served}: the sweeper then lets it go ({@link #unswept}) until
+     * its next watch.
      */
     boolean sweep(long now) {
         Watch open = watch;
         if (open == null) {
-            return now - lastWatchNanos < SWEPT_WHILE_IDLE_NANOS;
+            return !served && now - lastWatchNanos < SWEPT_WHILE_IDLE_NANOS;
         }
         if (!open.swept && now - open.openedNanos >= WATCH_AFTER_NANOS) {
             open.swept = true;
             startReading(open);
         }
         return true;
+    }
+
+    /** Helidon is done with this connection: the sweeper lets it go at its next look. */
+    void served() {
+        served = true;
     }
 
     /**

@@ -116,6 +116,7 @@ public final class ClientConnections implements ServerConnectionSelector {
                     return null;
                 });
             } finally {
+                client.served();
                 client.linger(LINGER_TIME, LINGER_QUIET, LINGER_BYTES);
             }
         }
@@ -128,6 +129,7 @@ public final class ClientConnections implements ServerConnectionSelector {
                     return null;
                 });
             } finally {
+                client.served();
                 client.linger(LINGER_TIME, LINGER_QUIET, LINGER_BYTES);
             }
         }
