@@ -77,6 +77,8 @@ final class CapabilityLane implements AutoCloseable {
     private final Supplier<List<ProviderSlot>> providers;
     private final JobMetrics metrics;
     private final DeadlineSweeper deadlines;
+    private final Runnable cancelOverdueCallerRuns = this::cancelCallerRunsPastDeadline;
+    private volatile boolean deadlinesWatched;
     private final Runnable providerStatusChanged;
     private final MpmcArrayQueue<QueuedJob> queue;
     private final ParkedWorkers idle = new ParkedWorkers();
@@ -167,13 +169,16 @@ final class CapabilityLane implements AutoCloseable {
      */
     Outcome await(QueuedJob job) {
         if (job.runByCaller) {
-            // nobody else is waiting to give up at the deadline: the sweeper cancels the job then, as a waiting caller would
-            deadlines.watch(job);
+            // nobody else is waiting to give up at the deadline: the sweeper cancels the job then, as a waiting caller
+            // would (cancelCallerRunsPastDeadline)
+            if (!deadlinesWatched) {
+                deadlinesWatched = true;
+                deadlines.watch(cancelOverdueCallerRuns);
+            }
             boolean held = true;
             try {
                 held = run(job, -1);
             } finally {
-                deadlines.forget(job);
                 if (held) {
                     releaseSlot();
                 }
@@ -193,6 +198,26 @@ final class CapabilityLane implements AutoCloseable {
             return Outcome.Failed.of(503, "unavailable", "interrupted while waiting for the job", nodeId);
         } catch (ExecutionException e) {
             return Outcome.Failed.of(500, "internal", "the job failed: " + e.getCause(), nodeId);
+        }
+    }
+
+    /**
+     * The deadline sweeper's check ({@link DeadlineSweeper}): cancels the jobs callers run that are past their
+     * deadline. A lane retired or closed leaves the sweeper once its callers' jobs have ended.
+     */
+    private void cancelCallerRunsPastDeadline() {
+        boolean any = false;
+        for (RunningJob current : active) {
+            if (current.worker < 0) {
+                any = true;
+                if (current.job.job.cancellation() instanceof CancellationFlag flag && !flag.isCancelled()
+                        && current.job.job.timeLeft().isZero()) {
+                    flag.cancel();
+                }
+            }
+        }
+        if (!any && (retired || closed)) {
+            deadlines.forget(cancelOverdueCallerRuns);
         }
     }
 

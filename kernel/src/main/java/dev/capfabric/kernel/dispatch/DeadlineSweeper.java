@@ -11,14 +11,18 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Cancels jobs that run on their caller's thread once their deadline has passed, as a waiting
- * caller gives up on a queued job: nobody else waits for such a job, so nobody else would. One
- * sweep every {@code period} looks at the jobs running so now; tracking a job costs two set
- * operations, cheaper than a timer per job on a path that takes microseconds. The sweeping thread
- * starts with the first job watched, so a node whose providers all run on workers never wakes it.
+ * caller gives up on a queued job: nobody else waits for such a job, so nobody else would. Every
+ * {@code period} it runs the checks of the lanes whose callers run jobs, and each lane looks over
+ * the jobs it runs now ({@link CapabilityLane}), so tracking a job costs nothing beyond what the lane
+ * keeps anyway, where a timer per job would cost a scheduled task and its cancellation on a path
+ * that takes microseconds. The sweeping thread starts with the first check, so a node whose
+ * providers all run on workers never wakes it. It also runs the lanes' one-off tasks ({@link #after}).
  */
 final class DeadlineSweeper implements AutoCloseable {
 
-    private final Set<QueuedJob> watched = ConcurrentHashMap.newKeySet();
+    private static final System.Logger LOG = System.getLogger(DeadlineSweeper.class.getName());
+
+    private final Set<Runnable> checks = ConcurrentHashMap.newKeySet();
     private final Duration period;
     private volatile ScheduledExecutorService sweeps;
     private boolean closed; // guarded by this
@@ -27,9 +31,9 @@ final class DeadlineSweeper implements AutoCloseable {
         this.period = requireNonNull(period, "period is null");
     }
 
-    /** Watches {@code job} until {@link #forget}; a job already past its deadline is cancelled at the next sweep. */
-    void watch(QueuedJob job) {
-        watched.add(job);
+    /** Runs {@code check} at every sweep until {@link #forget}; it must be short and cheap. */
+    void watch(Runnable check) {
+        checks.add(check);
         if (sweeps == null) {
             start();
         }
@@ -59,15 +63,17 @@ final class DeadlineSweeper implements AutoCloseable {
         }
     }
 
-    void forget(QueuedJob job) {
-        watched.remove(job);
+    void forget(Runnable check) {
+        checks.remove(check);
     }
 
     private void sweep() {
-        for (QueuedJob job : watched) {
-            if (job.job.timeLeft().isZero() && job.job.cancellation() instanceof CancellationFlag flag) {
-                flag.cancel();
-                watched.remove(job);
+        for (Runnable check : checks) {
+            try {
+                check.run();
+            } catch (RuntimeException e) {
+                // one lane's failure must not end the sweeps (a scheduled task that throws is not run again)
+                LOG.log(System.Logger.Level.WARNING, "a deadline check failed", e);
             }
         }
     }
