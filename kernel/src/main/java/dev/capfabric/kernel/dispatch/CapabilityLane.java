@@ -95,7 +95,7 @@ final class CapabilityLane implements AutoCloseable {
     // the runs a job's own run is judged by at admission, with their sizes and deadlines
     private final RecentRuns recentRuns = new RecentRuns();
     // the jobs running now, holding their slots: admission counts how much of their run is left
-    private final Set<RunningJob> active = ConcurrentHashMap.newKeySet();
+    private final Places<RunningJob> active;
     // by worker index: a written-off worker's index goes to its replacement
     private final Map<Integer, Thread> workers = new HashMap<>(); // guarded by this
     // jobs written off whose handle() has not returned, of providers still installed
@@ -120,6 +120,7 @@ final class CapabilityLane implements AutoCloseable {
         this.deadlines = requireNonNull(deadlines, "deadlines is null");
         this.providerStatusChanged = requireNonNull(providerStatusChanged, "providerStatusChanged is null");
         this.queue = new MpmcArrayQueue<>(Math.max(2, settings.queueCapacity()));
+        this.active = new Places<>(settings.maxWorkers());
         resize(installed);
     }
 
