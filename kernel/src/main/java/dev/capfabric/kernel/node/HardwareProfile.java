@@ -31,16 +31,12 @@ public record HardwareProfile(String cpuModel, int cores, long memoryBytes, List
         gpus = List.copyOf(gpus);
     }
 
-    /** Samples this machine. Takes some hundred milliseconds; call once. */
+    /** Samples this machine through OSHI. Takes some hundred milliseconds; call once. */
     public static HardwareProfile sample(SystemInfo system) {
         HardwareAbstractionLayer hardware = system.getHardware();
         List<Gpu> gpus;
         try {
-            gpus = hardware.getGraphicsCards().stream()
-                    // a VM's emulated display adapter shows up as "unknown"/"unknown": not a GPU anyone can use
-                    .filter((GraphicsCard card) -> !("unknown".equals(card.getName()) && "unknown".equals(card.getVendor())))
-                    .map((GraphicsCard card) -> new Gpu(card.getName(), card.getVendor(), card.getVRam()))
-                    .toList();
+            gpus = gpus(hardware.getGraphicsCards());
         } catch (RuntimeException e) {
             gpus = List.of(); // no lspci or no permission: report none rather than fail start-up
         }
@@ -50,5 +46,14 @@ public record HardwareProfile(String cpuModel, int cores, long memoryBytes, List
                 hardware.getMemory().getTotal(),
                 gpus,
                 system.getOperatingSystem().toString());
+    }
+
+    /** The graphics cards OSHI found that someone could use. */
+    static List<Gpu> gpus(List<GraphicsCard> cards) {
+        return cards.stream()
+                // a VM's emulated display adapter shows up as "unknown"/"unknown": not a GPU anyone can use
+                .filter(card -> !("unknown".equals(card.getName()) && "unknown".equals(card.getVendor())))
+                .map(card -> new Gpu(card.getName(), card.getVendor(), card.getVRam()))
+                .toList();
     }
 }

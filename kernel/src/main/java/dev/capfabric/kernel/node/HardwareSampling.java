@@ -7,10 +7,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The machine's hardware, sampled once per process in the background. {@code Main} starts the
- * sampling before it reads the settings, so that OSHI's probing (reading /proc and /sys, asking
+ * sampling before it reads the settings, so that the probing (reading /proc and /etc, asking
  * {@code lspci} for GPUs) overlaps the rest of start-up instead of delaying the first {@code /caps};
- * every kernel in the process shares the one sample and OSHI's views. A machine OSHI cannot read
- * gets a profile of what the JVM knows, never a failed start.
+ * every kernel in the process shares the one sample and OSHI's views. On Linux the files are read
+ * directly ({@link LinuxMachine}); elsewhere, and where they do not name the processor, OSHI samples the
+ * machine. A machine neither can read gets a profile of what the JVM knows, never a failed start.
  */
 public final class HardwareSampling {
 
@@ -45,11 +46,22 @@ public final class HardwareSampling {
 
     private static HardwareProfile sample() {
         try {
-            return HardwareProfile.sample(system());
+            return LinuxMachine.local()
+                    .flatMap(linux -> linux.profile(HardwareSampling::linuxGpus))
+                    .orElseGet(() -> HardwareProfile.sample(system()));
         } catch (RuntimeException | LinkageError e) {
             LOG.log(System.Logger.Level.WARNING, "cannot read this machine's hardware; /caps shows what the JVM knows", e);
             return new HardwareProfile("unknown", Runtime.getRuntime().availableProcessors(), 0, List.of(),
                     System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        }
+    }
+
+    private static List<HardwareProfile.Gpu> linuxGpus() {
+        try {
+            // OSHI's Linux reader of graphics cards asks lspci and loads no native code
+            return HardwareProfile.gpus(system().getHardware().getGraphicsCards());
+        } catch (RuntimeException e) {
+            return List.of(); // no lspci or no permission: report none rather than fail start-up
         }
     }
 }

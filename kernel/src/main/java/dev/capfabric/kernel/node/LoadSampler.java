@@ -27,12 +27,26 @@ public final class LoadSampler implements AutoCloseable {
     public record Sample(double cpu, double memory) {
     }
 
+    /** Where samples come from: the processor's time so far and the memory in use. */
+    interface Readings {
+        /**
+         * Processor time since boot in OSHI's {@code TickType} order: user, nice, system, idle, iowait,
+         * irq, softirq, steal.
+         */
+        long[] cpuTicks();
+
+        /** Fraction of physical memory in use, 0 to 1. */
+        double memoryUsed();
+    }
+
+    private static final int IDLE = CentralProcessor.TickType.IDLE.getIndex();
+    private static final int IOWAIT = CentralProcessor.TickType.IOWAIT.getIndex();
+
     private final Supplier<SystemInfo> system;
     private final ScheduledExecutorService scheduler;
-    // OSHI's processor and memory views, made on the sampling thread: building them reads /proc and /sys,
-    // which should not hold up start-up
-    private CentralProcessor processor;
-    private GlobalMemory memory;
+    // made on the sampling thread: OSHI's processor and memory views read /proc and /sys as they are
+    // built, which should not hold up start-up
+    private Readings readings;
     private long[] previousTicks;
     private volatile Sample latest = new Sample(0, 0);
 
@@ -45,19 +59,45 @@ public final class LoadSampler implements AutoCloseable {
 
     private void sample() {
         try {
-            if (processor == null) {
-                processor = system.get().getHardware().getProcessor();
-                memory = system.get().getHardware().getMemory();
-                previousTicks = processor.getSystemCpuLoadTicks();
+            if (readings == null) {
+                // on Linux the files themselves, without OSHI's native layer (see LinuxMachine)
+                readings = LinuxMachine.local().<Readings>map(linux -> linux).orElseGet(() -> oshi(system.get()));
+                previousTicks = readings.cpuTicks();
             }
-            double cpu = processor.getSystemCpuLoadBetweenTicks(previousTicks);
-            previousTicks = processor.getSystemCpuLoadTicks();
-            long total = memory.getTotal();
-            double used = total == 0 ? 0 : 1.0 - (double) memory.getAvailable() / total;
-            latest = new Sample(round(cpu), round(used));
+            long[] ticks = readings.cpuTicks();
+            double cpu = busy(previousTicks, ticks);
+            previousTicks = ticks;
+            latest = new Sample(round(cpu), round(readings.memoryUsed()));
         } catch (RuntimeException | LinkageError e) {
-            // keep the last good sample; OSHI may fail transiently reading /proc, or not work on this machine at all
+            // keep the last good sample; /proc may fail to read transiently, or OSHI not work on this machine at all
         }
+    }
+
+    /** The share of processor time between two readings that was neither idle nor waiting for I/O. */
+    static double busy(long[] before, long[] after) {
+        long total = 0;
+        for (int i = 0; i < after.length; i++) {
+            total += after[i] - before[i];
+        }
+        long idle = after[IDLE] - before[IDLE] + after[IOWAIT] - before[IOWAIT];
+        return total > 0 ? (double) (total - idle) / total : 0;
+    }
+
+    private static Readings oshi(SystemInfo system) {
+        CentralProcessor processor = system.getHardware().getProcessor();
+        GlobalMemory memory = system.getHardware().getMemory();
+        return new Readings() {
+            @Override
+            public long[] cpuTicks() {
+                return processor.getSystemCpuLoadTicks();
+            }
+
+            @Override
+            public double memoryUsed() {
+                long total = memory.getTotal();
+                return total == 0 ? 0 : 1.0 - (double) memory.getAvailable() / total;
+            }
+        };
     }
 
     private static double round(double value) {
