@@ -618,7 +618,9 @@ final class CapabilityLane implements AutoCloseable {
             }
             serviceTime.record(millis);
             if (millis >= RecentRuns.KEPT_FROM_MILLIS) {
-                recentRuns.add(keptRun(queuedJob, end, millis, current.interrupted()));
+                // stopped: interrupted, or cancelled before the interrupt reached it (a provider that polls its cancellation
+                // can see the flag set and return in the moment before the canceller interrupts its thread)
+                recentRuns.add(keptRun(queuedJob, end, millis, current.interrupted() || queuedJob.job.cancellation().isCancelled()));
             }
         } else {
             stuckJobReturned(current, millis);
@@ -633,19 +635,20 @@ final class CapabilityLane implements AutoCloseable {
 
     /**
      * A run for {@link RecentRuns}: cut when it ended after its deadline (its provider stopped there, or overran it),
-     * or was interrupted for its deadline and ended just before it: a caller waiting on a platform worker gives up
-     * after the time left in whole milliseconds, so its interrupt can come up to a millisecond early, and such a run
-     * read as not cut said nothing against the next job like it (AdmissionTest, seen in fresh-clone CI).
+     * or was stopped (interrupted or cancelled) for its deadline and ended just before it: a caller waiting on a
+     * platform worker gives up after the time left in whole milliseconds, so it can stop the job up to a millisecond
+     * early, and such a run read as not cut said nothing against the next job like it (AdmissionTest, seen in
+     * fresh-clone CI).
      */
-    private static RecentRuns.Run keptRun(QueuedJob job, long endNanos, double millis, boolean interrupted) {
+    private static RecentRuns.Run keptRun(QueuedJob job, long endNanos, double millis, boolean stopped) {
         double leftAtEnd = Duration.between(Instant.now(), job.job.deadline()).toNanos() / 1e6;
-        boolean cut = leftAtEnd <= 0 || interrupted && leftAtEnd < INTERRUPTED_NEAR_DEADLINE_MILLIS;
+        boolean cut = leftAtEnd <= 0 || stopped && leftAtEnd < STOPPED_NEAR_DEADLINE_MILLIS;
         return new RecentRuns.Run(endNanos, job.job.input().size(), millis, cut,
                 leftAtEnd + (endNanos - job.enqueuedNanos) / 1e6);
     }
 
-    // an interrupt this close to the deadline was the deadline's (a caller that left interrupts long before it)
-    private static final double INTERRUPTED_NEAR_DEADLINE_MILLIS = 10;
+    // a stop this close to the deadline was the deadline's (a caller that left stops the job long before it)
+    private static final double STOPPED_NEAR_DEADLINE_MILLIS = 10;
 
     /**
      * Whether a job's own run would likely end past its deadline, judged on the lane's recent runs of jobs like
