@@ -88,9 +88,10 @@ public final class Json {
 
     /**
      * A small map of text keys to text, whole numbers, booleans and nulls (what most providers answer, such as
-     * {@code {"text":"..."}}) written straight into an array of its exact size, Jackson's {@link JsonStringEncoder}
-     * escaping the text as its generator would; null for any other map. Making a generator per answer cost
-     * about 5 % of a no-op job's CPU (docs/BENCHMARKS.md, Dispatch).
+     * {@code {"text":"..."}}) written straight into an array of its exact size, its text {@link #quoted} as Jackson's
+     * generator would; null for any other map, and for text with surrogates (the generator escapes each half of a
+     * pair, where {@link #quoted} writes the pair as one character). Making a generator per answer cost about 5 % of
+     * a no-op job's CPU (docs/BENCHMARKS.md, Dispatch).
      */
     private static byte[] flatBytes(Map<?, ?> map) {
         int entries = map.size();
@@ -100,29 +101,25 @@ public final class Json {
         byte[][] parts = new byte[entries * 2][];
         int size = 2 + Math.max(0, entries - 1) + entries * 3; // braces, commas, and per entry a key's quotes and colon
         int index = 0;
-        try {
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                if (!(entry.getKey() instanceof String key)) {
-                    return null;
-                }
-                byte[] value = switch (entry.getValue()) {
-                    case null -> NULL;
-                    case String text -> quoted(text);
-                    case Boolean bool -> bool ? TRUE : FALSE;
-                    case Integer number -> ascii(number.toString());
-                    case Long number -> ascii(number.toString());
-                    default -> null;
-                };
-                if (value == null) {
-                    return null;
-                }
-                parts[index] = encoded(key);
-                parts[index + 1] = value;
-                size += parts[index].length + value.length;
-                index += 2;
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (!(entry.getKey() instanceof String key) || hasSurrogates(key)) {
+                return null;
             }
-        } catch (IllegalArgumentException e) {
-            return null; // text with surrogates: written by the generator, which escapes them
+            byte[] value = switch (entry.getValue()) {
+                case null -> NULL;
+                case String text -> hasSurrogates(text) ? null : quoted(text);
+                case Boolean bool -> bool ? TRUE : FALSE;
+                case Integer number -> ascii(number.toString());
+                case Long number -> ascii(number.toString());
+                default -> null;
+            };
+            if (value == null) {
+                return null;
+            }
+            parts[index] = JsonStringEncoder.getInstance().quoteAsUTF8(key); // quoted below, without a copy
+            parts[index + 1] = value;
+            size += parts[index].length + value.length;
+            index += 2;
         }
         byte[] json = new byte[size];
         int at = 0;
@@ -143,8 +140,13 @@ public final class Json {
         return json;
     }
 
-    private static byte[] quoted(String text) {
-        byte[] inner = encoded(text);
+    /**
+     * {@code text} as a JSON string in UTF-8, quotes included, escaped by Jackson's string encoder as its generator
+     * escapes text (control characters, quotes, backslashes; anything else as is). A pair of surrogates becomes one
+     * four-byte character; a lone surrogate is refused with {@link IllegalArgumentException}.
+     */
+    public static byte[] quoted(String text) {
+        byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(text);
         byte[] quoted = new byte[inner.length + 2];
         quoted[0] = '"';
         System.arraycopy(inner, 0, quoted, 1, inner.length);
@@ -156,14 +158,13 @@ public final class Json {
         return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    // the encoder writes a pair of surrogates as one UTF-8 character, where Jackson's generator escapes each half
-    private static byte[] encoded(String text) {
+    private static boolean hasSurrogates(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (Character.isSurrogate(text.charAt(i))) {
-                throw new IllegalArgumentException("surrogates are left to the generator");
+                return true;
             }
         }
-        return JsonStringEncoder.getInstance().quoteAsUTF8(text);
+        return false;
     }
 
     private static void write(JsonGenerator json, Object value) throws IOException {

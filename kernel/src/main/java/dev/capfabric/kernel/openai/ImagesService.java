@@ -1,7 +1,7 @@
 package dev.capfabric.kernel.openai;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.capfabric.kernel.dispatch.Outcome;
+import dev.capfabric.kernel.http.Json;
 import dev.capfabric.kernel.http.RequestBodies;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Payload;
@@ -71,7 +71,7 @@ final class ImagesService implements HttpService {
 
         /**
          * This answer as JSON, written as bytes: the PNGs base64-encoded by the JDK straight into the
-         * answer, text quoted by Jackson's string encoder. Through the databind (serialiser look-ups,
+         * answer, text quoted by {@link Json#quoted}. Through the databind (serialiser look-ups,
          * record accessors called reflectively) it cost a fifth of the route's time for a no-op job, and
          * a streaming generator still a sixth (making the generator, its buffers and checks per call):
          * docs/BENCHMARKS.md, "OpenAI-compatible front door".
@@ -101,7 +101,7 @@ final class ImagesService implements HttpService {
                 }
                 if (image.url() != null) {
                     parts.add(URL);
-                    parts.add(quoted(image.url()));
+                    parts.add(Json.quoted(image.url()));
                     parts.add(COMMA);
                 } else {
                     parts.add(OPEN);
@@ -112,7 +112,7 @@ final class ImagesService implements HttpService {
                     parts.add(QUOTE_COMMA);
                 }
                 parts.add(REVISED_PROMPT);
-                parts.add(quoted(image.revisedPrompt()));
+                parts.add(Json.quoted(image.revisedPrompt()));
                 parts.add(CLOSE);
             }
             parts.add(END);
@@ -131,15 +131,6 @@ final class ImagesService implements HttpService {
 
         private static byte[] ascii(String text) {
             return text.getBytes(StandardCharsets.US_ASCII);
-        }
-
-        private static byte[] quoted(String text) {
-            byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(text);
-            byte[] quoted = new byte[inner.length + 2];
-            quoted[0] = '"';
-            System.arraycopy(inner, 0, quoted, 1, inner.length);
-            quoted[quoted.length - 1] = '"';
-            return quoted;
         }
     }
 

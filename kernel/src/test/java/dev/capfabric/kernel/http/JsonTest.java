@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigDecimal;
@@ -81,5 +82,20 @@ class JsonTest {
             many.put("k" + i, i % 2 == 0 ? "v" + i : i);
         }
         assertEquals(new String(Json.MAPPER.writeValueAsBytes(many)), new String(Json.bytes(many)), "more entries than the direct path takes");
+    }
+
+    @Test
+    void quotedTextIsWhatTheGeneratorWritesForIt() throws Exception {
+        StringBuilder controls = new StringBuilder();
+        for (char c = 0; c < 0x20; c++) {
+            controls.append(c);
+        }
+        for (String text : List.of("", "ok", controls.toString(), "\"quoted\" back\\slash a/b \u007f", "héllo wörld", "日本語",
+                "\u2028\u2029", "tab\tnew\nline")) {
+            assertArrayEquals(Json.MAPPER.writeValueAsBytes(text), Json.quoted(text), text);
+        }
+        // a pair of surrogates is one four-byte character (the generator escapes each half): the same text read back
+        String emoji = "fox \uD83E\uDD8A";
+        assertEquals(emoji, Json.MAPPER.readValue(Json.quoted(emoji), String.class));
     }
 }

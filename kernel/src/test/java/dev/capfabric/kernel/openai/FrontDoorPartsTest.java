@@ -181,6 +181,19 @@ class FrontDoorPartsTest {
         assertEquals(java.util.Set.of("created", "data"), fieldNames(answer));
     }
 
+    @Test
+    void imagesAnswerQuotesControlCharactersAndNonAsciiAsJacksonDoes() throws Exception {
+        StringBuilder prompt = new StringBuilder("été 日本語 \u2028 \u007f \"\\ ");
+        for (char c = 0; c < 0x20; c++) {
+            prompt.append(c);
+        }
+        byte[] json = new ImagesService.Answer(7L, List.of(new ImagesService.Image("http://n:1/x.png", null, prompt.toString()))).json();
+        String quoted = new String(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(prompt.toString()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("{\"created\":7,\"data\":[{\"url\":\"http://n:1/x.png\",\"revised_prompt\":" + quoted + "}]}",
+                new String(json, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static java.util.Set<String> fieldNames(com.fasterxml.jackson.databind.JsonNode node) {
         java.util.Set<String> names = new java.util.HashSet<>();
         node.fieldNames().forEachRemaining(names::add);
