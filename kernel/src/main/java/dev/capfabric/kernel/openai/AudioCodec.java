@@ -51,7 +51,7 @@ final class AudioCodec {
     private final long maxDecodedBytes;
     private static final Duration PROBE_AFTER = Duration.ofSeconds(3);
 
-    private final CompletableFuture<Abilities> abilities = new CompletableFuture<>();
+    private final CompletableFuture<Abilities> probed = new CompletableFuture<>();
     private final AtomicBoolean probeStarted = new AtomicBoolean();
 
     /** What the ffmpeg here can do. */
@@ -84,18 +84,18 @@ final class AudioCodec {
         if (probeStarted.compareAndSet(false, true)) {
             Thread.ofVirtual().name("capfabric-ffmpeg-probe").start(() -> {
                 try {
-                    abilities.complete(probe());
+                    probed.complete(probe());
                 } catch (RuntimeException | Error e) {
-                    abilities.completeExceptionally(e);
+                    probed.completeExceptionally(e);
                 }
             });
         }
     }
 
     /** What ffmpeg here can do; probed now if it was not yet. */
-    private Abilities can() {
+    private Abilities abilities() {
         startProbe();
-        return abilities.join();
+        return probed.join();
     }
 
     private static Map<String, List<String>> inputs() {
@@ -135,10 +135,10 @@ final class AudioCodec {
 
     /** The upload formats this node decodes. */
     Set<String> inputFormats() {
-        Abilities can = can();
+        Abilities abilities = abilities();
         Set<String> formats = new LinkedHashSet<>();
         INPUTS.forEach((format, decoders) -> {
-            if (format.equals("wav") || can.present() && decoders.stream().anyMatch(can.decoders()::contains)) {
+            if (format.equals("wav") || abilities.present() && decoders.stream().anyMatch(abilities.decoders()::contains)) {
                 formats.add(format);
             }
         });
@@ -147,10 +147,10 @@ final class AudioCodec {
 
     /** The speech formats this node encodes. */
     Set<String> outputFormats() {
-        Abilities can = can();
+        Abilities abilities = abilities();
         Set<String> formats = new LinkedHashSet<>();
         OUTPUTS.forEach((format, encoders) -> {
-            if (format.equals("wav") || can.present() && encoders.stream().anyMatch(can.encoders()::contains)) {
+            if (format.equals("wav") || abilities.present() && encoders.stream().anyMatch(abilities.encoders()::contains)) {
                 formats.add(format);
             }
         });
@@ -164,14 +164,14 @@ final class AudioCodec {
      *               finds out from the bytes
      */
     byte[] decodeToWav(byte[] upload, String format, Instant deadline) throws CodecException {
-        Abilities can = can();
+        Abilities abilities = abilities();
         if (!format.isEmpty() && !inputFormats().contains(format)) {
-            throw new CodecException(415, "this node cannot decode " + format + " audio" + (can.present() ? "" : " (" + can.why() + ")")
-                    + "; it decodes: " + String.join(", ", inputFormats()));
+            throw new CodecException(415, "this node cannot decode " + format + " audio"
+                    + (abilities.present() ? "" : " (" + abilities.why() + ")") + "; it decodes: " + String.join(", ", inputFormats()));
         }
-        if (!can.present()) {
+        if (!abilities.present()) {
             if (!isWav(upload)) {
-                throw new CodecException(415, "this node decodes only WAV (" + can.why() + "); send one of: "
+                throw new CodecException(415, "this node decodes only WAV (" + abilities.why() + "); send one of: "
                         + String.join(", ", inputFormats()));
             }
             return upload;
@@ -209,8 +209,8 @@ final class AudioCodec {
      */
     void encode(byte[] wav, String format, OutputStream out, Instant deadline) throws CodecException, IOException {
         if (!outputFormats().contains(format)) {
-            Abilities can = can();
-            throw new CodecException(415, "this node cannot encode " + format + (can.present() ? "" : " (" + can.why() + ")")
+            Abilities abilities = abilities();
+            throw new CodecException(415, "this node cannot encode " + format + (abilities.present() ? "" : " (" + abilities.why() + ")")
                     + "; it encodes: " + String.join(", ", outputFormats()));
         }
         if (format.equals("wav")) {
@@ -246,7 +246,7 @@ final class AudioCodec {
     }
 
     private String encoder(String format) {
-        Set<String> encoders = can().encoders();
+        Set<String> encoders = abilities().encoders();
         return OUTPUTS.get(format).stream().filter(encoders::contains).findFirst().orElseThrow();
     }
 
