@@ -127,6 +127,15 @@ final class OffloadClient {
     private record Held(String nodeId, String jobId) {
     }
 
+    /**
+     * How long past the deadline it was sent with a bounded attempt is still waited for. The node counts that deadline
+     * from when it read the request, less the wait it can tell ({@link PeerClocks}), and it tells up to its heartbeat
+     * batch too little (it reads heartbeats every twentieth of its interval, at most every 250 ms: {@link Fabric}). The
+     * job goes elsewhere only once the node sees the attempt's deadline passed too, so a node that was frozen while
+     * running it drops it on waking ({@link Job#abandoned()}) rather than finish a job now also run on another node.
+     */
+    static final Duration ANSWER_GRACE = Duration.ofMillis(300);
+
     /** The most cancels kept for when the link is back; more are dropped (their deadlines end those jobs anyway). */
     private static final int MAX_OWED_CANCELS = 10_000;
 
@@ -227,7 +236,10 @@ final class OffloadClient {
                 .headers(headers)
                 .data(prepared.body)
                 .build();
-        CompletableFuture<Message> answer = nats.requestWithTimeout(request, wait);
+        // jnats' own timeout is no sooner than ours: its sweep of timed-out requests would otherwise give the attempt up early
+        Duration patience = bounded ? Duration.ofMillis(Math.min(wait.plus(ANSWER_GRACE).toMillis(), left.toMillis() + 50))
+                : wait.plus(Duration.ofMillis(50));
+        CompletableFuture<Message> answer = nats.requestWithTimeout(request, patience);
         Set<CompletableFuture<Message>> waiting = pending.computeIfAbsent(nodeId, id -> ConcurrentHashMap.newKeySet());
         waiting.add(answer);
         held.put(answer, new Held(nodeId, job.id()));
@@ -243,7 +255,7 @@ final class OffloadClient {
         // registered after the request left: a withdrawal at any moment before or after ends the wait, and the node hears a cancel
         withdrawn.thenAccept(reason -> answer.completeExceptionally(new Ended(reason, Why.SUPERSEDED)));
         try {
-            Message reply = answer.get(wait.toMillis() + 50, TimeUnit.MILLISECONDS);
+            Message reply = answer.get(patience.toMillis(), TimeUnit.MILLISECONDS);
             if (reply.isStatusMessage()) {
                 return noResponders(nodeId, job);
             }

@@ -297,8 +297,10 @@ final class OffloadServer {
         OffloadEventPublisher published = events;
         switch (local.dispatcher().submit(job)) {
             case Dispatcher.Admission.Refused refused -> finish(nats, message, refused.outcome(), jobId, published);
+            // given up at the deadline or just after it, never before: by the time the sender hears 504 (and may send the job
+            // elsewhere), the provider sees the job abandoned, and drops it rather than finish it too
             case Dispatcher.Admission.Queued queued -> queued.outcome()
-                    .orTimeout(Math.max(1, job.timeLeft().toMillis()), TimeUnit.MILLISECONDS)
+                    .orTimeout(job.timeLeft().toMillis() + 1, TimeUnit.MILLISECONDS)
                     .whenComplete((outcome, error) -> finish(nats, message, outcome != null ? outcome : failure(job, error), jobId,
                             published));
         }

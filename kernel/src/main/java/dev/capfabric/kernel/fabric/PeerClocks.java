@@ -20,7 +20,10 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>A node that reads its messages late (starved of CPU, frozen) reads its peers' heartbeats late
  * too, which can only make the least difference larger and a wait look shorter: the estimate errs
- * towards a job running, never towards dropping one that is still wanted.
+ * towards a job running, never towards dropping one that is still wanted. Heartbeats are read in
+ * batches, so the least difference holds up to a batch of that too; a sender waits that much past an
+ * attempt's deadline before it sends the job elsewhere ({@link OffloadClient#ANSWER_GRACE}), so the
+ * node has seen the deadline pass by then and does not finish the job too.
  */
 final class PeerClocks {
 
