@@ -27,9 +27,14 @@ public final class BareHelidonServer {
     private BareHelidonServer() {
     }
 
-    /** {@code BareHelidonServer <port>}; serves until killed. */
+    /**
+     * {@code BareHelidonServer <port> [discard|exact]}; serves until killed. {@code discard} (the default, as in
+     * every figure before session 7) reads the body with {@code transferTo} into a null stream, which allocates a
+     * 16 KiB buffer per request; {@code exact} reads it into an array of its declared length, as the kernel does.
+     */
     public static void main(String[] args) throws InterruptedException {
         int port = Integer.parseInt(args[0]);
+        boolean exact = args.length > 1 && args[1].equals("exact");
         byte[] answer = ANSWER.getBytes(StandardCharsets.UTF_8);
         // a job id of the kernel's length (a UUID), so both answers have the same size
         String jobId = "00000000-0000-0000-0000-000000000000";
@@ -45,7 +50,11 @@ public final class BareHelidonServer {
                 .featuresDiscoverServices(false)
                 .routing(routing -> routing.post("/v1/capability/noop", (request, response) -> {
                     try (InputStream body = request.content().inputStream()) {
-                        body.transferTo(OutputStream.nullOutputStream());
+                        if (exact) {
+                            body.readNBytes((int) request.headers().contentLength().orElse(0));
+                        } else {
+                            body.transferTo(OutputStream.nullOutputStream());
+                        }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

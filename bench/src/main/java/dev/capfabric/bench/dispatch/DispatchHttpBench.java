@@ -58,11 +58,12 @@ public final class DispatchHttpBench {
         List<String> bareCommand = new ArrayList<>(jvm);
         int barePort = freePort();
         bareCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), BareHelidonServer.class.getName(),
-                String.valueOf(barePort)));
+                String.valueOf(barePort), options.bareBody()));
 
         try (ServerProcess virtual = startKernel("kernel, no-op on the request thread", "VIRTUAL", home, jvm, kernelModules, spi, options);
              ServerProcess platform = startKernel("kernel, no-op on a platform worker", "PLATFORM", home, jvm, kernelModules, spi, options);
-             ServerProcess bare = ServerProcess.start("bare Helidon handler", bareCommand, Map.of(), barePort, home.resolve("bare.log"))) {
+             ServerProcess bare = ServerProcess.start(options.bareBody().equals("exact")
+                     ? "bare Helidon handler, exact body read" : "bare Helidon handler", bareCommand, Map.of(), barePort, home.resolve("bare.log"))) {
             List<ServerProcess> servers = List.of(virtual, platform, bare);
             byte[] expected = bare.awaitAnswer(PATH, BODY, Duration.ofSeconds(60)).body();
             for (ServerProcess kernel : List.of(virtual, platform)) {
@@ -150,12 +151,14 @@ public final class DispatchHttpBench {
                 return;
             }
             out.append("\nPer round (jobs/s, ").append(server.name()).append(" / bare): ");
+            double[] ratios = new double[results.size()];
             for (int i = 0; i < results.size(); i++) {
                 double kernel = results.get(i).perSecond();
                 double bareRound = runs.get(bare).get(i).perSecond();
-                out.append(String.format(Locale.ROOT, "%s%.0f / %.0f (%.2f)", i == 0 ? "" : "; ", kernel, bareRound, kernel / bareRound));
+                ratios[i] = kernel / bareRound;
+                out.append(String.format(Locale.ROOT, "%s%.0f / %.0f (%.2f)", i == 0 ? "" : "; ", kernel, bareRound, ratios[i]));
             }
-            out.append('\n');
+            out.append(String.format(Locale.ROOT, "; median of the rounds' ratios %.2f%n", median(ratios)));
         });
         return out.toString();
     }
@@ -205,13 +208,14 @@ public final class DispatchHttpBench {
 
     /** The load options, and which provider concurrency and JVM options the kernels get. */
     private record Options(int connections, int warmupSeconds, int measureSeconds, int rounds, int providerConcurrency,
-                           String jvmOptions, Path out) {
+                           String jvmOptions, String bareBody, Path out) {
 
         static Options parse(String[] args) {
-            LoadOptions load = LoadOptions.parse(args, new int[]{15, 10, 5}, Set.of("provider-concurrency", "jvm-options"));
+            LoadOptions load = LoadOptions.parse(args, new int[]{15, 10, 5}, Set.of("provider-concurrency", "jvm-options", "bare-body"));
             return new Options(load.connections(), load.warmupSeconds(), load.measureSeconds(), load.rounds(),
                     Integer.parseInt(load.extra().getOrDefault("provider-concurrency", "2")),
-                    load.extra().getOrDefault("jvm-options", LAUNCHER_OPTIONS), load.out().orElse(null));
+                    load.extra().getOrDefault("jvm-options", LAUNCHER_OPTIONS), load.extra().getOrDefault("bare-body", "discard"),
+                    load.out().orElse(null));
         }
     }
 }
