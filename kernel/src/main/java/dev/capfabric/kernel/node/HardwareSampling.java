@@ -1,5 +1,6 @@
 package dev.capfabric.kernel.node;
 
+import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
 
 import java.util.List;
@@ -26,6 +27,10 @@ public final class HardwareSampling {
     /** Starts sampling if nothing has yet; the profile completes when the sample is taken. */
     public static synchronized CompletableFuture<HardwareProfile> start() {
         if (profile == null) {
+            // OSHI logs through SLF4J, which holds back the records of a thread that meets it while another
+            // thread initialises it and replays them with a warning on stderr: initialised here, on the caller's
+            // thread, before the sampling thread and the meters (Micrometer) race to it
+            LoggerFactory.getILoggerFactory();
             long start = System.nanoTime();
             profile = CompletableFuture.supplyAsync(() -> {
                 HardwareProfile sampled = sample();
