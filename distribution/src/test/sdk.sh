@@ -61,6 +61,10 @@ for kind in "" -sources -javadoc; do
     [ -f "$repo/dev/capfabric/capfabric-spi/$version/capfabric-spi-$version$kind.jar" ] \
         || fail "install-spi.sh did not install capfabric-spi-$version$kind.jar"
 done
+# a POM naming capfabric's build parent (on no repository) would resolve only where capfabric itself was installed
+pom="$repo/dev/capfabric/capfabric-spi/$version/capfabric-spi-$version.pom"
+[ -f "$pom" ] || fail "install-spi.sh installed no POM for the SPI"
+! grep -q '<parent>' "$pom" || fail "the installed SPI POM names a parent a plugin author cannot resolve: $(cat "$pom")"
 pass "install-spi.sh installed the SPI, its sources and Javadoc into a local repository"
 
 cp -R "$sdk/example" "$tmp/shout"
