@@ -427,8 +427,19 @@ public final class TestPlugins {
                     moduleVersion == null ? List.of() : List.of("--module-version", moduleVersion));
         }
 
+        /** {@code s} as a Java string literal; control characters as octal escapes, so tests can hand plugins any text. */
         private static String quote(String s) {
-            return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            StringBuilder literal = new StringBuilder("\"");
+            for (char c : s.toCharArray()) {
+                if (c == '\\' || c == '"') {
+                    literal.append('\\').append(c);
+                } else if (c < 0x20 || c == 0x7f) {
+                    literal.append(String.format("\\%03o", (int) c));
+                } else {
+                    literal.append(c);
+                }
+            }
+            return literal.append('"').toString();
         }
 
         private static String quoteAll(List<String> values) {

@@ -62,10 +62,12 @@ public final class ClientConnections implements ServerConnectionSelector {
 
     /**
      * HTTP/1 with Helidon's upgrades, request lines up to {@link FirstRequestLine#MAX_LINE} bytes, and
-     * request bodies held within {@code maxInflightBodyBytes} across all connections.
+     * request bodies held within {@code maxInflightBodyBytes} across all connections. Answer headers are
+     * not validated again as they are written: {@link CloseAfterAnswer} drops unsafe ones ({@link AnswerHeaders}).
      */
     public static ClientConnections http1(long maxInflightBodyBytes) {
-        Http1Config config = Http1Config.builder().maxPrologueLength(FirstRequestLine.MAX_LINE).build();
+        // answer headers are checked once per answer by the kernel (AnswerHeaders), not again by Helidon as it writes them
+        Http1Config config = Http1Config.builder().maxPrologueLength(FirstRequestLine.MAX_LINE).validateResponseHeaders(false).build();
         return new ClientConnections(new Http1ConnectionProvider().create("@default", config, ProtocolConfigs.create(List.of())),
                 new BodyBudget(maxInflightBodyBytes));
     }

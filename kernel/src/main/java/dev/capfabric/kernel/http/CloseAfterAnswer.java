@@ -21,12 +21,15 @@ import io.helidon.webserver.http.RoutingResponse;
  * close}, and after any answer carrying it no further byte of that connection is read as a request.
  * Such a connection lingers briefly before it closes ({@link ClientConnection#linger}), so the client
  * reads the answer rather than a reset.
+ *
+ * <p>It also takes the last look at every routed answer's headers ({@link AnswerHeaders}).
  */
 public final class CloseAfterAnswer implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         response.beforeSend(() -> {
+            AnswerHeaders.dropUnsafe(response.headers());
             if (request.content().hasEntity() && !request.content().consumed()) {
                 response.header(HeaderValues.CONNECTION_CLOSE);
                 // the unread rest must not reset the connection before the client has read this answer
