@@ -183,15 +183,16 @@ public final class Dispatcher implements NodeDescriber.QueueGauges, AutoCloseabl
         }
         List<ProviderSlot> candidates = named.isEmpty() ? usable
                 : usable.stream().filter(slot -> slot.id().equals(named.get())).toList();
-        if (!candidates.isEmpty() && !any(candidates, slot -> accepts(slot, job.input()))) {
+        Asked asked = Asked.of(job);
+        // the common case first: a provider takes the input and offers what the job asks (which settles the media type too)
+        boolean fits = any(candidates, slot -> accepts(slot, job.input()) && offers(slot, asked));
+        if (!fits && !candidates.isEmpty() && !any(candidates, slot -> accepts(slot, job.input()))) {
             Set<String> accepted = new TreeSet<>();
             candidates.forEach(slot -> slot.description().ifPresent(d -> accepted.addAll(d.accepts())));
             return refused(capability, "unsupported_media_type", new Outcome.Failed(415, "unsupported_media_type",
                     capability + " on this node does not take " + job.input().baseType() + "; it takes " + String.join(", ", accepted),
                     nodeId, named, Optional.empty(), Map.of("accepts", List.copyOf(accepted))));
         }
-        Asked asked = Asked.of(job);
-        boolean fits = any(candidates, slot -> accepts(slot, job.input()) && offers(slot, asked));
         if (!fits || lane == null) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("providers", inventory.unusableReasons(capability));

@@ -227,8 +227,11 @@ public final class CapabilityService implements HttpService {
         }
     }
 
-    private static void respond(ServerResponse response, Outcome outcome) {
-        response.header(NODE, outcome.node());
+    private void respond(ServerResponse response, Outcome outcome) {
+        // accept named this node already: only a job served or failed elsewhere names another
+        if (!outcome.node().equals(nodeId)) {
+            response.header(NODE, outcome.node());
+        }
         switch (outcome) {
             case Outcome.Served served -> {
                 response.header(PROVIDER, served.provider());
