@@ -1,7 +1,9 @@
 package dev.capfabric.kernel.auth;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -65,9 +67,41 @@ public final class RouteScopes {
     private static final Access DEFAULT = Access.of(Scope.ADMIN);
 
     private final List<Rule> rules;
+    // the rules that may match a path, by the path's first segment, in table order: a request looks at a few, not all
+    private final Map<String, List<Rule>> bySegment;
+    // the rules that match whatever the first segment is (pattern "/*")
+    private final List<Rule> everyPath;
 
     public RouteScopes(List<Rule> rules) {
         this.rules = List.copyOf(rules);
+        Map<String, List<Rule>> index = new HashMap<>();
+        for (Rule rule : this.rules) {
+            if (!rule.pattern().equals("/*")) {
+                index.computeIfAbsent(firstSegment(rule.pattern()), segment -> new ArrayList<>());
+            }
+        }
+        List<Rule> any = new ArrayList<>();
+        for (Rule rule : this.rules) {
+            if (rule.pattern().equals("/*")) {
+                any.add(rule);
+                index.values().forEach(list -> list.add(rule));
+            } else {
+                index.get(firstSegment(rule.pattern())).add(rule);
+            }
+        }
+        Map<String, List<Rule>> copied = new HashMap<>();
+        index.forEach((segment, list) -> copied.put(segment, List.copyOf(list)));
+        this.bySegment = Map.copyOf(copied);
+        this.everyPath = List.copyOf(any);
+    }
+
+    /** What comes after the leading {@code /} up to the next one ({@code /v1/capability/*}: {@code v1}). */
+    private static String firstSegment(String path) {
+        if (path.isEmpty() || path.charAt(0) != '/') {
+            return path;
+        }
+        int slash = path.indexOf('/', 1);
+        return path.substring(1, slash < 0 ? path.length() : slash);
     }
 
     /**
@@ -111,7 +145,7 @@ public final class RouteScopes {
 
     /** What a request with this method and path needs. */
     public Access access(String method, String path) {
-        for (Rule rule : rules) {
+        for (Rule rule : bySegment.getOrDefault(firstSegment(path), everyPath)) {
             if (rule.matches(method, path)) {
                 return rule.access();
             }
