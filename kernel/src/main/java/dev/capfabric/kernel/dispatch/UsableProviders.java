@@ -12,7 +12,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * A capability's usable providers in preference order, as {@link Inventory#usable} gives them, for
  * every job: the order is worked out once per inventory (it changes only when plugins do), and only
- * whether each provider is usable right now is checked per call.
+ * whether each provider is usable right now is checked per call. The list is read-only.
  */
 final class UsableProviders {
 
@@ -32,12 +32,26 @@ final class UsableProviders {
             ranking = new Ranking(inventory, inventory.ranked(capability));
             last = ranking;
         }
-        List<ProviderSlot> usable = new ArrayList<>(ranking.ranked().size());
-        for (ProviderSlot slot : ranking.ranked()) {
+        List<ProviderSlot> ranked = ranking.ranked();
+        if (allUsable(ranked)) {
+            // the common case, and no copy: the inventory's list cannot be changed
+            return ranked;
+        }
+        List<ProviderSlot> usable = new ArrayList<>(ranked.size());
+        for (ProviderSlot slot : ranked) {
             if (slot.usable()) {
                 usable.add(slot);
             }
         }
         return usable;
+    }
+
+    private static boolean allUsable(List<ProviderSlot> slots) {
+        for (ProviderSlot slot : slots) {
+            if (!slot.usable()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
