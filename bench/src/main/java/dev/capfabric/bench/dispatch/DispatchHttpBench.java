@@ -32,6 +32,11 @@ import java.util.Set;
  * {@code bin/capfabric}); the same closed-loop client ({@link HttpLoad}) drives them in turns,
  * rotating which goes first each round, and the medians over the rounds are reported.
  *
+ * <p>The bare handler discards the body ({@code --bare-body discard}, the default and the figure since the
+ * first wave), reads exactly its declared length as the kernel does ({@code exact}), or both run as two
+ * servers in one run ({@code both}). {@code --initial-warmup-s S} loads each server once before the first
+ * round, so that no counted turn runs code still being compiled.
+ *
  * <p>Run on demand: see docs/BENCHMARKS.md, "Dispatch".
  */
 public final class DispatchHttpBench {
@@ -55,28 +60,50 @@ public final class DispatchHttpBench {
         Path home = Files.createTempDirectory("capfabric-dispatch-bench");
         List<String> jvm = new ArrayList<>(List.of(java));
         jvm.addAll(Arrays.asList(options.jvmOptions().strip().split("\\s+")));
-        List<String> bareCommand = new ArrayList<>(jvm);
-        int barePort = freePort();
-        bareCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), BareHelidonServer.class.getName(),
-                String.valueOf(barePort), options.bareBody()));
-
+        List<String> bareBodies = options.bareBody().equals("both") ? List.of("discard", "exact") : List.of(options.bareBody());
+        List<ServerProcess> bares = new ArrayList<>();
         try (ServerProcess virtual = startKernel("kernel, no-op on the request thread", "VIRTUAL", home, jvm, kernelModules, spi, options);
              ServerProcess platform = startKernel("kernel, no-op on a platform worker", "PLATFORM", home, jvm, kernelModules, spi, options);
-             ServerProcess bare = ServerProcess.start(options.bareBody().equals("exact")
-                     ? "bare Helidon handler, exact body read" : "bare Helidon handler", bareCommand, Map.of(), barePort, home.resolve("bare.log"))) {
-            List<ServerProcess> servers = List.of(virtual, platform, bare);
+             AutoCloseable closesBares = () -> {
+                 for (ServerProcess bare : bares) {
+                     bare.close();
+                 }
+             }) {
+            for (String bareBody : bareBodies) {
+                List<String> bareCommand = new ArrayList<>(jvm);
+                int barePort = freePort();
+                bareCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), BareHelidonServer.class.getName(),
+                        String.valueOf(barePort), bareBody));
+                bares.add(ServerProcess.start(bareBody.equals("exact") ? "bare Helidon handler, exact body read" : "bare Helidon handler",
+                        bareCommand, Map.of(), barePort, home.resolve("bare-" + bareBody + ".log")));
+            }
+            ServerProcess bare = bares.getFirst();
+            List<ServerProcess> servers = new ArrayList<>(List.of(virtual, platform));
+            servers.addAll(bares);
             byte[] expected = bare.awaitAnswer(PATH, BODY, Duration.ofSeconds(60)).body();
-            for (ServerProcess kernel : List.of(virtual, platform)) {
-                HttpResponse<byte[]> fromKernel = kernel.awaitAnswer(PATH, BODY, Duration.ofSeconds(60));
-                if (!Arrays.equals(fromKernel.body(), expected)) {
-                    throw new IllegalStateException("the servers answer differently: " + kernel.name() + " "
-                            + new String(fromKernel.body()) + ", bare " + new String(expected));
+            for (ServerProcess other : servers) {
+                if (other == bare) {
+                    continue;
+                }
+                HttpResponse<byte[]> answer = other.awaitAnswer(PATH, BODY, Duration.ofSeconds(60));
+                if (!Arrays.equals(answer.body(), expected)) {
+                    throw new IllegalStateException("the servers answer differently: " + other.name() + " "
+                            + new String(answer.body()) + ", bare " + new String(expected));
                 }
             }
             System.err.printf("all answer %s; client: %d connections, %d s warm-up + %d s measured per turn, %d rounds%n",
                     new String(expected, StandardCharsets.UTF_8), options.connections(), options.warmupSeconds(),
                     options.measureSeconds(), options.rounds());
 
+            if (options.initialWarmupSeconds() > 0) {
+                // each server's JIT settles once, under the same load, before any turn counts
+                for (ServerProcess server : servers) {
+                    HttpLoad.Result warm = new HttpLoad(new InetSocketAddress("127.0.0.1", server.port()),
+                            HttpLoad.post(PATH, "application/json", BODY)).run(options.connections(),
+                            Duration.ofSeconds(options.initialWarmupSeconds()), Duration.ofSeconds(1), server::cpuNanos);
+                    System.err.printf(Locale.ROOT, "warm-up %-36s %9.0f jobs/s at its end%n", server.name(), warm.perSecond());
+                }
+            }
             Map<ServerProcess, List<HttpLoad.Result>> runs = new LinkedHashMap<>();
             servers.forEach(server -> runs.put(server, new ArrayList<>()));
             for (int round = 0; round < options.rounds(); round++) {
@@ -93,7 +120,7 @@ public final class DispatchHttpBench {
                             result.serverCpuMicrosPerJob(), result.errors(), result.errors() == 0 ? "" : "by status " + result.why());
                 }
             }
-            String report = report(options, runs, bare);
+            String report = report(options, runs, bares);
             System.out.println(report);
             if (options.out() != null) {
                 Files.writeString(options.out(), report);
@@ -130,35 +157,45 @@ public final class DispatchHttpBench {
         }
     }
 
-    private static String report(Options options, Map<ServerProcess, List<HttpLoad.Result>> runs, ServerProcess bare) {
+    private static String report(Options options, Map<ServerProcess, List<HttpLoad.Result>> runs, List<ServerProcess> bares) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Machine: %d cores (%s), %s, JDK %s; server JVM options: %s%n%n",
                 Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("os.name") + " "
                         + System.getProperty("os.version"), Runtime.version(), options.jvmOptions()));
-        out.append(String.format(Locale.ROOT, "Client: %d keep-alive connections, closed loop; %d rounds of %d s measured "
+        out.append(String.format(Locale.ROOT, "Client: %d keep-alive connections, closed loop; %s%d rounds of %d s measured "
                         + "(after %d s warm-up) per server, turns rotating; medians over rounds. No-op provider concurrency %d.%n%n",
-                options.connections(), options.rounds(), options.measureSeconds(), options.warmupSeconds(), options.providerConcurrency()));
-        out.append("| server | jobs/s | p50 µs | p99 µs | server CPU µs/job | errors | jobs/s / bare |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|\n");
-        double bareRate = median(runs.get(bare), HttpLoad.Result::perSecond);
-        runs.forEach((server, results) -> out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f | %d | %s |%n",
-                server.name(), median(results, HttpLoad.Result::perSecond), median(results, r -> r.micros(0.50)),
-                median(results, r -> r.micros(0.99)), median(results, HttpLoad.Result::serverCpuMicrosPerJob),
-                results.stream().mapToLong(HttpLoad.Result::errors).sum(),
-                server == bare ? "" : String.format(Locale.ROOT, "**%.2f**", median(results, HttpLoad.Result::perSecond) / bareRate))));
+                options.connections(), options.initialWarmupSeconds() > 0
+                        ? options.initialWarmupSeconds() + " s of load per server before the first round, then " : "",
+                options.rounds(), options.measureSeconds(), options.warmupSeconds(), options.providerConcurrency()));
+        out.append("| server | jobs/s | p50 µs | p99 µs | server CPU µs/job | errors |");
+        bares.forEach(bare -> out.append(" jobs/s / ").append(bare.name()).append(" |"));
+        out.append("\n|---|---:|---:|---:|---:|---:|").append("---:|".repeat(bares.size())).append('\n');
         runs.forEach((server, results) -> {
-            if (server == bare) {
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f | %d |",
+                    server.name(), median(results, HttpLoad.Result::perSecond), median(results, r -> r.micros(0.50)),
+                    median(results, r -> r.micros(0.99)), median(results, HttpLoad.Result::serverCpuMicrosPerJob),
+                    results.stream().mapToLong(HttpLoad.Result::errors).sum()));
+            for (ServerProcess bare : bares) {
+                out.append(bares.contains(server) ? " |" : String.format(Locale.ROOT, " **%.2f** |",
+                        median(results, HttpLoad.Result::perSecond) / median(runs.get(bare), HttpLoad.Result::perSecond)));
+            }
+            out.append('\n');
+        });
+        runs.forEach((server, results) -> {
+            if (bares.contains(server)) {
                 return;
             }
-            out.append("\nPer round (jobs/s, ").append(server.name()).append(" / bare): ");
-            double[] ratios = new double[results.size()];
-            for (int i = 0; i < results.size(); i++) {
-                double kernel = results.get(i).perSecond();
-                double bareRound = runs.get(bare).get(i).perSecond();
-                ratios[i] = kernel / bareRound;
-                out.append(String.format(Locale.ROOT, "%s%.0f / %.0f (%.2f)", i == 0 ? "" : "; ", kernel, bareRound, ratios[i]));
+            for (ServerProcess bare : bares) {
+                out.append("\nPer round (jobs/s, ").append(server.name()).append(" / ").append(bare.name()).append("): ");
+                double[] ratios = new double[results.size()];
+                for (int i = 0; i < results.size(); i++) {
+                    double kernel = results.get(i).perSecond();
+                    double bareRound = runs.get(bare).get(i).perSecond();
+                    ratios[i] = kernel / bareRound;
+                    out.append(String.format(Locale.ROOT, "%s%.0f / %.0f (%.2f)", i == 0 ? "" : "; ", kernel, bareRound, ratios[i]));
+                }
+                out.append(String.format(Locale.ROOT, "; median of the rounds' ratios %.2f%n", median(ratios)));
             }
-            out.append(String.format(Locale.ROOT, "; median of the rounds' ratios %.2f%n", median(ratios)));
         });
         return out.toString();
     }
@@ -207,12 +244,14 @@ public final class DispatchHttpBench {
     }
 
     /** The load options, and which provider concurrency and JVM options the kernels get. */
-    private record Options(int connections, int warmupSeconds, int measureSeconds, int rounds, int providerConcurrency,
-                           String jvmOptions, String bareBody, Path out) {
+    private record Options(int connections, int warmupSeconds, int measureSeconds, int rounds, int initialWarmupSeconds,
+                           int providerConcurrency, String jvmOptions, String bareBody, Path out) {
 
         static Options parse(String[] args) {
-            LoadOptions load = LoadOptions.parse(args, new int[]{15, 10, 5}, Set.of("provider-concurrency", "jvm-options", "bare-body"));
+            LoadOptions load = LoadOptions.parse(args, new int[]{15, 10, 5},
+                    Set.of("provider-concurrency", "jvm-options", "bare-body", "initial-warmup-s"));
             return new Options(load.connections(), load.warmupSeconds(), load.measureSeconds(), load.rounds(),
+                    Integer.parseInt(load.extra().getOrDefault("initial-warmup-s", "0")),
                     Integer.parseInt(load.extra().getOrDefault("provider-concurrency", "2")),
                     load.extra().getOrDefault("jvm-options", LAUNCHER_OPTIONS), load.extra().getOrDefault("bare-body", "discard"),
                     load.out().orElse(null));
