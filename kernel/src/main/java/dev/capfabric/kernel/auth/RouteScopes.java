@@ -74,25 +74,19 @@ public final class RouteScopes {
 
     public RouteScopes(List<Rule> rules) {
         this.rules = List.copyOf(rules);
+        this.everyPath = this.rules.stream().filter(RouteScopes::matchesEveryPath).toList();
         Map<String, List<Rule>> index = new HashMap<>();
         for (Rule rule : this.rules) {
-            if (!rule.pattern().equals("/*")) {
-                index.computeIfAbsent(firstSegment(rule.pattern()), segment -> new ArrayList<>());
+            if (!matchesEveryPath(rule)) {
+                index.computeIfAbsent(firstSegment(rule.pattern()), segment -> this.rules.stream()
+                        .filter(r -> matchesEveryPath(r) || firstSegment(r.pattern()).equals(segment)).toList());
             }
         }
-        List<Rule> any = new ArrayList<>();
-        for (Rule rule : this.rules) {
-            if (rule.pattern().equals("/*")) {
-                any.add(rule);
-                index.values().forEach(list -> list.add(rule));
-            } else {
-                index.get(firstSegment(rule.pattern())).add(rule);
-            }
-        }
-        Map<String, List<Rule>> copied = new HashMap<>();
-        index.forEach((segment, list) -> copied.put(segment, List.copyOf(list)));
-        this.bySegment = Map.copyOf(copied);
-        this.everyPath = List.copyOf(any);
+        this.bySegment = Map.copyOf(index);
+    }
+
+    private static boolean matchesEveryPath(Rule rule) {
+        return rule.pattern().equals("/*");
     }
 
     /** What comes after the leading {@code /} up to the next one ({@code /v1/capability/*}: {@code v1}). */
