@@ -71,6 +71,16 @@ final class AnswerHeaders {
         return true;
     }
 
+    /** The characters of an RFC 9110 token, by ASCII code. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            TOKEN[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        }
+    }
+
     /** An RFC 9110 token: letters, digits and {@code !#$%&'*+-.^_`|~}, at least one. */
     static boolean safeName(String name) {
         if (name.isEmpty()) {
@@ -78,9 +88,7 @@ final class AnswerHeaders {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!token) {
+            if (c >= 128 || !TOKEN[c]) {
                 return false;
             }
         }

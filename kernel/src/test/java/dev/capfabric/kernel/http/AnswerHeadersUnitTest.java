@@ -31,6 +31,16 @@ class AnswerHeadersUnitTest {
     }
 
     @Test
+    void aOneCharacterNameIsSafeExactlyWhenItIsATokenCharacter() {
+        String punctuation = "!#$%&'*+-.^_`|~";
+        for (char c = 0; c < 0x300; c++) {
+            boolean token = c < 128 && (Character.isLetterOrDigit(c) || punctuation.indexOf(c) >= 0);
+            assertEquals(token, AnswerHeaders.safeName(String.valueOf(c)), "character " + (int) c);
+            assertEquals(token, AnswerHeaders.safeName("X-Name" + c), "character " + (int) c + " at the end");
+        }
+    }
+
+    @Test
     void onlyTheUnsafeHeadersAreDropped() {
         ServerResponseHeaders headers = ServerResponseHeaders.create();
         headers.set(HeaderNames.CONTENT_TYPE, "text/plain\r\nX-Injected: yes");
