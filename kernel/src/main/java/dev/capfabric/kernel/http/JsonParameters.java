@@ -34,6 +34,12 @@ public final class JsonParameters {
 
     /** The parameters in {@code body}, in their order. */
     public static Map<String, String> of(byte[] body) throws Malformed {
+        Map<String, String> plain = PlainObject.parameters(body);
+        return plain != null ? plain : byJackson(body);
+    }
+
+    /** The parameters in {@code body} as Jackson's streaming parser reads them, for any body. */
+    static Map<String, String> byJackson(byte[] body) throws Malformed {
         Map<String, String> parameters = new LinkedHashMap<>();
         // streamed rather than read as a tree: a parameter object is small, a tree of it costs more than the job
         try (JsonParser parser = Json.bodyParser(body)) {
