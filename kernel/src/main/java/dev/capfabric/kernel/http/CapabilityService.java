@@ -10,6 +10,7 @@ import dev.capfabric.kernel.dispatch.Outcome;
 import dev.capfabric.spi.Capability;
 import dev.capfabric.spi.Job;
 import dev.capfabric.spi.Payload;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -48,6 +49,7 @@ public final class CapabilityService implements HttpService {
     public static final HeaderName REQUEST_TIMEOUT = HeaderNames.create("X-Request-Timeout");
 
     private final String nodeId;
+    private final Header nodeHeader; // made once: every answer names the node
     private final Dispatcher dispatcher;
     private final JobRoute route;
     private final JobMetrics metrics;
@@ -61,6 +63,7 @@ public final class CapabilityService implements HttpService {
      */
     public CapabilityService(String nodeId, Dispatcher dispatcher, JobRunner runner, JobMetrics metrics, RequestBodies bodies) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this.nodeHeader = HeaderValues.create(NODE, nodeId);
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.runner = requireNonNull(runner, "runner is null");
         this.route = runner.route();
@@ -135,7 +138,7 @@ public final class CapabilityService implements HttpService {
      * (unknown capability, body too large, bad parameters) is answered here with its JSON error.
      */
     public void accept(ServerRequest request, ServerResponse response, Accepted then) {
-        response.header(NODE, nodeId);
+        response.header(nodeHeader);
         Optional<String> segment = capabilityName(request);
         if (segment.isEmpty()) {
             fail(response, 404, "not_found", "no such path: " + shortened(request.path().absolute().path()), Map.of());
@@ -162,8 +165,9 @@ public final class CapabilityService implements HttpService {
         RequestBodies.Body body;
         try {
             long max = bodyLimit(request, capability, limits);
-            body = bodies.read(request, max, max < limits.maxBodyBytes()
-                    ? capability + " (the largest input its usable providers take)" : capability.name());
+            Capability target = capability; // effectively final, for the message below
+            body = bodies.read(request, max, () -> max < limits.maxBodyBytes()
+                    ? target + " (the largest input its usable providers take)" : target.name());
         } catch (RequestBodies.Refused e) {
             // the rest of the body is unread: the answer closes the connection (CloseAfterAnswer)
             if (e.status() == 503) {

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -72,9 +73,17 @@ public final class RequestBodies {
      *                 ends early, 408 when it stalls, 503 when the node's body budget is spent
      */
     public Body read(ServerRequest request, long max, String what) {
+        return read(request, max, () -> what);
+    }
+
+    /**
+     * As {@link #read(ServerRequest, long, String)}, with what the body is for made only when a message
+     * names it: most bodies are taken, and the name cost a string per request.
+     */
+    public Body read(ServerRequest request, long max, Supplier<String> what) {
         long declared = declaredLength(request);
         if (declared > max) {
-            throw new Refused(413, "too_large", "body of " + declared + " bytes is above the " + max + "-byte limit for " + what);
+            throw new Refused(413, "too_large", "body of " + declared + " bytes is above the " + max + "-byte limit for " + what.get());
         }
         if (declared == 0 || !request.content().hasEntity()) {
             return new Body(new byte[0], () -> { });
@@ -105,7 +114,7 @@ public final class RequestBodies {
                 }
                 size[0] += n;
                 if (size[0] > max) {
-                    throw new Refused(413, "too_large", "body is above the " + max + "-byte limit for " + what);
+                    throw new Refused(413, "too_large", "body is above the " + max + "-byte limit for " + what.get());
                 }
             }
             if (declared >= 0 && size[0] < declared) {
