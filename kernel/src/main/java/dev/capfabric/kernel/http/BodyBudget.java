@@ -34,7 +34,10 @@ final class BodyBudget {
     }
 
     void release(long bytes) {
-        reserved.addAndGet(-bytes);
+        // most bodies arrive with their headers and are never charged: no write to the counter all share
+        if (bytes != 0) {
+            reserved.addAndGet(-bytes);
+        }
     }
 
     long limit() {

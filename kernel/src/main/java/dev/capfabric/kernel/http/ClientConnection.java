@@ -115,13 +115,8 @@ final class ClientConnection implements Supplier<byte[]> {
 
         /** Stops timing reads (the body is read); what was charged stays charged until {@link #close}. */
         void finishReading() {
-            lock.lock();
-            try {
-                if (body == this) {
-                    body = null;
-                }
-            } finally {
-                lock.unlock();
+            if (body == this) {
+                body = null;
             }
         }
 
@@ -150,6 +145,9 @@ final class ClientConnection implements Supplier<byte[]> {
     private volatile long lastWatchNanos;
     private volatile boolean served; // Helidon is done with the connection
     private final AtomicBoolean swept = new AtomicBoolean(); // whether the sweeper holds this connection
+    // Only the connection's own thread reads and writes it: Helidon's reads (get), the handlers that read
+    // bodies (readBody, BodyRead) and the lingering close all run on it, so it takes no lock; a lock pair
+    // on each of a job's reads and finishes was a measurable part of a small job's cost (docs/BENCHMARKS.md)
     private BodyRead body;
     private boolean firstLineChecked;
     private volatile boolean lingerOnClose;
@@ -234,12 +232,7 @@ final class ClientConnection implements Supplier<byte[]> {
      */
     BodyRead readBody(Duration idle, long slack, LongSupplier consumed) {
         BodyRead started = new BodyRead(idle.toNanos(), slack, requireNonNull(consumed, "consumed is null"));
-        lock.lock();
-        try {
-            body = started;
-        } finally {
-            lock.unlock();
-        }
+        body = started;
         return started;
     }
 
