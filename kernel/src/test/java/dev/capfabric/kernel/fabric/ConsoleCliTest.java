@@ -271,6 +271,9 @@ class ConsoleCliTest {
         await(() -> !TestNode.json(cli("caps", "--json").out()).at("/capabilities/bigcap").isObject(), Duration.ofSeconds(5),
                 "bigcap gone from a");
         b.awaitCaps(caps -> !caps.at("/capabilities/bigcap").isObject(), Duration.ofSeconds(5), "bigcap gone from b");
+        // what a's view of the fleet shows (the next test's snapshot) follows the nodes' heartbeats
+        await(() -> fabric(a).nodes(false).nodes().stream().noneMatch(n -> n.capabilities().containsKey("bigcap")),
+                Duration.ofSeconds(10), "a to see bigcap gone from every node");
     }
 
     @Test
